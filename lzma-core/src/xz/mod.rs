@@ -1,0 +1,1 @@
+//! The .xz container: stream header and footer, block headers, index, stream coders.

@@ -1,0 +1,2 @@
+//! Shared helpers of the integration and differential tests.
+#![forbid(unsafe_code)]
