@@ -578,3 +578,211 @@ fn driver_sync_flush_ends_and_resumes() {
         Err(Error::Misuse(_))
     ));
 }
+
+/// The scripted LZ-based encoder of the differential test: the same pseudo-random
+/// pattern of finds and skips as the C harness, tracing what the finder returns.
+struct Tracer {
+    rng: Lcg,
+    trace: String,
+}
+
+impl LzEncode for Tracer {
+    fn encode(&mut self, mf: &mut Mf, out: &mut [u8], out_pos: &mut usize) -> Result<Status> {
+        use std::fmt::Write;
+        let mut matches = [Match::default(); MATCH_ARRAY_LEN];
+        while *out_pos < out.len() {
+            if mf.read_pos() >= mf.read_limit() {
+                if mf.action() == Action::Run {
+                    return Ok(Status::Ok);
+                }
+                if mf.avail() == 0 {
+                    return Ok(Status::StreamEnd);
+                }
+            }
+            let avail = mf.avail();
+            let r = self.rng.next();
+            if r % 3 == 0 {
+                let k = (1 + (r >> 8) % 20).min(avail);
+                mf.skip(k);
+                let _ = writeln!(self.trace, "S {k}");
+            } else {
+                let (count, len) = mf.find(&mut matches);
+                let _ = write!(self.trace, "F {count} {len}");
+                for m in &matches[..count as usize] {
+                    let _ = write!(self.trace, " {}:{}", m.len, m.dist);
+                }
+                self.trace.push('\n');
+                if len > 1 && r & 0x100 != 0 {
+                    let k = (len - 1).min(mf.avail());
+                    mf.skip(k);
+                    let _ = writeln!(self.trace, "S {k}");
+                }
+            }
+            mf.read_ahead = 0;
+            out[*out_pos] = 0;
+            *out_pos += 1;
+        }
+        Ok(Status::Ok)
+    }
+}
+
+/// Runs a script of `(action, bytes)` steps through [`LzEncoder`] and a [`Tracer`],
+/// producing the same trace format as the C harness.
+fn rust_trace(
+    c: &MfConfig,
+    data: &[u8],
+    script: &[(Action, usize)],
+    seed: u64,
+    out_size: usize,
+    offset: u32,
+) -> String {
+    use std::fmt::Write;
+    let mut trace = format!("M {}\n", Mf::memusage(c));
+    let mut lz = match LzEncoder::new(
+        c,
+        Tracer {
+            rng: Lcg(seed),
+            trace: String::new(),
+        },
+    ) {
+        Ok(lz) => lz,
+        Err(_) => return trace + "INIT 8\n",
+    };
+    if offset != 0 {
+        lz.mf.set_offset_for_test(offset);
+    }
+    let mut out = vec![0u8; out_size];
+    let mut pos = 0;
+    for &(action, len) in script {
+        let input = &data[pos..pos + len];
+        let mut in_pos = 0;
+        loop {
+            let p = lz.code(&input[in_pos..], &mut out, action).unwrap();
+            in_pos += p.consumed;
+            let t = std::mem::take(&mut lz.inner_mut().trace);
+            trace.push_str(&t);
+            let ret = if p.status == Status::StreamEnd { 1 } else { 0 };
+            let _ = writeln!(trace, "C {} {} {ret}", p.consumed, p.produced);
+            if ret != 0 || (action == Action::Run && in_pos == len) {
+                break;
+            }
+        }
+        pos += len;
+    }
+    trace
+}
+
+/// Differential test against liblzma's own LZ layer: set `XZRS_MF_HARNESS` to the C
+/// harness that drives liblzma's `lz_encode` with the same scripted encoder (see the
+/// `mf` helper's report); without it the test does nothing.
+#[test]
+#[ignore = "needs the liblzma C harness (XZRS_MF_HARNESS)"]
+fn same_trace_as_liblzma() {
+    let Ok(harness) = std::env::var("XZRS_MF_HARNESS") else {
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("xzrs-mfdiff-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases: u64 = std::env::var("XZRS_MF_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(40);
+    for case in 0..cases {
+        let mut r = Lcg(case * 7919 + 1);
+        let kind = ALL[case as usize % 5];
+        let dict = [4096, 4096, 65536, 1 << 20, 300_000][r.below(5) as usize];
+        let nice = [2, 3, 4, 5, 8, 16, 32, 64, 128, 273][r.below(10) as usize];
+        let depth = [0, 0, 1, 4, 20, 100][r.below(6) as usize];
+        let (before, after) = [
+            (4096, 4097),
+            (0, 4097),
+            (65536 - dict.min(65536), 4097),
+            (100, 300),
+        ][r.below(4) as usize];
+        let len = [0, 1, 5, 100, 5000, 200_000, 1_500_000, 6_000_000][r.below(8) as usize];
+        let offset = if r.below(3) == 0 {
+            u32::MAX - r.below(8_000_000)
+        } else {
+            0
+        };
+        let data = gen_data(case + 1000, len);
+        let mut script = Vec::new();
+        let mut left = len;
+        while left > 0 {
+            let cap = [10, 1000, 100_000, 2_000_000][r.below(4) as usize];
+            let n = (1 + r.below(cap) as usize).min(left);
+            left -= n;
+            let a = match r.below(8) {
+                0 | 1 => Action::SyncFlush,
+                _ => Action::Run,
+            };
+            script.push((a, n));
+        }
+        script.push((Action::Finish, 0));
+        let seed = case + 5;
+        let out_size = [1usize, 7, 1 << 20][r.below(3) as usize];
+        let c = MfConfig {
+            dict_size: dict,
+            before_size: before,
+            after_size: after,
+            match_len_max: 273,
+            nice_len: nice,
+            mf: kind,
+            depth,
+        };
+        let data_path = dir.join("data");
+        let script_path = dir.join("script");
+        let trace_path = dir.join("trace");
+        std::fs::write(&data_path, &data).unwrap();
+        let s: String = script
+            .iter()
+            .map(|(a, n)| {
+                format!(
+                    "{} {n}\n",
+                    match a {
+                        Action::Run => 'R',
+                        Action::SyncFlush => 'S',
+                        _ => 'F',
+                    }
+                )
+            })
+            .collect();
+        std::fs::write(&script_path, s).unwrap();
+        let id = match kind {
+            MatchFinder::Hc3 => 3,
+            MatchFinder::Hc4 => 4,
+            MatchFinder::Bt2 => 0x12,
+            MatchFinder::Bt3 => 0x13,
+            MatchFinder::Bt4 => 0x14,
+        };
+        let st = std::process::Command::new(&harness)
+            .args([data_path.to_str().unwrap(), script_path.to_str().unwrap()])
+            .args(
+                [id, dict, nice.max(kind.hash_bytes()), depth, before, after]
+                    .map(|v| v.to_string()),
+            )
+            .args([
+                seed.to_string(),
+                out_size.to_string(),
+                trace_path.to_str().unwrap().to_string(),
+            ])
+            .arg(offset.to_string())
+            .status()
+            .unwrap();
+        assert!(st.success());
+        let want = std::fs::read_to_string(&trace_path).unwrap();
+        let got = rust_trace(&c, &data, &script, seed, out_size, offset);
+        if want != got {
+            let line = want
+                .lines()
+                .zip(got.lines())
+                .position(|(a, b)| a != b)
+                .unwrap_or(0);
+            let w: Vec<_> = want.lines().skip(line.saturating_sub(3)).take(6).collect();
+            let g: Vec<_> = got.lines().skip(line.saturating_sub(3)).take(6).collect();
+            panic!("case {case} ({c:?}, {len} bytes, out {out_size}): traces differ at line {line}\nliblzma: {w:#?}\nours:    {g:#?}");
+        }
+        eprintln!("case {case}: {kind:?} dict {dict} nice {nice} depth {depth} len {len} offset {offset}: {} lines equal", want.lines().count());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
