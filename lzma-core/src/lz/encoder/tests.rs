@@ -672,17 +672,46 @@ fn rust_trace(
     trace
 }
 
-/// Differential test against liblzma's own LZ layer: set `XZRS_MF_HARNESS` to the C
-/// harness that drives liblzma's `lz_encode` with the same scripted encoder (see the
-/// `mf` helper's report); without it the test does nothing.
+/// The C side of the differential test (see the comment at its top).
+const LIBLZMA_TRACE_C: &str = include_str!("liblzma_trace.c");
+
+/// The C harness: `XZRS_MF_HARNESS` if set, else built with `cc` from
+/// [`LIBLZMA_TRACE_C`] and a static liblzma (`XZRS_LIBLZMA_A`, by default Debian's
+/// `/usr/lib/x86_64-linux-gnu/liblzma.a`). `None` if neither works.
+fn liblzma_harness(dir: &std::path::Path) -> Option<String> {
+    if let Ok(h) = std::env::var("XZRS_MF_HARNESS") {
+        return Some(h);
+    }
+    let lib = std::env::var("XZRS_LIBLZMA_A")
+        .unwrap_or_else(|_| "/usr/lib/x86_64-linux-gnu/liblzma.a".to_string());
+    let src = dir.join("liblzma_trace.c");
+    let exe = dir.join("liblzma_trace");
+    std::fs::write(&src, LIBLZMA_TRACE_C).ok()?;
+    let ok = std::process::Command::new("cc")
+        .args(["-O2", "-o"])
+        .arg(&exe)
+        .arg(&src)
+        .arg(&lib)
+        .status()
+        .ok()?
+        .success();
+    ok.then(|| exe.to_string_lossy().into_owned())
+}
+
+/// Differential test against liblzma's own LZ layer: runs random scripts (data, match
+/// finder options, chunking, sync flushes, output sizes, start offsets near `u32::MAX`)
+/// through liblzma's `lz_encode` and through [`LzEncoder`] with the same scripted
+/// encoder, and compares the traces of every find, skip and code call.
+/// `XZRS_MF_CASES` sets the number of cases (default 40).
 #[test]
-#[ignore = "needs the liblzma C harness (XZRS_MF_HARNESS)"]
+#[ignore = "needs a C compiler and a static liblzma (or XZRS_MF_HARNESS)"]
 fn same_trace_as_liblzma() {
-    let Ok(harness) = std::env::var("XZRS_MF_HARNESS") else {
-        return;
-    };
     let dir = std::env::temp_dir().join(format!("xzrs-mfdiff-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
+    let Some(harness) = liblzma_harness(&dir) else {
+        eprintln!("skipped: no C harness (set XZRS_MF_HARNESS or XZRS_LIBLZMA_A)");
+        return;
+    };
     let cases: u64 = std::env::var("XZRS_MF_CASES")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -756,6 +785,7 @@ fn same_trace_as_liblzma() {
             MatchFinder::Bt4 => 0x14,
         };
         let st = std::process::Command::new(&harness)
+            .arg("trace")
             .args([data_path.to_str().unwrap(), script_path.to_str().unwrap()])
             .args(
                 [id, dict, nice.max(kind.hash_bytes()), depth, before, after]
@@ -830,7 +860,9 @@ impl LzEncode for BenchEnc {
 }
 
 /// Speed check (no assertion): `XZRS_MF_BENCH=file[,mf,dict,nice,depth,skip_over]`,
-/// run with `cargo test --release ... mf_speed -- --ignored --nocapture`.
+/// run with `cargo test --release ... mf_speed -- --ignored --nocapture`. The C harness
+/// (`liblzma_trace.c`) does the same with liblzma in its `bench` mode, and both print
+/// the same checksum.
 #[test]
 #[ignore = "benchmark; needs XZRS_MF_BENCH"]
 fn mf_speed() {
