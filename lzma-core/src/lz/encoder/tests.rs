@@ -904,3 +904,63 @@ fn mf_speed() {
         start.elapsed().as_secs_f64()
     );
 }
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn kind() -> impl Strategy<Value = MatchFinder> {
+        prop::sample::select(ALL.to_vec())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        /// Any options, data and chunking: no panic, and every match is real and maximal.
+        #[test]
+        fn any_input_gives_valid_matches(
+            kind in kind(),
+            nice in 2u32..=273,
+            depth in prop::sample::select(vec![0u32, 1, 2, 7, 1000]),
+            seed in any::<u64>(),
+            len in 0usize..20_000,
+            alphabet in 1u8..=255,
+            chunks in prop::collection::vec(1usize..5000, 1..5),
+            end in prop::sample::select(vec![Action::Finish, Action::SyncFlush]),
+        ) {
+            let mut r = Lcg(seed);
+            let data: Vec<u8> = if alphabet == 255 {
+                gen_data(seed, len)
+            } else {
+                (0..len).map(|_| (r.next() % u32::from(alphabet)) as u8).collect()
+            };
+            let c = cfg(kind, 4096, nice, depth);
+            let mut mf = Mf::new(&c).unwrap();
+            let found = drive(&mut mf, &data, &chunks, end, seed);
+            check(&c, &data, &found, false);
+        }
+
+        /// Any options are either rejected with an error or accepted; never a panic.
+        #[test]
+        fn any_options_are_accepted_or_rejected(
+            kind in kind(),
+            dict in prop::sample::select(vec![0u32, 1, 4095, 4096, 5000, 1 << 20, (3 << 29) + 1, u32::MAX]),
+            before in prop::sample::select(vec![0u32, 4096, u32::MAX]),
+            after in prop::sample::select(vec![0u32, 4097, u32::MAX]),
+            mlm in prop::sample::select(vec![0u32, 2, 100, 273, 274]),
+            nice in 0u32..300,
+        ) {
+            let c = MfConfig { dict_size: dict, before_size: before, after_size: after,
+                               match_len_max: mlm, nice_len: nice, mf: kind, depth: 0 };
+            let usage = Mf::memusage(&c);
+            let ok = Layout::new(&c).is_ok();
+            prop_assert_eq!(usage == u64::MAX, !ok);
+            if ok && dict <= 1 << 20 {
+                let mut mf = Mf::new(&c).unwrap();
+                let data = gen_data(u64::from(nice), 3000);
+                let found = drive(&mut mf, &data, &[777], Action::Finish, 1);
+                check(&c, &data, &found, false);
+            }
+        }
+    }
+}
