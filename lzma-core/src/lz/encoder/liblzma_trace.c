@@ -15,6 +15,7 @@
  *   MODE trace: random finds and skips, ARG = initial offset (0 = liblzma's own)
  *   MODE bench: find everywhere, skip len-1 after matches longer than ARG; no trace
  *   SCRIPT lines: "R n" (run), "S n" (sync flush), "F n" (finish) with n more input bytes
+ *   environment: PRESET_DICT=file loads a preset dictionary
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,6 +187,21 @@ int main(int argc, char **argv)
 	g_arg = strtoul(argv[13], 0, 0);
 	if (g_trace == NULL)
 		return 3;
+	const char *preset = getenv("PRESET_DICT");
+	if (preset != NULL && *preset != '\0') {
+		FILE *fp = fopen(preset, "rb");
+		if (fp == NULL)
+			return 3;
+		fseek(fp, 0, SEEK_END);
+		long pn = ftell(fp);
+		rewind(fp);
+		uint8_t *pd = malloc(pn + 1);
+		if (fread(pd, 1, pn, fp) != (size_t)pn)
+			return 3;
+		fclose(fp);
+		g_opts.preset_dict = pd;
+		g_opts.preset_dict_size = (uint32_t)pn;
+	}
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
 

@@ -635,16 +635,20 @@ fn rust_trace(
     seed: u64,
     out_size: usize,
     offset: u32,
+    preset: &[u8],
 ) -> String {
     use std::fmt::Write;
     let mut trace = format!("M {}\n", Mf::memusage(c));
-    let mut lz = match LzEncoder::new(
-        c,
-        Tracer {
-            rng: Lcg(seed),
-            trace: String::new(),
-        },
-    ) {
+    let tracer = Tracer {
+        rng: Lcg(seed),
+        trace: String::new(),
+    };
+    let lz = if preset.is_empty() {
+        LzEncoder::new(c, tracer)
+    } else {
+        LzEncoder::with_preset_dict(c, preset, tracer)
+    };
+    let mut lz = match lz {
         Ok(lz) => lz,
         Err(_) => return trace + "INIT 8\n",
     };
@@ -729,7 +733,13 @@ fn same_trace_as_liblzma() {
             (100, 300),
         ][r.below(4) as usize];
         let len = [0, 1, 5, 100, 5000, 200_000, 1_500_000, 6_000_000][r.below(8) as usize];
-        let offset = if r.below(3) == 0 {
+        let preset = if r.below(4) == 0 {
+            gen_data(case + 7, [1, 3, 100, 5000, 300_000][r.below(5) as usize])
+        } else {
+            Vec::new()
+        };
+        // (The offset hook applies to a fresh window only, so not with a preset dictionary.)
+        let offset = if r.below(3) == 0 && preset.is_empty() {
             u32::MAX - r.below(8_000_000)
         } else {
             0
@@ -763,6 +773,8 @@ fn same_trace_as_liblzma() {
         let script_path = dir.join("script");
         let trace_path = dir.join("trace");
         std::fs::write(&data_path, &data).unwrap();
+        let preset_path = dir.join("preset");
+        std::fs::write(&preset_path, &preset).unwrap();
         let s: String = script
             .iter()
             .map(|(a, n)| {
@@ -785,6 +797,14 @@ fn same_trace_as_liblzma() {
             MatchFinder::Bt4 => 0x14,
         };
         let st = std::process::Command::new(&harness)
+            .env(
+                "PRESET_DICT",
+                if preset.is_empty() {
+                    std::path::Path::new("")
+                } else {
+                    &preset_path
+                },
+            )
             .arg("trace")
             .args([data_path.to_str().unwrap(), script_path.to_str().unwrap()])
             .args(
@@ -801,7 +821,7 @@ fn same_trace_as_liblzma() {
             .unwrap();
         assert!(st.success());
         let want = std::fs::read_to_string(&trace_path).unwrap();
-        let got = rust_trace(&c, &data, &script, seed, out_size, offset);
+        let got = rust_trace(&c, &data, &script, seed, out_size, offset, &preset);
         if want != got {
             let line = want
                 .lines()
@@ -812,7 +832,8 @@ fn same_trace_as_liblzma() {
             let g: Vec<_> = got.lines().skip(line.saturating_sub(3)).take(6).collect();
             panic!("case {case} ({c:?}, {len} bytes, out {out_size}): traces differ at line {line}\nliblzma: {w:#?}\nours:    {g:#?}");
         }
-        eprintln!("case {case}: {kind:?} dict {dict} nice {nice} depth {depth} len {len} offset {offset}: {} lines equal", want.lines().count());
+        eprintln!("case {case}: {kind:?} dict {dict} nice {nice} depth {depth} len {len} offset {offset} preset {}: {} lines equal",
+            preset.len(), want.lines().count());
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
