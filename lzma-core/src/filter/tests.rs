@@ -576,3 +576,52 @@ fn differential_against_reference() {
         eprintln!("reference could not run: {skipped:?}");
     }
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn arb_simple_filter() -> impl Strategy<Value = Filter> {
+        prop_oneof![
+            (1u32..=256).prop_map(|distance| Filter::Delta { distance }),
+            (0usize..8, 0u32..1000).prop_map(|(a, k)| {
+                let arch = ALL_ARCHES[a];
+                bcj(arch, k * arch.alignment())
+            }),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Any chain of up to three Delta/BCJ filters inverts itself, and the result does
+        /// not depend on how input and output are cut.
+        #[test]
+        fn chain_roundtrip_any_chunking(
+            filters in proptest::collection::vec(arb_simple_filter(), 1..=3),
+            seed in any::<u32>(),
+            len in 0usize..3000,
+            in_chunk in 1usize..300,
+            out_chunk in 1usize..300,
+        ) {
+            let arch = match filters[0] { Filter::Bcj { arch, .. } => Some(arch), _ => None };
+            let data = sample(arch, len, seed, 3);
+            let one = encode(&filters, &data, usize::MAX, 1 << 20);
+            prop_assert_eq!(&encode(&filters, &data, in_chunk, out_chunk), &one);
+            prop_assert_eq!(&decode(&filters, &one, in_chunk, out_chunk), &data);
+        }
+
+        /// Decoding arbitrary bytes never fails and is chunking-invariant.
+        #[test]
+        fn decode_arbitrary_bytes(
+            filters in proptest::collection::vec(arb_simple_filter(), 1..=3),
+            data in proptest::collection::vec(any::<u8>(), 0..2000),
+            in_chunk in 1usize..100,
+            out_chunk in 1usize..100,
+        ) {
+            let one = decode(&filters, &data, usize::MAX, 1 << 20);
+            prop_assert_eq!(one.len(), data.len());
+            prop_assert_eq!(decode(&filters, &data, in_chunk, out_chunk), one);
+        }
+    }
+}
