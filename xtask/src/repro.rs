@@ -385,7 +385,7 @@ pub fn host_facts(src: &Path) -> Result<Json> {
     let musl_state = if installed.lines().any(|l| l.trim() == musl) {
         "installed (not used: the build targets the host)"
     } else {
-        "not installed: the build links with the host C toolchain and glibc below"
+        "not installed: the build links with the host C toolchain and glibc named here"
     };
     let first_line = |mut cmd: Command| -> String {
         output(&mut cmd)
