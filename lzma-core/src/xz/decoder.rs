@@ -3,7 +3,7 @@
 use super::backend::{self, DynCoder, MEMUSAGE_BASE};
 use super::block_header::{header_size_from_byte, unpadded_size, BlockHeader, UNPADDED_SIZE_MAX};
 use super::index::{IndexDecoder, IndexRecord};
-use super::stream_flags::{self, StreamFlags, STREAM_HEADER_SIZE};
+use super::stream_flags::{self, StreamFlags, HEADER_MAGIC, STREAM_HEADER_SIZE};
 use super::vli::VLI_MAX;
 use crate::check::CheckState;
 use crate::options::DecoderOptions;
@@ -242,7 +242,14 @@ impl XzDecoder {
         loop {
             match self.state {
                 State::StreamHeader => {
-                    if !self.fill(input, &mut ip) {
+                    let complete = self.fill(input, &mut ip);
+                    if self.first_stream {
+                        let n = self.pos.min(HEADER_MAGIC.len());
+                        if self.buf[..n] != HEADER_MAGIC[..n] {
+                            return Err(Error::Format("not an .xz stream header"));
+                        }
+                    }
+                    if !complete {
                         break;
                     }
                     self.pos = 0;
@@ -391,6 +398,10 @@ impl XzDecoder {
             }
         }
         if action == Action::Finish && ip == input.len() && op < output.len() {
+            // Like `xz`, too little input to hold the magic bytes is not .xz at all.
+            if self.state == State::StreamHeader && self.first_stream && self.pos < HEADER_MAGIC.len() {
+                return Err(Error::Format("input too short for an .xz stream"));
+            }
             return Err(Error::Truncated);
         }
         Ok(Progress { consumed: ip, produced: op, status: Status::Ok })

@@ -128,6 +128,11 @@ impl IndexDecoder {
         self.count
     }
 
+    /// Whether the record count has been decoded.
+    pub fn count_known(&self) -> bool {
+        !matches!(self.state, State::Indicator | State::Count)
+    }
+
     /// Bytes of index decoded so far (the whole index once done).
     pub fn size(&self) -> u64 {
         self.size

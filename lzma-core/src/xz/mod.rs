@@ -6,6 +6,7 @@ pub mod block_header;
 mod decoder;
 mod encoder;
 pub mod index;
+pub mod info;
 pub mod stream_flags;
 pub mod vli;
 
