@@ -1,6 +1,7 @@
 //! Differential tests of the .xz container against XZ Utils (`$XZ_REFERENCE` or `xz` on
 //! PATH; the multi-threaded layout against XZ Utils 5.8 at `$XZ58_REFERENCE` or
 //! `/tmp/xz58/xz`). Tests print a message and pass when a reference is missing.
+#![forbid(unsafe_code)]
 
 mod xz_common;
 
