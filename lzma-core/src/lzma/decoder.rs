@@ -104,13 +104,26 @@ fn update_literal(state: u32) -> u32 {
     }
 }
 
+/// Decodes a `BITS`-bit tree rooted at `probs[base + 1]`. Each step loads both possible
+/// next probabilities before the current bit is known and picks one with a shift, so the
+/// load latency stays off the bit-to-bit dependency chain.
 #[inline(always)]
 fn bittree<const BITS: u32>(rc: &mut FastRc<'_>, probs: &mut [u16; PROBS_LEN], base: usize) -> u32 {
-    let mut sym = 1u32;
-    for _ in 0..BITS {
-        sym = (sym << 1) | rc.bit(&mut probs[(base + sym as usize) & PROBS_MASK]);
+    let mut sym = 1usize;
+    let mut p = u32::from(probs[(base + 1) & PROBS_MASK]);
+    for i in 0..BITS {
+        let next = if i + 1 < BITS {
+            u32::from(probs[(base + 2 * sym) & PROBS_MASK])
+                | (u32::from(probs[(base + 2 * sym + 1) & PROBS_MASK]) << 16)
+        } else {
+            0
+        };
+        let (bit, np) = rc.bit_value(p);
+        probs[(base + sym) & PROBS_MASK] = np as u16;
+        sym = 2 * sym + bit as usize;
+        p = (next >> (bit * 16)) & 0xFFFF;
     }
-    sym - (1 << BITS)
+    sym as u32 - (1 << BITS)
 }
 
 #[inline(always)]
@@ -126,27 +139,54 @@ fn len_fast(rc: &mut FastRc<'_>, probs: &mut [u16; PROBS_LEN], choice: usize, ba
 
 #[inline(always)]
 fn literal_fast(rc: &mut FastRc<'_>, probs: &mut LiteralProbs) -> u32 {
-    let mut sym = 1u32;
-    for _ in 0..8 {
-        sym = (sym << 1) | rc.bit(&mut probs[sym as usize & 0x3FF]);
+    let mut sym = 1usize;
+    let mut p = u32::from(probs[1]);
+    for i in 0..8 {
+        let next = if i < 7 {
+            u32::from(probs[(2 * sym) & 0x3FF]) | (u32::from(probs[(2 * sym + 1) & 0x3FF]) << 16)
+        } else {
+            0
+        };
+        let (bit, np) = rc.bit_value(p);
+        probs[sym & 0x3FF] = np as u16;
+        sym = 2 * sym + bit as usize;
+        p = (next >> (bit * 16)) & 0xFFFF;
     }
-    sym
+    sym as u32
 }
 
+/// A literal coded against the byte at `rep0`: while the decoded bits equal the match
+/// byte's, the probabilities depend on the match bit too. Both possible next probabilities
+/// are loaded before each bit is known, as in [`bittree`].
 #[inline(always)]
 fn matched_literal_fast(rc: &mut FastRc<'_>, probs: &mut LiteralProbs, match_byte: u32) -> u32 {
-    let mut sym = 1u32;
-    let mut offset = 0x100u32;
-    let mut mb = match_byte;
-    for _ in 0..8 {
-        mb <<= 1;
+    let mut sym = 1usize;
+    let mut offset = 0x100usize;
+    let mut mb = (match_byte as usize) << 1;
+    let mut idx = offset + (mb & offset) + sym;
+    let mut p = u32::from(probs[idx & 0x3FF]);
+    for i in 0..8 {
         let match_bit = mb & offset;
-        let b = rc.bit(&mut probs[(offset + match_bit + sym) as usize & 0x3FF]);
-        sym = (sym << 1) | b;
-        // Bit 1 keeps `match_bit`, bit 0 keeps its complement.
-        offset &= match_bit ^ b.wrapping_sub(1);
+        let off0 = offset & !match_bit;
+        let off1 = offset & match_bit;
+        let (idx0, idx1, next) = if i < 7 {
+            let nmb = mb << 1;
+            let i0 = off0 + (nmb & off0) + 2 * sym;
+            let i1 = off1 + (nmb & off1) + 2 * sym + 1;
+            (i0, i1, u32::from(probs[i0 & 0x3FF]) | (u32::from(probs[i1 & 0x3FF]) << 16))
+        } else {
+            (0, 0, 0)
+        };
+        let (bit, np) = rc.bit_value(p);
+        probs[idx & 0x3FF] = np as u16;
+        sym = 2 * sym + bit as usize;
+        let m = 0usize.wrapping_sub(bit as usize);
+        offset = (off0 & !m) | (off1 & m);
+        idx = (idx0 & !m) | (idx1 & m);
+        mb <<= 1;
+        p = (next >> (bit * 16)) & 0xFFFF;
     }
-    sym
+    sym as u32
 }
 
 /// The LZMA decoding engine: probabilities, range decoder and LZ state. It decodes into a
@@ -308,7 +348,7 @@ impl LzmaEngine {
                             let base = POS_SPECIAL + dist as usize - slot as usize - 1;
                             let mut sym = 1usize;
                             for i in 0..bits {
-                                let b = rc.bit(&mut probs[(base + sym) & PROBS_MASK]);
+                                let b = rc.bit_masked(&mut probs[(base + sym) & PROBS_MASK]);
                                 sym = (sym << 1) | b as usize;
                                 dist += b << i;
                             }
@@ -316,9 +356,7 @@ impl LzmaEngine {
                             dist = rc.direct(dist, bits - 4) << 4;
                             let mut a = 0usize;
                             for step in [1usize, 2, 4, 8] {
-                                if rc.bit(&mut probs[(ALIGN + a + step) & PROBS_MASK]) == 1 {
-                                    a += step;
-                                }
+                                a += step * rc.bit_masked(&mut probs[(ALIGN + a + step) & PROBS_MASK]) as usize;
                             }
                             dist += a as u32;
                             if dist == u32::MAX {
