@@ -855,3 +855,44 @@ fn raw_encoder_matches_reference() {
         );
     }
 }
+
+#[test]
+fn raw_encoder_sync_flush_through_delta() {
+    use super::chain::{raw_decoder, raw_encoder};
+    let chain = [
+        Filter::Delta { distance: 2 },
+        Filter::Lzma2(LzmaOptions::preset(1, false).unwrap()),
+    ];
+    let data = compressible(None, 50_000, 3);
+    let (first, second) = data.split_at(20_000);
+    let mut e = raw_encoder(&chain).unwrap();
+    let mut stream = Vec::new();
+    let mut out = vec![0u8; 4096];
+    for (part, action) in [(first, Action::SyncFlush), (second, Action::Finish)] {
+        let mut pos = 0;
+        loop {
+            let p = e.code(&part[pos..], &mut out, action).unwrap();
+            pos += p.consumed;
+            stream.extend_from_slice(&out[..p.produced]);
+            if p.status == Status::StreamEnd {
+                break;
+            }
+        }
+        assert_eq!(pos, part.len());
+        if action == Action::SyncFlush {
+            // Everything given so far decodes from what came out so far.
+            let mut d = raw_decoder(&chain, u64::MAX).unwrap();
+            let mut buf = vec![0u8; data.len()];
+            let p = d.code(&stream, &mut buf, Action::Run).unwrap();
+            assert_eq!(&buf[..p.produced], first);
+        }
+    }
+    let mut d = raw_decoder(&chain, u64::MAX).unwrap();
+    assert!(run(&mut d, &stream, 777, 999) == data);
+    // A BCJ filter in the chain refuses to flush, as in liblzma.
+    let mut e = raw_encoder(&[bcj(BcjArch::X86, 0), chain[1].clone()]).unwrap();
+    assert!(matches!(
+        e.code(first, &mut out, Action::SyncFlush),
+        Err(Error::Unsupported(_))
+    ));
+}
