@@ -1,0 +1,535 @@
+//! Running one file through an encoder or decoder (xz's `coder.c`), with every call into
+//! `lzma-core` isolated in the [`lib`] submodule.
+
+use lzma_core::{Action, Error, Filter, Status};
+
+use crate::args::{Config, Format, OpMode};
+use crate::io::{self, Dest, Source};
+use crate::message::{self, Verbosity};
+use crate::suffix;
+
+/// Input buffer size.
+pub const IN_BUF: usize = 64 << 10;
+/// Output buffer size.
+pub const OUT_BUF: usize = 1 << 20;
+
+/// A running encoder or decoder.
+pub trait Stream {
+    /// One step; see `lzma_core::Coder::code`.
+    fn code(
+        &mut self,
+        input: &[u8],
+        output: &mut [u8],
+        action: Action,
+    ) -> lzma_core::Result<lzma_core::Progress>;
+    /// Memory in use (for the memory-limit message).
+    fn memusage(&self) -> u64;
+    /// True once after the decoder saw an unsupported check ID (a warning, not an error).
+    fn take_unsupported_check(&mut self) -> bool {
+        false
+    }
+}
+
+/// The format detected in the first bytes of an input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Detected {
+    /// `.xz`.
+    Xz,
+    /// `.lzma`.
+    Lzma,
+    /// `.lz`.
+    Lzip,
+    /// Raw chain.
+    Raw,
+}
+
+fn is_xz(b: &[u8]) -> bool {
+    b.starts_with(&[0xFD, b'7', b'z', b'X', b'Z', 0x00])
+}
+
+fn is_lzip(b: &[u8]) -> bool {
+    b.starts_with(b"LZIP")
+}
+
+fn is_lzma(b: &[u8]) -> bool {
+    if b.len() < 13 {
+        return false;
+    }
+    let props = b[0];
+    if props > (4 * 5 + 4) * 9 + 8 {
+        return false;
+    }
+    let lc = u32::from(props % 9);
+    let lp = u32::from((props / 9) % 5);
+    if lc + lp > 4 {
+        return false;
+    }
+    let dict = u32::from_le_bytes([b[1], b[2], b[3], b[4]]);
+    if dict != u32::MAX {
+        let mut d = dict.wrapping_sub(1);
+        d |= d >> 2;
+        d |= d >> 3;
+        d |= d >> 4;
+        d |= d >> 8;
+        d |= d >> 16;
+        d = d.wrapping_add(1);
+        if d != dict || dict == 0 {
+            return false;
+        }
+    }
+    let size = u64::from_le_bytes([b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12]]);
+    size == u64::MAX || size <= (1 << 38)
+}
+
+/// xz's format detection for decompression.
+pub fn detect(format: Format, b: &[u8]) -> Option<Detected> {
+    match format {
+        Format::Auto => {
+            if is_xz(b) {
+                Some(Detected::Xz)
+            } else if is_lzip(b) {
+                Some(Detected::Lzip)
+            } else if is_lzma(b) {
+                Some(Detected::Lzma)
+            } else {
+                None
+            }
+        }
+        Format::Xz => is_xz(b).then_some(Detected::Xz),
+        Format::Lzma => is_lzma(b).then_some(Detected::Lzma),
+        Format::Lzip => is_lzip(b).then_some(Detected::Lzip),
+        Format::Raw => Some(Detected::Raw),
+    }
+}
+
+/// Everything that calls into `lzma-core` for coding. Replace the bodies as the library
+/// grows; nothing else in the command depends on the library's API shape.
+pub mod lib {
+    use super::*;
+
+    /// Decoder settings.
+    pub struct DecoderSettings<'a> {
+        /// Memory limit in bytes (`u64::MAX` = none).
+        pub memlimit: u64,
+        /// Decode concatenated streams (not `--single-stream`).
+        pub concatenated: bool,
+        /// `--ignore-check`.
+        pub ignore_check: bool,
+        /// The chain for raw decoding.
+        pub raw_chain: &'a [Filter],
+    }
+
+    /// Creates the decoder for a detected format.
+    pub fn decoder(kind: Detected, s: &DecoderSettings<'_>) -> Result<Box<dyn Stream>, Error> {
+        let _ = (kind, s.memlimit, s.concatenated, s.ignore_check, s.raw_chain);
+        Err(Error::Unsupported("decoder not available in lzma-core yet"))
+    }
+
+    /// Encoder settings.
+    pub struct EncoderSettings<'a> {
+        /// Container.
+        pub format: Format,
+        /// Filter chain.
+        pub chain: &'a [Filter],
+        /// Check type (.xz).
+        pub check: lzma_core::Check,
+        /// Block size for the multi-threaded block format (None = single-threaded
+        /// format: one block, no sizes in block headers).
+        pub mt_block_size: Option<u64>,
+    }
+
+    /// Creates the encoder.
+    pub fn encoder(s: &EncoderSettings<'_>) -> Result<Box<dyn Stream>, Error> {
+        let _ = (s.format, s.chain, s.check, s.mt_block_size);
+        Err(Error::Unsupported("encoder not available in lzma-core yet"))
+    }
+}
+
+/// liblzma's `lzma_mt_block_size`: the default block size of the threaded encoder.
+pub fn mt_block_size(chain: &[Filter]) -> Option<u64> {
+    let mut max = 0u64;
+    for f in chain {
+        if let Filter::Lzma2(o) = f {
+            max = max.max((u64::from(o.dict_size) * 3).max(1 << 20));
+        }
+    }
+    (max != 0).then_some(max)
+}
+
+/// Decoder memory of a raw chain, as liblzma 5.8 computes it.
+pub fn decoder_memusage(chain: &[Filter]) -> Option<u64> {
+    crate::memusage::decoder(chain)
+}
+
+/// Encoder memory of a raw chain (single-threaded).
+pub fn encoder_memusage(chain: &[Filter]) -> Option<u64> {
+    crate::memusage::encoder(chain)
+}
+
+/// Encoder memory of the threaded encoder.
+pub fn mt_encoder_memusage(chain: &[Filter], threads: u32, block_size: u64) -> Option<u64> {
+    crate::memusage::mt_encoder(chain, threads, block_size)
+}
+
+struct Job<'a> {
+    cfg: &'a Config,
+    src: Source,
+    in_buf: Vec<u8>,
+    in_pos: usize,
+    in_len: usize,
+    total_in: u64,
+    total_out: u64,
+}
+
+fn report(name: &str, e: &Error, stream: Option<&dyn Stream>, cfg: &Config) {
+    message::error(&format!("{}: {}", message::mask(name), e));
+    if let Error::MemLimit { needed, .. } = e {
+        let use_ = if *needed > 0 { *needed } else { stream.map_or(0, |s| s.memusage()) };
+        message::mem_needed(Verbosity::Error, use_, cfg.memlimit(OpMode::Decompress));
+    }
+}
+
+/// xz's `coder_run`: processes one operand (already mapped: `-` → stdin).
+pub fn run_file(cfg: &Config, operand: &std::ffi::OsStr, is_stdin: bool) {
+    let shown = if is_stdin { io::STDIN_NAME.to_string() } else { operand.to_string_lossy().into_owned() };
+    message::filename(&shown, is_stdin);
+    let src = if is_stdin { io::open_stdin() } else { io::open_src(cfg, operand) };
+    let Some(src) = src else { return };
+    let mut job = Job {
+        cfg,
+        src,
+        in_buf: vec![0u8; IN_BUF],
+        in_pos: 0,
+        in_len: 0,
+        total_in: 0,
+        total_out: 0,
+    };
+    let mut success = false;
+    let mut dest: Option<Dest> = None;
+    let decompressing = cfg.mode != OpMode::Compress;
+    let mut ok_read = true;
+    if decompressing {
+        match job.src.read_full(&mut job.in_buf) {
+            Some(n) => job.in_len = n,
+            None => ok_read = false,
+        }
+    }
+    if ok_read {
+        match init(&mut job) {
+            Init::Error => {}
+            init_result => {
+                let dest_ok = if cfg.mode == OpMode::Test {
+                    true
+                } else {
+                    dest = open_dest(cfg, &job.src);
+                    dest.is_some()
+                };
+                if dest_ok {
+                    message::progress_start(cfg.mode == OpMode::Compress, job.src.size());
+                    success = match init_result {
+                        Init::Passthru => passthru(&mut job, dest.as_mut()),
+                        Init::Normal(mut stream) => normal(&mut job, stream.as_mut(), dest.as_mut()),
+                        Init::Error => false,
+                    };
+                    message::progress_end(success);
+                }
+            }
+        }
+    }
+    if let Some(d) = dest {
+        success = d.close(&job.src, cfg, success);
+    }
+    io::close_src(job.src, cfg, success);
+}
+
+fn open_dest(cfg: &Config, src: &Source) -> Option<Dest> {
+    if cfg.stdout || src.is_stdin() {
+        return io::open_stdout(cfg);
+    }
+    let path = src.path.as_ref()?;
+    let name = suffix::dest_name(cfg, path.as_os_str())?;
+    io::open_dest_file(cfg, src, name)
+}
+
+enum Init {
+    Normal(Box<dyn Stream>),
+    Passthru,
+    Error,
+}
+
+fn init(job: &mut Job<'_>) -> Init {
+    let cfg = job.cfg;
+    let name = job.src.name.clone();
+    let chain = cfg.chain0().to_vec();
+    let result = if cfg.mode == OpMode::Compress {
+        let first = match &cfg.block_list {
+            Some(list) => list.first().map_or(0, |e| e.chain),
+            None => 0,
+        };
+        let chain = cfg.chains[first].clone().unwrap_or(chain);
+        let mt = cfg.format == Format::Xz && cfg.threads_is_mt();
+        lib::encoder(&lib::EncoderSettings {
+            format: cfg.format,
+            chain: &chain,
+            check: cfg.check,
+            mt_block_size: mt.then_some(cfg.mt_block_size),
+        })
+    } else {
+        let Some(kind) = detect(cfg.format, &job.in_buf[..job.in_len]) else {
+            if cfg.mode == OpMode::Decompress && cfg.stdout && cfg.force {
+                return Init::Passthru;
+            }
+            report(&name, &Error::Format("not recognized"), None, cfg);
+            return Init::Error;
+        };
+        let dec = lib::decoder(
+            kind,
+            &lib::DecoderSettings {
+                memlimit: cfg.memlimit(OpMode::Decompress),
+                concatenated: !cfg.single_stream,
+                ignore_check: cfg.ignore_check,
+                raw_chain: &chain,
+            },
+        );
+        match dec {
+            Ok(mut d) if kind != Detected::Raw => {
+                // Parse the headers before creating the output, as xz does: errors such as
+                // the memory limit are reported without touching the file system.
+                let mut none: [u8; 0] = [];
+                loop {
+                    match d.code(&job.in_buf[job.in_pos..job.in_len], &mut none, Action::Run) {
+                        Ok(p) => {
+                            job.in_pos += p.consumed;
+                            job.total_in += p.consumed as u64;
+                            if d.take_unsupported_check() {
+                                message::warning(&format!(
+                                    "{}: Unsupported type of integrity check; not verifying file integrity",
+                                    message::mask(&name)
+                                ));
+                            }
+                            if p.consumed == 0 || p.status == Status::StreamEnd {
+                                break;
+                            }
+                        }
+                        Err(e) => {
+                            report(&name, &e, Some(d.as_ref()), cfg);
+                            return Init::Error;
+                        }
+                    }
+                }
+                Ok(d)
+            }
+            other => other,
+        }
+    };
+    match result {
+        Ok(s) => Init::Normal(s),
+        Err(e) => {
+            report(&name, &e, None, cfg);
+            Init::Error
+        }
+    }
+}
+
+fn passthru(job: &mut Job<'_>, mut dest: Option<&mut Dest>) -> bool {
+    loop {
+        if job.in_pos < job.in_len {
+            if let Some(d) = dest.as_deref_mut() {
+                if !d.write(&job.in_buf[job.in_pos..job.in_len]) {
+                    return false;
+                }
+            }
+            job.total_in += (job.in_len - job.in_pos) as u64;
+            message::progress_update(job.total_in, job.total_in);
+        }
+        job.in_pos = 0;
+        job.in_len = 0;
+        if job.src.eof {
+            return true;
+        }
+        match job.src.read_full(&mut job.in_buf) {
+            Some(n) => job.in_len = n,
+            None => return false,
+        }
+    }
+}
+
+fn normal(job: &mut Job<'_>, stream: &mut dyn Stream, mut dest: Option<&mut Dest>) -> bool {
+    let cfg = job.cfg;
+    let compressing = cfg.mode == OpMode::Compress;
+    let mut out = vec![0u8; OUT_BUF];
+    let mut out_pos = 0usize;
+    let mut action = if job.src.eof { Action::Finish } else { Action::Run };
+
+    // Block splitting for --block-size (single-threaded) and --block-list.
+    let mt = compressing && cfg.format == Format::Xz && cfg.threads_is_mt();
+    let mut block_remaining = u64::MAX;
+    let mut next_block_remaining = 0u64;
+    let mut list_pos = 0usize;
+    let list = if compressing && cfg.format == Format::Xz { cfg.block_list.as_deref() } else { None };
+    if compressing && cfg.format == Format::Xz {
+        if !mt && cfg.block_size > 0 {
+            block_remaining = cfg.block_size;
+        }
+        if let Some(list) = list {
+            if block_remaining < list[0].size {
+                next_block_remaining = list[0].size - block_remaining;
+            } else {
+                block_remaining = list[0].size;
+            }
+        }
+    }
+
+    let write_out = |dest: &mut Option<&mut Dest>, buf: &[u8]| -> bool {
+        if cfg.mode == OpMode::Test || buf.is_empty() {
+            return true;
+        }
+        match dest.as_deref_mut() {
+            Some(d) => d.write(buf),
+            None => true,
+        }
+    };
+
+    loop {
+        if job.in_pos == job.in_len && action == Action::Run {
+            let want = (block_remaining.min(IN_BUF as u64)) as usize;
+            let Some(n) = job.src.read_full(&mut job.in_buf[..want]) else { return false };
+            job.in_pos = 0;
+            job.in_len = n;
+            if job.src.eof {
+                action = Action::Finish;
+            } else if block_remaining != u64::MAX {
+                block_remaining -= n as u64;
+                if block_remaining == 0 {
+                    action = Action::FullFlush;
+                }
+            }
+        }
+        let res = stream.code(&job.in_buf[job.in_pos..job.in_len], &mut out[out_pos..], action);
+        let p = match res {
+            Ok(p) => p,
+            Err(e) => {
+                let _ = write_out(&mut dest, &out[..out_pos]);
+                report(&job.src.name, &e, Some(&*stream), cfg);
+                return false;
+            }
+        };
+        job.in_pos += p.consumed;
+        job.total_in += p.consumed as u64;
+        out_pos += p.produced;
+        job.total_out += p.produced as u64;
+        if stream.take_unsupported_check() {
+            message::warning(&format!(
+                "{}: Unsupported type of integrity check; not verifying file integrity",
+                message::mask(&job.src.name)
+            ));
+        }
+        if out_pos == out.len() {
+            if !write_out(&mut dest, &out[..out_pos]) {
+                return false;
+            }
+            out_pos = 0;
+        }
+        if p.status == Status::StreamEnd {
+            if compressing && action == Action::FullFlush {
+                // Next block.
+                match list {
+                    None => block_remaining = cfg.block_size,
+                    Some(list) => split_block(
+                        cfg,
+                        list,
+                        &mut block_remaining,
+                        &mut next_block_remaining,
+                        &mut list_pos,
+                        mt,
+                    ),
+                }
+                action = Action::Run;
+                continue;
+            }
+            if !write_out(&mut dest, &out[..out_pos]) {
+                return false;
+            }
+            if compressing {
+                return true;
+            }
+            let single = cfg.single_stream;
+            if single {
+                job.src.unread(job.in_len - job.in_pos);
+                return true;
+            }
+            if job.in_pos == job.in_len && !job.src.eof {
+                let mut one = [0u8; 1];
+                match job.src.read_full(&mut one) {
+                    Some(0) => {}
+                    Some(_) => {
+                        job.in_buf[0] = one[0];
+                        job.in_pos = 0;
+                        job.in_len = 1;
+                    }
+                    None => return false,
+                }
+            }
+            if job.in_pos == job.in_len {
+                return true;
+            }
+            report(&job.src.name, &Error::Corrupt("trailing data"), None, cfg);
+            return false;
+        }
+        if p.consumed == 0 && p.produced == 0 && action != Action::Run && job.in_pos == job.in_len
+            && out_pos < out.len()
+        {
+            // No progress with all input given: the library should have reported an error.
+            if !compressing {
+                let _ = write_out(&mut dest, &out[..out_pos]);
+                report(&job.src.name, &Error::Truncated, None, cfg);
+                return false;
+            }
+        }
+        message::progress_update(
+            job.total_in,
+            job.total_out,
+        );
+    }
+}
+
+fn split_block(
+    cfg: &Config,
+    list: &[crate::args::BlockEntry],
+    block_remaining: &mut u64,
+    next_block_remaining: &mut u64,
+    list_pos: &mut usize,
+    mt: bool,
+) {
+    if *next_block_remaining > 0 {
+        *block_remaining = (*next_block_remaining).min(cfg.block_size);
+        *next_block_remaining -= *block_remaining;
+    } else {
+        if *list_pos + 1 < list.len() {
+            *list_pos += 1;
+        }
+        *block_remaining = list[*list_pos].size;
+        if !mt && cfg.block_size > 0 && *block_remaining > cfg.block_size {
+            *next_block_remaining = *block_remaining - cfg.block_size;
+            *block_remaining = cfg.block_size;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detection() {
+        assert_eq!(detect(Format::Auto, &[0xFD, b'7', b'z', b'X', b'Z', 0, 0]), Some(Detected::Xz));
+        assert_eq!(detect(Format::Auto, b"LZIP\x01"), Some(Detected::Lzip));
+        let mut lz = vec![0x5D, 0, 0, 0x80, 0];
+        lz.extend_from_slice(&[0xFF; 8]);
+        assert_eq!(detect(Format::Auto, &lz), Some(Detected::Lzma));
+        lz[1] = 1; // dict 0x00800001 is not 2^n or 2^n+2^(n-1)
+        assert_eq!(detect(Format::Auto, &lz), None);
+        assert_eq!(detect(Format::Xz, b"LZIP"), None);
+        assert_eq!(detect(Format::Auto, b""), None);
+    }
+}
