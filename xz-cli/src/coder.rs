@@ -102,10 +102,47 @@ pub fn detect(format: Format, b: &[u8]) -> Option<Detected> {
     }
 }
 
-/// Everything that calls into `lzma-core` for coding. Replace the bodies as the library
-/// grows; nothing else in the command depends on the library's API shape.
+/// Everything that calls into `lzma-core` for coding. Nothing else in the command depends on
+/// the library's coder types.
 pub mod lib {
     use super::*;
+    use lzma_core::alone::{AloneDecoder, AloneEncoder};
+    use lzma_core::lzip::LzipDecoder;
+    use lzma_core::raw::{RawDecoder, RawEncoder};
+    use lzma_core::xz::{XzDecoder, XzEncoder};
+    use lzma_core::{Coder, DecoderOptions, EncoderOptions};
+
+    /// A library coder plus the (optional) unsupported-check flag.
+    struct Wrap<C: Coder> {
+        inner: C,
+        unsupported: fn(&C) -> bool,
+        warned: bool,
+    }
+
+    impl<C: Coder> Stream for Wrap<C> {
+        fn code(
+            &mut self,
+            input: &[u8],
+            output: &mut [u8],
+            action: Action,
+        ) -> lzma_core::Result<lzma_core::Progress> {
+            self.inner.code(input, output, action)
+        }
+        fn memusage(&self) -> u64 {
+            self.inner.memusage()
+        }
+        fn take_unsupported_check(&mut self) -> bool {
+            if !self.warned && (self.unsupported)(&self.inner) {
+                self.warned = true;
+                return true;
+            }
+            false
+        }
+    }
+
+    fn wrap<C: Coder + 'static>(inner: C) -> Box<dyn Stream> {
+        Box::new(Wrap { inner, unsupported: |_| false, warned: false })
+    }
 
     /// Decoder settings.
     pub struct DecoderSettings<'a> {
@@ -121,8 +158,20 @@ pub mod lib {
 
     /// Creates the decoder for a detected format.
     pub fn decoder(kind: Detected, s: &DecoderSettings<'_>) -> Result<Box<dyn Stream>, Error> {
-        let _ = (kind, s.memlimit, s.concatenated, s.ignore_check, s.raw_chain);
-        Err(Error::Unsupported("decoder not available in lzma-core yet"))
+        let opts = DecoderOptions::new()
+            .memlimit(s.memlimit)
+            .ignore_check(s.ignore_check)
+            .single_stream(!s.concatenated);
+        Ok(match kind {
+            Detected::Xz => Box::new(Wrap {
+                inner: XzDecoder::new(opts),
+                unsupported: XzDecoder::unsupported_check,
+                warned: false,
+            }),
+            Detected::Lzma => wrap(AloneDecoder::new(&opts)),
+            Detected::Lzip => wrap(LzipDecoder::new(&opts)),
+            Detected::Raw => wrap(RawDecoder::new(s.raw_chain, s.memlimit)?),
+        })
     }
 
     /// Encoder settings.
@@ -133,15 +182,39 @@ pub mod lib {
         pub chain: &'a [Filter],
         /// Check type (.xz).
         pub check: lzma_core::Check,
-        /// Block size for the multi-threaded block format (None = single-threaded
-        /// format: one block, no sizes in block headers).
-        pub mt_block_size: Option<u64>,
+        /// Multi-threaded block format (blocks with sizes in their headers).
+        pub mt: bool,
+        /// `--block-size` (0 = default).
+        pub block_size: u64,
+        /// `--block-list` sizes (`u64::MAX` = rest).
+        pub block_list: Vec<u64>,
     }
 
     /// Creates the encoder.
     pub fn encoder(s: &EncoderSettings<'_>) -> Result<Box<dyn Stream>, Error> {
-        let _ = (s.format, s.chain, s.check, s.mt_block_size);
-        Err(Error::Unsupported("encoder not available in lzma-core yet"))
+        Ok(match s.format {
+            Format::Lzma => {
+                let Some(Filter::Lzma1(o)) = s.chain.first() else {
+                    return Err(Error::Options("The .lzma format supports only the LZMA1 filter".into()));
+                };
+                wrap(AloneEncoder::new(o)?)
+            }
+            Format::Raw => wrap(RawEncoder::new(s.chain)?),
+            _ => {
+                let mut o = EncoderOptions::default()
+                    .filters(s.chain.to_vec())
+                    .check(s.check)
+                    .threads(if s.mt { 0 } else { 1 });
+                if s.block_size > 0 {
+                    o = o.block_size(s.block_size);
+                }
+                if !s.block_list.is_empty() {
+                    let list = s.block_list.iter().map(|&v| if v == u64::MAX { 0 } else { v }).collect();
+                    o = o.block_list(list);
+                }
+                wrap(XzEncoder::new(&o)?)
+            }
+        })
     }
 }
 
@@ -228,7 +301,9 @@ pub fn run_file(cfg: &Config, operand: &std::ffi::OsStr, is_stdin: bool) {
                     message::progress_start(cfg.mode == OpMode::Compress, job.src.size());
                     success = match init_result {
                         Init::Passthru => passthru(&mut job, dest.as_mut()),
-                        Init::Normal(mut stream) => normal(&mut job, stream.as_mut(), dest.as_mut()),
+                        Init::Normal(mut stream, kind) => {
+                            normal(&mut job, stream.as_mut(), dest.as_mut(), kind)
+                        }
                         Init::Error => false,
                     };
                     message::progress_end(success);
@@ -252,7 +327,7 @@ fn open_dest(cfg: &Config, src: &Source) -> Option<Dest> {
 }
 
 enum Init {
-    Normal(Box<dyn Stream>),
+    Normal(Box<dyn Stream>, Option<Detected>),
     Passthru,
     Error,
 }
@@ -261,6 +336,7 @@ fn init(job: &mut Job<'_>) -> Init {
     let cfg = job.cfg;
     let name = job.src.name.clone();
     let chain = cfg.chain0().to_vec();
+    let mut detected = None;
     let result = if cfg.mode == OpMode::Compress {
         let first = match &cfg.block_list {
             Some(list) => list.first().map_or(0, |e| e.chain),
@@ -272,7 +348,13 @@ fn init(job: &mut Job<'_>) -> Init {
             format: cfg.format,
             chain: &chain,
             check: cfg.check,
-            mt_block_size: mt.then_some(cfg.mt_block_size),
+            mt,
+            block_size: cfg.block_size,
+            block_list: cfg
+                .block_list
+                .as_ref()
+                .map(|l| l.iter().map(|e| e.size).collect())
+                .unwrap_or_default(),
         })
     } else {
         let Some(kind) = detect(cfg.format, &job.in_buf[..job.in_len]) else {
@@ -282,6 +364,7 @@ fn init(job: &mut Job<'_>) -> Init {
             report(&name, &Error::Format("not recognized"), None, cfg);
             return Init::Error;
         };
+        detected = Some(kind);
         let dec = lib::decoder(
             kind,
             &lib::DecoderSettings {
@@ -323,7 +406,7 @@ fn init(job: &mut Job<'_>) -> Init {
         }
     };
     match result {
-        Ok(s) => Init::Normal(s),
+        Ok(s) => Init::Normal(s, detected),
         Err(e) => {
             report(&name, &e, None, cfg);
             Init::Error
@@ -354,34 +437,15 @@ fn passthru(job: &mut Job<'_>, mut dest: Option<&mut Dest>) -> bool {
     }
 }
 
-fn normal(job: &mut Job<'_>, stream: &mut dyn Stream, mut dest: Option<&mut Dest>) -> bool {
+fn normal(job: &mut Job<'_>, stream: &mut dyn Stream, mut dest: Option<&mut Dest>, kind: Option<Detected>) -> bool {
     let cfg = job.cfg;
     let compressing = cfg.mode == OpMode::Compress;
+    let testing = cfg.mode == OpMode::Test;
     let mut out = vec![0u8; OUT_BUF];
     let mut out_pos = 0usize;
     let mut action = if job.src.eof { Action::Finish } else { Action::Run };
-
-    // Block splitting for --block-size (single-threaded) and --block-list.
-    let mt = compressing && cfg.format == Format::Xz && cfg.threads_is_mt();
-    let mut block_remaining = u64::MAX;
-    let mut next_block_remaining = 0u64;
-    let mut list_pos = 0usize;
-    let list = if compressing && cfg.format == Format::Xz { cfg.block_list.as_deref() } else { None };
-    if compressing && cfg.format == Format::Xz {
-        if !mt && cfg.block_size > 0 {
-            block_remaining = cfg.block_size;
-        }
-        if let Some(list) = list {
-            if block_remaining < list[0].size {
-                next_block_remaining = list[0].size - block_remaining;
-            } else {
-                block_remaining = list[0].size;
-            }
-        }
-    }
-
-    let write_out = |dest: &mut Option<&mut Dest>, buf: &[u8]| -> bool {
-        if cfg.mode == OpMode::Test || buf.is_empty() {
+    let mut write_out = |buf: &[u8]| -> bool {
+        if testing || buf.is_empty() {
             return true;
         }
         match dest.as_deref_mut() {
@@ -389,27 +453,20 @@ fn normal(job: &mut Job<'_>, stream: &mut dyn Stream, mut dest: Option<&mut Dest
             None => true,
         }
     };
-
     loop {
         if job.in_pos == job.in_len && action == Action::Run {
-            let want = (block_remaining.min(IN_BUF as u64)) as usize;
-            let Some(n) = job.src.read_full(&mut job.in_buf[..want]) else { return false };
+            let Some(n) = job.src.read_full(&mut job.in_buf) else { return false };
             job.in_pos = 0;
             job.in_len = n;
             if job.src.eof {
                 action = Action::Finish;
-            } else if block_remaining != u64::MAX {
-                block_remaining -= n as u64;
-                if block_remaining == 0 {
-                    action = Action::FullFlush;
-                }
             }
         }
         let res = stream.code(&job.in_buf[job.in_pos..job.in_len], &mut out[out_pos..], action);
         let p = match res {
             Ok(p) => p,
             Err(e) => {
-                let _ = write_out(&mut dest, &out[..out_pos]);
+                let _ = write_out(&out[..out_pos]);
                 report(&job.src.name, &e, Some(&*stream), cfg);
                 return false;
             }
@@ -425,36 +482,19 @@ fn normal(job: &mut Job<'_>, stream: &mut dyn Stream, mut dest: Option<&mut Dest
             ));
         }
         if out_pos == out.len() {
-            if !write_out(&mut dest, &out[..out_pos]) {
+            if !write_out(&out[..out_pos]) {
                 return false;
             }
             out_pos = 0;
         }
         if p.status == Status::StreamEnd {
-            if compressing && action == Action::FullFlush {
-                // Next block.
-                match list {
-                    None => block_remaining = cfg.block_size,
-                    Some(list) => split_block(
-                        cfg,
-                        list,
-                        &mut block_remaining,
-                        &mut next_block_remaining,
-                        &mut list_pos,
-                        mt,
-                    ),
-                }
-                action = Action::Run;
-                continue;
-            }
-            if !write_out(&mut dest, &out[..out_pos]) {
+            if !write_out(&out[..out_pos]) {
                 return false;
             }
             if compressing {
                 return true;
             }
-            let single = cfg.single_stream;
-            if single {
+            if cfg.single_stream || kind == Some(Detected::Lzip) {
                 job.src.unread(job.in_len - job.in_pos);
                 return true;
             }
@@ -476,43 +516,20 @@ fn normal(job: &mut Job<'_>, stream: &mut dyn Stream, mut dest: Option<&mut Dest
             report(&job.src.name, &Error::Corrupt("trailing data"), None, cfg);
             return false;
         }
-        if p.consumed == 0 && p.produced == 0 && action != Action::Run && job.in_pos == job.in_len
+        if p.consumed == 0
+            && p.produced == 0
+            && action == Action::Finish
+            && job.in_pos == job.in_len
             && out_pos < out.len()
         {
-            // No progress with all input given: the library should have reported an error.
-            if !compressing {
-                let _ = write_out(&mut dest, &out[..out_pos]);
-                report(&job.src.name, &Error::Truncated, None, cfg);
-                return false;
-            }
+            // No progress with all input given and room left: treat as truncated input
+            // (the library should already have said so).
+            let _ = write_out(&out[..out_pos]);
+            let e = if compressing { Error::Misuse("encoder made no progress") } else { Error::Truncated };
+            report(&job.src.name, &e, None, cfg);
+            return false;
         }
-        message::progress_update(
-            job.total_in,
-            job.total_out,
-        );
-    }
-}
-
-fn split_block(
-    cfg: &Config,
-    list: &[crate::args::BlockEntry],
-    block_remaining: &mut u64,
-    next_block_remaining: &mut u64,
-    list_pos: &mut usize,
-    mt: bool,
-) {
-    if *next_block_remaining > 0 {
-        *block_remaining = (*next_block_remaining).min(cfg.block_size);
-        *next_block_remaining -= *block_remaining;
-    } else {
-        if *list_pos + 1 < list.len() {
-            *list_pos += 1;
-        }
-        *block_remaining = list[*list_pos].size;
-        if !mt && cfg.block_size > 0 && *block_remaining > cfg.block_size {
-            *next_block_remaining = *block_remaining - cfg.block_size;
-            *block_remaining = cfg.block_size;
-        }
+        message::progress_update(job.total_in, job.total_out);
     }
 }
 
