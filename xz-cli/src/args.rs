@@ -557,7 +557,8 @@ fn parse_real(cfg: &mut Config, args: Vec<OsString>) -> Vec<OsString> {
         let (code, arg) = match item {
             Item::Opt(code, arg) => (code, arg),
             Item::Error(msg) => {
-                message::message(Verbosity::Error, &msg);
+                // getopt prints these itself, whatever the verbosity.
+                let _ = writeln!(std::io::stderr(), "{}: {msg}", message::progname());
                 message::try_help();
                 message::exit(message::E_ERROR, false);
             }

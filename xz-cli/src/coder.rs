@@ -117,6 +117,9 @@ pub mod lib {
         inner: C,
         unsupported: fn(&C) -> bool,
         warned: bool,
+        /// xz 5.8 decodes .xz with liblzma's threaded decoder, whose reported memory use
+        /// at a memory-limit error excludes the block that did not fit.
+        memusage_base_only: bool,
     }
 
     impl<C: Coder> Stream for Wrap<C> {
@@ -129,7 +132,11 @@ pub mod lib {
             self.inner.code(input, output, action)
         }
         fn memusage(&self) -> u64 {
-            self.inner.memusage()
+            if self.memusage_base_only {
+                1 << 15
+            } else {
+                self.inner.memusage()
+            }
         }
         fn take_unsupported_check(&mut self) -> bool {
             if !self.warned && (self.unsupported)(&self.inner) {
@@ -141,7 +148,7 @@ pub mod lib {
     }
 
     fn wrap<C: Coder + 'static>(inner: C) -> Box<dyn Stream> {
-        Box::new(Wrap { inner, unsupported: |_| false, warned: false })
+        Box::new(Wrap { inner, unsupported: |_| false, warned: false, memusage_base_only: false })
     }
 
     /// Decoder settings.
@@ -167,6 +174,7 @@ pub mod lib {
                 inner: XzDecoder::new(opts),
                 unsupported: XzDecoder::unsupported_check,
                 warned: false,
+                memusage_base_only: true,
             }),
             Detected::Lzma => wrap(AloneDecoder::new(&opts)),
             Detected::Lzip => wrap(LzipDecoder::new(&opts)),
@@ -257,7 +265,9 @@ struct Job<'a> {
 fn report(name: &str, e: &Error, stream: Option<&dyn Stream>, cfg: &Config) {
     message::error(&format!("{}: {}", message::mask(name), e));
     if let Error::MemLimit { needed, .. } = e {
-        let use_ = if *needed > 0 { *needed } else { stream.map_or(0, |s| s.memusage()) };
+        // xz prints the decoder's memory use at the time of the error (for .xz streams that
+        // is the usage before the block that failed), else what the header asked for.
+        let use_ = stream.map_or(*needed, |s| s.memusage());
         message::mem_needed(Verbosity::Error, use_, cfg.memlimit(OpMode::Decompress));
     }
 }

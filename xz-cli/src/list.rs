@@ -176,6 +176,19 @@ impl Reader<'_> {
 const HEADER_MAGIC: [u8; 6] = [0xFD, b'7', b'z', b'X', b'Z', 0];
 
 fn parse_file(r: &mut Reader<'_>, size: u64) -> Result<FileInfo, ListError> {
+    // liblzma first checks that the file starts like .xz; problems found later, from the
+    // end of the file, are data errors.
+    let head = r.pread(0, 12)?;
+    if head[..6] != HEADER_MAGIC {
+        return Err(ListError::Lib(lzma_core::Error::Format("no header magic")));
+    }
+    parse_streams(r, size).map_err(|e| match e {
+        ListError::Lib(lzma_core::Error::Format(w)) => ListError::Lib(lzma_core::Error::Corrupt(w)),
+        other => other,
+    })
+}
+
+fn parse_streams(r: &mut Reader<'_>, size: u64) -> Result<FileInfo, ListError> {
     let mut streams_rev: Vec<StreamInfo> = Vec::new();
     let mut pos = size;
     let mut padding = 0u64;
@@ -392,9 +405,9 @@ fn parse_details(r: &mut Reader<'_>, s: &StreamInfo, b: &BlockInfo) -> Result<De
         "---".to_string()
     } else {
         let v = r.pread(b.comp_offset + b.total_size() - csize, csize as usize)?;
-        match s.check {
-            1 => format!("{:08x}", u32::from_le_bytes([v[0], v[1], v[2], v[3]])),
-            4 => format!(
+        match csize {
+            4 => format!("{:08x}", u32::from_le_bytes([v[0], v[1], v[2], v[3]])),
+            8 => format!(
                 "{:016x}",
                 u64::from_le_bytes([v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]])
             ),
