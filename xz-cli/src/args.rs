@@ -275,8 +275,9 @@ impl Config {
         if let Some(cap) = rlimit_cap() {
             mt_default = mt_default.min(cap);
         }
-        let cpu_threads =
-            std::thread::available_parallelism().map_or(1, |n| n.get() as u32).max(1);
+        let cpu_threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get() as u32)
+            .max(1);
         Config {
             mode: OpMode::Compress,
             format: Format::Auto,
@@ -340,8 +341,11 @@ impl Config {
 
     /// The memory limit for the mode (`u64::MAX` = none).
     pub fn memlimit(&self, mode: OpMode) -> u64 {
-        let m =
-            if mode == OpMode::Compress { self.memlimit_compress } else { self.memlimit_decompress };
+        let m = if mode == OpMode::Compress {
+            self.memlimit_compress
+        } else {
+            self.memlimit_decompress
+        };
         if m == 0 {
             u64::MAX
         } else {
@@ -365,8 +369,11 @@ impl Config {
 
     /// The MT decompression limit in force.
     pub fn memlimit_mtdec_get(&self) -> u64 {
-        let mut m =
-            if self.memlimit_mtdec != 0 { self.memlimit_mtdec } else { self.memlimit_mt_default };
+        let mut m = if self.memlimit_mtdec != 0 {
+            self.memlimit_mtdec
+        } else {
+            self.memlimit_mt_default
+        };
         if self.memlimit_decompress != 0 && m > self.memlimit_decompress {
             m = self.memlimit_decompress;
         }
@@ -423,7 +430,11 @@ impl Config {
                 }
             }
             Err((msg, pos)) => {
-                let num = if slot > 0 { slot.to_string() } else { String::new() };
+                let num = if slot > 0 {
+                    slot.to_string()
+                } else {
+                    String::new()
+                };
                 message::error_only(&format!("Error in --filters{num}=FILTERS option:"));
                 message::error_only(&message::mask(s));
                 message::error_only(&format!("{}^", " ".repeat(pos)));
@@ -434,7 +445,10 @@ impl Config {
 
     fn parse_block_list(&mut self, s: &str) {
         if s.is_empty() || s.starts_with(',') {
-            message::fatal(&format!("{}: Invalid argument to --block-list", message::mask(s)));
+            message::fatal(&format!(
+                "{}: Invalid argument to --block-list",
+                message::mask(s)
+            ));
         }
         let items: Vec<&str> = s.split(',').collect();
         let count = items.len();
@@ -483,14 +497,20 @@ impl Config {
     pub fn chain0(&self) -> &[Filter] {
         self.chains[0].as_deref().unwrap_or(&[])
     }
-
 }
 
 fn help(long: bool) -> ! {
-    let text = if long { include_str!("text/long_help.txt") } else { include_str!("text/help.txt") };
+    let text = if long {
+        include_str!("text/long_help.txt")
+    } else {
+        include_str!("text/help.txt")
+    };
     let text = text.replacen("Usage: xz ", &format!("Usage: {} ", message::progname()), 1);
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
-    message::exit(message::E_SUCCESS, message::verbosity() != Verbosity::Silent)
+    message::exit(
+        message::E_SUCCESS,
+        message::verbosity() != Verbosity::Silent,
+    )
 }
 
 fn filters_help() -> ! {
@@ -500,7 +520,10 @@ fn filters_help() -> ! {
         include_str!("text/filters_help.txt")
     };
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
-    message::exit(message::E_SUCCESS, message::verbosity() != Verbosity::Silent)
+    message::exit(
+        message::E_SUCCESS,
+        message::verbosity() != Verbosity::Silent,
+    )
 }
 
 /// The version we print: ours in the reference's shape. `--robot` reports the XZ Utils
@@ -515,7 +538,10 @@ fn version() -> ! {
         )
     };
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
-    message::exit(message::E_SUCCESS, message::verbosity() != Verbosity::Silent)
+    message::exit(
+        message::E_SUCCESS,
+        message::verbosity() != Verbosity::Silent,
+    )
 }
 
 fn info_memory(cfg: &Config) -> ! {
@@ -535,20 +561,32 @@ fn info_memory(cfg: &Config) -> ! {
             if v == 0 || v == u64::MAX {
                 format!("  {label:<32}  Disabled\n")
             } else {
-                format!("  {label:<32}  {} MiB ({v} B)\n", crate::util::round_up_to_mib(v))
+                format!(
+                    "  {label:<32}  {} MiB ({v} B)\n",
+                    crate::util::round_up_to_mib(v)
+                )
             }
         };
         out.push_str("Hardware information:\n");
         out.push_str(&show("Amount of physical memory (RAM):", cfg.total_ram));
-        out.push_str(&format!("  {:<32}  {}\n", "Number of processor threads:", cfg.cpu_threads));
+        out.push_str(&format!(
+            "  {:<32}  {}\n",
+            "Number of processor threads:", cfg.cpu_threads
+        ));
         out.push_str("\nMemory usage limits:\n");
         out.push_str(&show("Compression:", cfg.memlimit_compress));
         out.push_str(&show("Decompression:", cfg.memlimit_decompress));
-        out.push_str(&show("Multi-threaded decompression:", cfg.memlimit_mtdec_get()));
+        out.push_str(&show(
+            "Multi-threaded decompression:",
+            cfg.memlimit_mtdec_get(),
+        ));
         out.push_str(&show("Default for -T0:", cfg.memlimit_mt_default));
     }
     let _ = std::io::stdout().lock().write_all(out.as_bytes());
-    message::exit(message::E_SUCCESS, message::verbosity() != Verbosity::Silent)
+    message::exit(
+        message::E_SUCCESS,
+        message::verbosity() != Verbosity::Silent,
+    )
 }
 
 fn parse_real(cfg: &mut Config, args: Vec<OsString>) -> Vec<OsString> {
@@ -637,10 +675,9 @@ fn parse_real(cfg: &mut Config, args: Vec<OsString>) -> Vec<OsString> {
                     "lzma" | "alone" => Format::Lzma,
                     "lzip" => Format::Lzip,
                     "raw" => Format::Raw,
-                    _ => message::fatal(&format!(
-                        "{}: Unknown file format type",
-                        message::mask(&s)
-                    )),
+                    _ => {
+                        message::fatal(&format!("{}: Unknown file format type", message::mask(&s)))
+                    }
                 };
             }
             x if x == c(b'C') => {
@@ -667,9 +704,7 @@ fn parse_real(cfg: &mut Config, args: Vec<OsString>) -> Vec<OsString> {
             O_NO_SPARSE => cfg.sparse = false,
             O_FILES | O_FILES0 => {
                 if cfg.files.is_some() {
-                    message::fatal(
-                        "Only one file can be specified with '--files' or '--files0'.",
-                    );
+                    message::fatal("Only one file can be specified with '--files' or '--files0'.");
                 }
                 let delim = if code == O_FILES { b'\n' } else { 0 };
                 cfg.files = Some(match arg {
@@ -719,7 +754,10 @@ fn split_env(value: &OsStr) -> Vec<OsString> {
 /// Parses the environment (`XZ_DEFAULTS`, `XZ_OPT`) and the command line.
 pub fn parse(argv: Vec<OsString>) -> Config {
     let mut cfg = Config::new();
-    let argv0 = argv.first().cloned().unwrap_or_else(|| OsString::from("xz"));
+    let argv0 = argv
+        .first()
+        .cloned()
+        .unwrap_or_else(|| OsString::from("xz"));
     let base = std::path::Path::new(&argv0)
         .file_name()
         .map(|s| s.to_string_lossy().into_owned())
@@ -819,25 +857,35 @@ fn set_compression_settings(cfg: &mut Config) {
     }
     let chain0: Vec<Filter> = if cfg.chain0.is_empty() && used_mask & 1 != 0 {
         if cfg.format == Format::Raw {
-            message::message(Verbosity::Warning, "Using a preset in raw mode is discouraged.");
+            message::message(
+                Verbosity::Warning,
+                "Using a preset in raw mode is discouraged.",
+            );
             message::message(
                 Verbosity::Warning,
                 "The exact options of the presets may vary between software versions.",
             );
         }
         let o = LzmaOptions::preset(cfg.preset_level, cfg.preset_extreme).unwrap_or_default();
-        vec![if cfg.format == Format::Lzma { Filter::Lzma1(o) } else { Filter::Lzma2(o) }]
+        vec![if cfg.format == Format::Lzma {
+            Filter::Lzma1(o)
+        } else {
+            Filter::Lzma2(o)
+        }]
     } else {
         cfg.chain0.clone()
     };
     if cfg.format == Format::Lzma && !(chain0.len() == 1 && matches!(chain0[0], Filter::Lzma1(_))) {
         message::fatal("The .lzma format supports only the LZMA1 filter");
     }
-    if cfg.format == Format::Xz && used_mask & 1 != 0 && chain0.iter().any(|f| matches!(f, Filter::Lzma1(_))) {
+    if cfg.format == Format::Xz
+        && used_mask & 1 != 0
+        && chain0.iter().any(|f| matches!(f, Filter::Lzma1(_)))
+    {
         message::fatal("LZMA1 cannot be used with the .xz format");
     }
-    if used_mask & 1 != 0 {
-        if message::verbosity() >= Verbosity::Debug {
+    if used_mask & 1 != 0 && message::verbosity() >= Verbosity::Debug {
+        {
             let _ = writeln!(
                 std::io::stderr(),
                 "{}: Filter chain: {}",
@@ -855,7 +903,10 @@ fn set_compression_settings(cfg: &mut Config) {
     if cfg.mode == OpMode::Compress && cfg.flush_timeout != 0 {
         for (i, ch) in cfg.chains.iter().enumerate() {
             if let Some(ch) = ch {
-                if ch.iter().any(|f| !matches!(f, Filter::Lzma2(_) | Filter::Delta { .. })) {
+                if ch
+                    .iter()
+                    .any(|f| !matches!(f, Filter::Lzma2(_) | Filter::Delta { .. }))
+                {
                     message::fatal(&format!(
                         "Filter chain {i} is incompatible with --flush-timeout"
                     ));
@@ -976,12 +1027,14 @@ fn set_compression_settings(cfg: &mut Config) {
     if !cfg.auto_adjust {
         memlimit_too_small(memory_usage, memory_limit);
     }
-    for i in 0..10 {
-        let Some(chain) = cfg.chains[i].as_mut() else { continue };
+    for (i, slot) in cfg.chains.iter_mut().enumerate() {
+        let Some(chain) = slot.as_mut() else { continue };
         if usages[i] <= memory_limit {
             continue;
         }
-        let Some(idx) = chain.iter().position(|f| matches!(f, Filter::Lzma1(_) | Filter::Lzma2(_)))
+        let Some(idx) = chain
+            .iter()
+            .position(|f| matches!(f, Filter::Lzma1(_) | Filter::Lzma2(_)))
         else {
             memlimit_too_small(usages[i], memory_limit);
         };

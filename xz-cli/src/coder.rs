@@ -148,7 +148,12 @@ pub mod lib {
     }
 
     fn wrap<C: Coder + 'static>(inner: C) -> Box<dyn Stream> {
-        Box::new(Wrap { inner, unsupported: |_| false, warned: false, memusage_base_only: false })
+        Box::new(Wrap {
+            inner,
+            unsupported: |_| false,
+            warned: false,
+            memusage_base_only: false,
+        })
     }
 
     /// Decoder settings.
@@ -203,7 +208,9 @@ pub mod lib {
         Ok(match s.format {
             Format::Lzma => {
                 let Some(Filter::Lzma1(o)) = s.chain.first() else {
-                    return Err(Error::Options("The .lzma format supports only the LZMA1 filter".into()));
+                    return Err(Error::Options(
+                        "The .lzma format supports only the LZMA1 filter".into(),
+                    ));
                 };
                 wrap(AloneEncoder::new(o)?)
             }
@@ -217,7 +224,11 @@ pub mod lib {
                     o = o.block_size(s.block_size);
                 }
                 if !s.block_list.is_empty() {
-                    let list = s.block_list.iter().map(|&v| if v == u64::MAX { 0 } else { v }).collect();
+                    let list = s
+                        .block_list
+                        .iter()
+                        .map(|&v| if v == u64::MAX { 0 } else { v })
+                        .collect();
                     o = o.block_list(list);
                 }
                 wrap(XzEncoder::new(&o)?)
@@ -274,9 +285,17 @@ fn report(name: &str, e: &Error, stream: Option<&dyn Stream>, cfg: &Config) {
 
 /// xz's `coder_run`: processes one operand (already mapped: `-` → stdin).
 pub fn run_file(cfg: &Config, operand: &std::ffi::OsStr, is_stdin: bool) {
-    let shown = if is_stdin { io::STDIN_NAME.to_string() } else { operand.to_string_lossy().into_owned() };
+    let shown = if is_stdin {
+        io::STDIN_NAME.to_string()
+    } else {
+        operand.to_string_lossy().into_owned()
+    };
     message::filename(&shown, is_stdin);
-    let src = if is_stdin { io::open_stdin() } else { io::open_src(cfg, operand) };
+    let src = if is_stdin {
+        io::open_stdin()
+    } else {
+        io::open_src(cfg, operand)
+    };
     let Some(src) = src else { return };
     let mut job = Job {
         cfg,
@@ -447,13 +466,22 @@ fn passthru(job: &mut Job<'_>, mut dest: Option<&mut Dest>) -> bool {
     }
 }
 
-fn normal(job: &mut Job<'_>, stream: &mut dyn Stream, mut dest: Option<&mut Dest>, kind: Option<Detected>) -> bool {
+fn normal(
+    job: &mut Job<'_>,
+    stream: &mut dyn Stream,
+    mut dest: Option<&mut Dest>,
+    kind: Option<Detected>,
+) -> bool {
     let cfg = job.cfg;
     let compressing = cfg.mode == OpMode::Compress;
     let testing = cfg.mode == OpMode::Test;
     let mut out = vec![0u8; OUT_BUF];
     let mut out_pos = 0usize;
-    let mut action = if job.src.eof { Action::Finish } else { Action::Run };
+    let mut action = if job.src.eof {
+        Action::Finish
+    } else {
+        Action::Run
+    };
     let mut write_out = |buf: &[u8]| -> bool {
         if testing || buf.is_empty() {
             return true;
@@ -465,14 +493,20 @@ fn normal(job: &mut Job<'_>, stream: &mut dyn Stream, mut dest: Option<&mut Dest
     };
     loop {
         if job.in_pos == job.in_len && action == Action::Run {
-            let Some(n) = job.src.read_full(&mut job.in_buf) else { return false };
+            let Some(n) = job.src.read_full(&mut job.in_buf) else {
+                return false;
+            };
             job.in_pos = 0;
             job.in_len = n;
             if job.src.eof {
                 action = Action::Finish;
             }
         }
-        let res = stream.code(&job.in_buf[job.in_pos..job.in_len], &mut out[out_pos..], action);
+        let res = stream.code(
+            &job.in_buf[job.in_pos..job.in_len],
+            &mut out[out_pos..],
+            action,
+        );
         let p = match res {
             Ok(p) => p,
             Err(e) => {
@@ -535,7 +569,11 @@ fn normal(job: &mut Job<'_>, stream: &mut dyn Stream, mut dest: Option<&mut Dest
             // No progress with all input given and room left: treat as truncated input
             // (the library should already have said so).
             let _ = write_out(&out[..out_pos]);
-            let e = if compressing { Error::Misuse("encoder made no progress") } else { Error::Truncated };
+            let e = if compressing {
+                Error::Misuse("encoder made no progress")
+            } else {
+                Error::Truncated
+            };
             report(&job.src.name, &e, None, cfg);
             return false;
         }
@@ -549,7 +587,10 @@ mod tests {
 
     #[test]
     fn detection() {
-        assert_eq!(detect(Format::Auto, &[0xFD, b'7', b'z', b'X', b'Z', 0, 0]), Some(Detected::Xz));
+        assert_eq!(
+            detect(Format::Auto, &[0xFD, b'7', b'z', b'X', b'Z', 0, 0]),
+            Some(Detected::Xz)
+        );
         assert_eq!(detect(Format::Auto, b"LZIP\x01"), Some(Detected::Lzip));
         let mut lz = vec![0x5D, 0, 0, 0x80, 0];
         lz.extend_from_slice(&[0xFF; 8]);

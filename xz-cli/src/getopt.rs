@@ -86,7 +86,10 @@ impl<'a> Getopt<'a> {
                 if has_more {
                     self.cluster = Some((bytes, rest_start));
                 }
-                Some(Item::Error(format!("invalid option -- '{}'", char::from(c))))
+                Some(Item::Error(format!(
+                    "invalid option -- '{}'",
+                    char::from(c)
+                )))
             }
             Some(false) => {
                 if has_more {
@@ -122,8 +125,11 @@ impl<'a> Getopt<'a> {
         let found = if let Some(o) = exact {
             *o
         } else {
-            let cands: Vec<&LongOpt> =
-                self.long.iter().filter(|o| o.name.starts_with(name)).collect();
+            let cands: Vec<&LongOpt> = self
+                .long
+                .iter()
+                .filter(|o| o.name.starts_with(name))
+                .collect();
             let Some(first) = cands.first() else {
                 return Item::Error(format!("unrecognized option '--{body}'"));
             };
@@ -142,9 +148,10 @@ impl<'a> Getopt<'a> {
             **first
         };
         match (found.has_arg, value) {
-            (HasArg::No, Some(_)) => {
-                Item::Error(format!("option '--{}' doesn't allow an argument", found.name))
-            }
+            (HasArg::No, Some(_)) => Item::Error(format!(
+                "option '--{}' doesn't allow an argument",
+                found.name
+            )),
             (HasArg::No, None) => Item::Opt(found.val, None),
             (HasArg::Optional, v) => Item::Opt(found.val, v),
             (HasArg::Required, Some(v)) => Item::Opt(found.val, Some(v)),
@@ -204,11 +211,31 @@ mod tests {
     use super::*;
 
     const LONG: &[LongOpt] = &[
-        LongOpt { name: "memlimit-compress", has_arg: HasArg::Required, val: 1 },
-        LongOpt { name: "memlimit", has_arg: HasArg::Required, val: 2 },
-        LongOpt { name: "memory", has_arg: HasArg::Required, val: 2 },
-        LongOpt { name: "lzma2", has_arg: HasArg::Optional, val: 3 },
-        LongOpt { name: "keep", has_arg: HasArg::No, val: b'k' as i32 },
+        LongOpt {
+            name: "memlimit-compress",
+            has_arg: HasArg::Required,
+            val: 1,
+        },
+        LongOpt {
+            name: "memlimit",
+            has_arg: HasArg::Required,
+            val: 2,
+        },
+        LongOpt {
+            name: "memory",
+            has_arg: HasArg::Required,
+            val: 2,
+        },
+        LongOpt {
+            name: "lzma2",
+            has_arg: HasArg::Optional,
+            val: 3,
+        },
+        LongOpt {
+            name: "keep",
+            has_arg: HasArg::No,
+            val: b'k' as i32,
+        },
     ];
 
     fn run(args: &[&str]) -> (Vec<Item>, Vec<OsString>) {
@@ -235,7 +262,14 @@ mod tests {
 
     #[test]
     fn long_prefixes() {
-        let (items, _) = run(&["--ke", "--memlimit=1", "--memo", "2", "--lzma2", "--lzma2=x"]);
+        let (items, _) = run(&[
+            "--ke",
+            "--memlimit=1",
+            "--memo",
+            "2",
+            "--lzma2",
+            "--lzma2=x",
+        ]);
         assert_eq!(
             items,
             vec![
@@ -255,7 +289,10 @@ mod tests {
             )]
         );
         let (items, _) = run(&["--keep=1", "-x", "--nope"]);
-        assert_eq!(items[0], Item::Error("option '--keep' doesn't allow an argument".into()));
+        assert_eq!(
+            items[0],
+            Item::Error("option '--keep' doesn't allow an argument".into())
+        );
         assert_eq!(items[1], Item::Error("invalid option -- 'x'".into()));
         assert_eq!(items[2], Item::Error("unrecognized option '--nope'".into()));
     }

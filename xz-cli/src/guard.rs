@@ -61,7 +61,10 @@ fn spawn() -> Option<Guardian> {
         .spawn()
         .ok()?;
     let pipe = child.stdin.take()?;
-    Some(Guardian { _child: child, pipe })
+    Some(Guardian {
+        _child: child,
+        pipe,
+    })
 }
 
 fn send(line: &str) {
@@ -89,7 +92,10 @@ fn send(line: &str) {
 pub fn register(path: &Path, dev_ino: Option<(u64, u64)>) {
     let Some((dev, ino)) = dev_ino else { return };
     let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    send(&format!("R {dev} {ino} {}\n", hex(abs.as_os_str().as_encoded_bytes())));
+    send(&format!(
+        "R {dev} {ino} {}\n",
+        hex(abs.as_os_str().as_encoded_bytes())
+    ));
 }
 
 /// The registered file is complete (or already removed).

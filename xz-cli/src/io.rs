@@ -86,7 +86,10 @@ impl Source {
 
     /// Size of a regular-file input (0 if unknown).
     pub fn size(&self) -> u64 {
-        self.meta.as_ref().filter(|m| m.is_file()).map_or(0, Metadata::len)
+        self.meta
+            .as_ref()
+            .filter(|m| m.is_file())
+            .map_or(0, Metadata::len)
     }
 }
 
@@ -200,7 +203,9 @@ pub fn open_src_with(policy: SrcPolicy, operand: &OsStr) -> Option<Source> {
     if policy.strict {
         let mode = meta.mode();
         if mode & 0o6000 != 0 {
-            message::warning(&format!("{name}: File has setuid or setgid bit set, skipping"));
+            message::warning(&format!(
+                "{name}: File has setuid or setgid bit set, skipping"
+            ));
             return None;
         }
         if mode & 0o1000 != 0 {
@@ -208,11 +213,19 @@ pub fn open_src_with(policy: SrcPolicy, operand: &OsStr) -> Option<Source> {
             return None;
         }
         if meta.nlink() > 1 {
-            message::warning(&format!("{name}: Input file has more than one hard link, skipping"));
+            message::warning(&format!(
+                "{name}: Input file has more than one hard link, skipping"
+            ));
             return None;
         }
     }
-    Some(Source { name: operand.to_string_lossy().into_owned(), path: Some(path), file, meta: Some(meta), eof: false })
+    Some(Source {
+        name: operand.to_string_lossy().into_owned(),
+        path: Some(path),
+        file,
+        meta: Some(meta),
+        eof: false,
+    })
 }
 
 /// Opens standard input as a [`Source`].
@@ -226,7 +239,13 @@ pub fn open_stdin() -> Option<Source> {
     };
     let file = File::from(fd);
     let meta = file.metadata().ok();
-    Some(Source { name: STDIN_NAME.to_string(), path: None, file, meta, eof: false })
+    Some(Source {
+        name: STDIN_NAME.to_string(),
+        path: None,
+        file,
+        meta,
+        eof: false,
+    })
 }
 
 /// An opened output.
@@ -251,14 +270,17 @@ fn stdout_append_flag() -> bool {
         .ok()
         .and_then(|s| {
             s.lines().find_map(|l| {
-                l.strip_prefix("flags:").and_then(|v| u64::from_str_radix(v.trim(), 8).ok())
+                l.strip_prefix("flags:")
+                    .and_then(|v| u64::from_str_radix(v.trim(), 8).ok())
             })
         })
         .map_or(true, |f| f & 0o2000 != 0)
 }
 
 fn test_fail_after() -> Option<u64> {
-    std::env::var("XZ_RS_TEST_FAIL_WRITE_AFTER").ok().and_then(|v| v.parse().ok())
+    std::env::var("XZ_RS_TEST_FAIL_WRITE_AFTER")
+        .ok()
+        .and_then(|v| v.parse().ok())
 }
 
 /// Opens standard output as the destination.
@@ -274,9 +296,7 @@ pub fn open_stdout(cfg: &Config) -> Option<Dest> {
     let mut try_sparse = false;
     if cfg.sparse && cfg.mode == OpMode::Decompress {
         if let Ok(m) = file.metadata() {
-            if m.is_file()
-                && !stdout_append_flag()
-                && file.stream_position().ok() == Some(m.len())
+            if m.is_file() && !stdout_append_flag() && file.stream_position().ok() == Some(m.len())
             {
                 try_sparse = true;
             }
@@ -319,7 +339,9 @@ pub fn open_dest_file(cfg: &Config, src: &Source, dest_name: OsString) -> Option
     }
     if let (Ok(st), Some(sm)) = (std::fs::metadata(&path), src.meta.as_ref()) {
         if st.dev() == sm.dev() && st.ino() == sm.ino() {
-            message::error(&format!("{name}: Output file is the same as the input file"));
+            message::error(&format!(
+                "{name}: Output file is the same as the input file"
+            ));
             return None;
         }
     }
@@ -399,7 +421,10 @@ impl Dest {
 
     fn flush_sparse(&mut self) -> bool {
         if self.pending_sparse > 0 {
-            if let Err(e) = self.file.seek(SeekFrom::Current(self.pending_sparse as i64)) {
+            if let Err(e) = self
+                .file
+                .seek(SeekFrom::Current(self.pending_sparse as i64))
+            {
                 message::error(&format!(
                     "{}: Seeking failed when trying to create a sparse file: {}",
                     self.name,
@@ -503,7 +528,10 @@ impl Dest {
                 mode = (sm.mode() & 0o700) | (m << 3) | m;
             }
         }
-        if let Err(e) = self.file.set_permissions(std::fs::Permissions::from_mode(mode)) {
+        if let Err(e) = self
+            .file
+            .set_permissions(std::fs::Permissions::from_mode(mode))
+        {
             message::warning(&format!(
                 "{}: Cannot set the file permissions: {}",
                 self.name,
@@ -526,7 +554,8 @@ fn is_root() -> bool {
         .ok()
         .and_then(|s| {
             s.lines().find_map(|l| {
-                l.strip_prefix("Uid:").and_then(|v| v.split_whitespace().nth(1)?.parse::<u32>().ok())
+                l.strip_prefix("Uid:")
+                    .and_then(|v| v.split_whitespace().nth(1)?.parse::<u32>().ok())
             })
         })
         == Some(0)
@@ -534,14 +563,20 @@ fn is_root() -> bool {
 
 /// Removes `path` only if it is still the file we know (same device and inode).
 fn unlink_checked(path: &Path, dev_ino: Option<(u64, u64)>, follow: bool) {
-    let st = if follow { std::fs::metadata(path) } else { std::fs::symlink_metadata(path) };
+    let st = if follow {
+        std::fs::metadata(path)
+    } else {
+        std::fs::symlink_metadata(path)
+    };
     let same = match (st, dev_ino) {
         (Ok(m), Some((d, i))) => m.dev() == d && m.ino() == i,
         _ => false,
     };
     let name = display(path.as_os_str());
     if !same {
-        message::warning(&format!("{name}: File seems to have been moved, not removing"));
+        message::warning(&format!(
+            "{name}: File seems to have been moved, not removing"
+        ));
     } else if let Err(e) = std::fs::remove_file(path) {
         message::warning(&format!("{name}: Cannot remove: {}", strerror(&e)));
     }
@@ -549,7 +584,9 @@ fn unlink_checked(path: &Path, dev_ino: Option<(u64, u64)>, follow: bool) {
 
 /// xz's `io_close` for the input side: deletes the input after success unless kept.
 pub fn close_src(src: Source, cfg: &Config, success: bool) {
-    let Source { path, file, meta, .. } = src;
+    let Source {
+        path, file, meta, ..
+    } = src;
     drop(file);
     if let (Some(p), Some(m)) = (path, meta) {
         if success && !cfg.keep {
@@ -569,9 +606,10 @@ pub fn stdout_is_tty() -> bool {
 }
 
 // The output file being written, for removal on fatal errors.
-static CURRENT: Mutex<Option<(PathBuf, Option<(u64, u64)>)>> = Mutex::new(None);
+type Current = Option<(PathBuf, Option<(u64, u64)>)>;
+static CURRENT: Mutex<Current> = Mutex::new(None);
 
-fn set_current(v: Option<(PathBuf, Option<(u64, u64)>)>) {
+fn set_current(v: Current) {
     *CURRENT.lock().unwrap_or_else(|e| e.into_inner()) = v;
 }
 

@@ -19,8 +19,21 @@ pub fn stdout_write(b: &[u8]) {
 }
 
 const CHECK_NAMES: [&str; 16] = [
-    "None", "CRC32", "Unknown-2", "Unknown-3", "CRC64", "Unknown-5", "Unknown-6", "Unknown-7",
-    "Unknown-8", "Unknown-9", "SHA-256", "Unknown-11", "Unknown-12", "Unknown-13", "Unknown-14",
+    "None",
+    "CRC32",
+    "Unknown-2",
+    "Unknown-3",
+    "CRC64",
+    "Unknown-5",
+    "Unknown-6",
+    "Unknown-7",
+    "Unknown-8",
+    "Unknown-9",
+    "SHA-256",
+    "Unknown-11",
+    "Unknown-12",
+    "Unknown-13",
+    "Unknown-14",
     "Unknown-15",
 ];
 
@@ -93,7 +106,9 @@ impl FileInfo {
         self.streams.iter().map(|s| s.blocks.len() as u64).sum()
     }
     fn uncompressed(&self) -> u64 {
-        self.streams.iter().fold(0u64, |a, s| a.wrapping_add(s.uncomp_size))
+        self.streams
+            .iter()
+            .fold(0u64, |a, s| a.wrapping_add(s.uncomp_size))
     }
     fn checks(&self) -> u32 {
         self.streams.iter().fold(0, |a, s| a | (1 << s.check))
@@ -115,7 +130,11 @@ fn crc32(data: &[u8]) -> u32 {
     for &b in data {
         crc ^= u32::from(b);
         for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
@@ -125,18 +144,24 @@ fn read_vli(buf: &[u8], pos: &mut usize) -> Result<u64, ListError> {
     let mut v = 0u64;
     for i in 0..9 {
         let Some(&b) = buf.get(*pos) else {
-            return Err(ListError::Lib(lzma_core::Error::Corrupt("truncated integer")));
+            return Err(ListError::Lib(lzma_core::Error::Corrupt(
+                "truncated integer",
+            )));
         };
         *pos += 1;
         v |= u64::from(b & 0x7F) << (7 * i);
         if b & 0x80 == 0 {
             if b == 0 && i > 0 {
-                return Err(ListError::Lib(lzma_core::Error::Corrupt("non-minimal integer")));
+                return Err(ListError::Lib(lzma_core::Error::Corrupt(
+                    "non-minimal integer",
+                )));
             }
             return Ok(v);
         }
     }
-    Err(ListError::Lib(lzma_core::Error::Corrupt("integer too long")))
+    Err(ListError::Lib(lzma_core::Error::Corrupt(
+        "integer too long",
+    )))
 }
 
 fn corrupt(what: &'static str) -> ListError {
@@ -152,7 +177,10 @@ impl Reader<'_> {
     fn pread(&mut self, pos: u64, len: usize) -> Result<Vec<u8>, ListError> {
         let name = message::mask(self.name);
         self.file.seek(SeekFrom::Start(pos)).map_err(|e| {
-            ListError::Io(format!("{name}: Error seeking the file: {}", crate::io::strerror(&e)))
+            ListError::Io(format!(
+                "{name}: Error seeking the file: {}",
+                crate::io::strerror(&e)
+            ))
         })?;
         let mut buf = vec![0u8; len];
         let mut got = 0;
@@ -206,15 +234,20 @@ fn parse_streams(r: &mut Reader<'_>, size: u64) -> Result<FileInfo, ListError> {
         if &footer[10..12] != b"YZ" {
             return Err(ListError::Lib(lzma_core::Error::Format("no footer magic")));
         }
-        if crc32(&footer[4..10]) != u32::from_le_bytes([footer[0], footer[1], footer[2], footer[3]]) {
+        if crc32(&footer[4..10]) != u32::from_le_bytes([footer[0], footer[1], footer[2], footer[3]])
+        {
             return Err(corrupt("footer CRC32"));
         }
         if footer[8] != 0 || footer[9] > 0x0F {
-            return Err(ListError::Lib(lzma_core::Error::Unsupported("stream flags")));
+            return Err(ListError::Lib(lzma_core::Error::Unsupported(
+                "stream flags",
+            )));
         }
         let check = footer[9];
-        let backward =
-            (u64::from(u32::from_le_bytes([footer[4], footer[5], footer[6], footer[7]])) + 1) * 4;
+        let backward = (u64::from(u32::from_le_bytes([
+            footer[4], footer[5], footer[6], footer[7],
+        ])) + 1)
+            * 4;
         if pos < 12 + backward + 12 {
             return Err(corrupt("index does not fit"));
         }
@@ -244,7 +277,9 @@ fn parse_streams(r: &mut Reader<'_>, size: u64) -> Result<FileInfo, ListError> {
             blocks_size = blocks_size
                 .checked_add((unpadded + 3) & !3)
                 .ok_or_else(|| corrupt("index sizes"))?;
-            uncomp = uncomp.checked_add(uncompressed).ok_or_else(|| corrupt("index sizes"))?;
+            uncomp = uncomp
+                .checked_add(uncompressed)
+                .ok_or_else(|| corrupt("index sizes"))?;
         }
         while p % 4 != 0 {
             if index.get(p) != Some(&0) {
@@ -255,7 +290,9 @@ fn parse_streams(r: &mut Reader<'_>, size: u64) -> Result<FileInfo, ListError> {
         if p + 4 != index.len() {
             return Err(corrupt("index size"));
         }
-        if crc32(&index[..p]) != u32::from_le_bytes([index[p], index[p + 1], index[p + 2], index[p + 3]]) {
+        if crc32(&index[..p])
+            != u32::from_le_bytes([index[p], index[p + 1], index[p + 2], index[p + 3]])
+        {
             return Err(corrupt("index CRC32"));
         }
         let stream_size = 12 + blocks_size + backward + 12;
@@ -267,7 +304,9 @@ fn parse_streams(r: &mut Reader<'_>, size: u64) -> Result<FileInfo, ListError> {
         if header[..6] != HEADER_MAGIC {
             return Err(corrupt("stream header magic"));
         }
-        if crc32(&header[6..8]) != u32::from_le_bytes([header[8], header[9], header[10], header[11]]) {
+        if crc32(&header[6..8])
+            != u32::from_le_bytes([header[8], header[9], header[10], header[11]])
+        {
             return Err(corrupt("header CRC32"));
         }
         if header[6..8] != footer[8..10] {
@@ -291,7 +330,9 @@ fn parse_streams(r: &mut Reader<'_>, size: u64) -> Result<FileInfo, ListError> {
         pos = start;
     }
     if padding != 0 {
-        return Err(ListError::Lib(lzma_core::Error::Format("padding at the start")));
+        return Err(ListError::Lib(lzma_core::Error::Format(
+            "padding at the start",
+        )));
     }
     streams_rev.reverse();
     let mut uoff = 0u64;
@@ -308,7 +349,10 @@ fn parse_streams(r: &mut Reader<'_>, size: u64) -> Result<FileInfo, ListError> {
         }
         uoff = uoff.wrapping_add(s.uncomp_size);
     }
-    Ok(FileInfo { streams: streams_rev, file_size: size })
+    Ok(FileInfo {
+        streams: streams_rev,
+        file_size: size,
+    })
 }
 
 /// Details from a Block Header (`-vv`).
@@ -327,7 +371,9 @@ fn decode_filter(id: u64, props: &[u8]) -> Result<Filter, ListError> {
     let unsupported = || ListError::Lib(lzma_core::Error::Unsupported("filter"));
     match id {
         0x21 => {
-            let [b] = props else { return Err(unsupported()) };
+            let [b] = props else {
+                return Err(unsupported());
+            };
             if *b > 40 {
                 return Err(unsupported());
             }
@@ -336,11 +382,18 @@ fn decode_filter(id: u64, props: &[u8]) -> Result<Filter, ListError> {
             } else {
                 (2 | u32::from(b & 1)) << (b / 2 + 11)
             };
-            Ok(Filter::Lzma2(LzmaOptions { dict_size: dict, ..LzmaOptions::default() }))
+            Ok(Filter::Lzma2(LzmaOptions {
+                dict_size: dict,
+                ..LzmaOptions::default()
+            }))
         }
         0x03 => {
-            let [b] = props else { return Err(unsupported()) };
-            Ok(Filter::Delta { distance: u32::from(*b) + 1 })
+            let [b] = props else {
+                return Err(unsupported());
+            };
+            Ok(Filter::Delta {
+                distance: u32::from(*b) + 1,
+            })
         }
         _ => {
             let arch = BcjArch::from_filter_id(id).ok_or_else(unsupported)?;
@@ -352,7 +405,10 @@ fn decode_filter(id: u64, props: &[u8]) -> Result<Filter, ListError> {
             if start % arch.alignment() != 0 {
                 return Err(unsupported());
             }
-            Ok(Filter::Bcj { arch, start_offset: start })
+            Ok(Filter::Bcj {
+                arch,
+                start_offset: start,
+            })
         }
     }
 }
@@ -386,15 +442,21 @@ fn parse_details(r: &mut Reader<'_>, s: &StreamInfo, b: &BlockInfo) -> Result<De
     for _ in 0..(flags & 3) + 1 {
         let id = read_vli(body, &mut p)?;
         let psize = read_vli(body, &mut p)? as usize;
-        let props = body.get(p..p + psize).ok_or_else(|| corrupt("filter properties"))?;
+        let props = body
+            .get(p..p + psize)
+            .ok_or_else(|| corrupt("filter properties"))?;
         p += psize;
         chain.push(decode_filter(id, props)?);
     }
     if body[p.min(body.len())..].iter().any(|&x| x != 0) || p > body.len() {
-        return Err(ListError::Lib(lzma_core::Error::Unsupported("header padding")));
+        return Err(ListError::Lib(lzma_core::Error::Unsupported(
+            "header padding",
+        )));
     }
     if !crate::options::chain_is_valid(&chain) {
-        return Err(ListError::Lib(lzma_core::Error::Unsupported("filter chain")));
+        return Err(ListError::Lib(lzma_core::Error::Unsupported(
+            "filter chain",
+        )));
     }
     let csize = check_size(s.check);
     let comp_size = b.unpadded - hsize - csize;
@@ -479,8 +541,10 @@ fn totals_lock() -> std::sync::MutexGuard<'static, Totals> {
 
 fn check_names(checks: u32, spaced: bool) -> String {
     let checks = if checks == 0 { 1 } else { checks };
-    let names: Vec<&str> =
-        (0..16).filter(|i| checks & (1 << i) != 0).map(|i| CHECK_NAMES[i]).collect();
+    let names: Vec<&str> = (0..16)
+        .filter(|i| checks & (1 << i) != 0)
+        .map(|i| CHECK_NAMES[i])
+        .collect();
     names.join(if spaced { ", " } else { "," })
 }
 
@@ -488,15 +552,28 @@ fn colon(label: &str, value: &str) -> String {
     format!("  {label:<18} {value}\n")
 }
 
-fn adv_block(streams: u64, blocks: u64, comp: u64, uncomp: u64, checks: u32, padding: u64) -> String {
+fn adv_block(
+    streams: u64,
+    blocks: u64,
+    comp: u64,
+    uncomp: u64,
+    checks: u32,
+    padding: u64,
+) -> String {
     let mut o = String::new();
     o += &colon("Streams:", &streams.to_string());
     o += &colon("Blocks:", &blocks.to_string());
     o += &colon("Compressed size:", &nicestr(comp, Unit::B, Unit::TiB, true));
-    o += &colon("Uncompressed size:", &nicestr(uncomp, Unit::B, Unit::TiB, true));
+    o += &colon(
+        "Uncompressed size:",
+        &nicestr(uncomp, Unit::B, Unit::TiB, true),
+    );
     o += &colon("Ratio:", &ratio(comp, uncomp));
     o += &colon("Check:", &check_names(checks, true));
-    o += &colon("Stream Padding:", &nicestr(padding, Unit::B, Unit::TiB, true));
+    o += &colon(
+        "Stream Padding:",
+        &nicestr(padding, Unit::B, Unit::TiB, true),
+    );
     o
 }
 
@@ -524,15 +601,25 @@ pub fn list_file(cfg: &Config, operand: &OsStr, is_stdin: bool) {
         }
         message::exit(message::E_ERROR, false);
     }
-    let name = if is_stdin { crate::io::STDIN_NAME.to_string() } else { operand.to_string_lossy().into_owned() };
+    let name = if is_stdin {
+        crate::io::STDIN_NAME.to_string()
+    } else {
+        operand.to_string_lossy().into_owned()
+    };
     message::filename(&name, is_stdin);
     if is_stdin {
         message::error("--list does not support reading from standard input");
         return;
     }
     // --list follows symlinks (force) and needs regular files.
-    let policy = crate::io::SrcPolicy { follow: true, reg_only: true, strict: false };
-    let Some(mut src) = crate::io::open_src_with(policy, operand) else { return };
+    let policy = crate::io::SrcPolicy {
+        follow: true,
+        reg_only: true,
+        strict: false,
+    };
+    let Some(mut src) = crate::io::open_src_with(policy, operand) else {
+        return;
+    };
     let size = src.size();
     let shown = message::mask(&name);
     if size == 0 {
@@ -543,7 +630,10 @@ pub fn list_file(cfg: &Config, operand: &OsStr, is_stdin: bool) {
         message::error(&format!("{shown}: Too small to be a valid .xz file"));
         return;
     }
-    let mut r = Reader { file: &mut src.file, name: &name };
+    let mut r = Reader {
+        file: &mut src.file,
+        name: &name,
+    };
     let info = match parse_file(&mut r, size) {
         Ok(i) => i,
         Err(ListError::Lib(e)) => {
@@ -742,7 +832,10 @@ pub fn list_file(cfg: &Config, operand: &OsStr, is_stdin: bool) {
             }
         }
         if detailed {
-            out += &colon("Memory needed:", &format!("{} MiB", round_up_to_mib(memusage_max)));
+            out += &colon(
+                "Memory needed:",
+                &format!("{} MiB", round_up_to_mib(memusage_max)),
+            );
             out += &colon("Sizes in headers:", if all_sizes { "Yes" } else { "No" });
             out += &format!("  Minimum XZ Utils version: {}\n", version_str(min_version));
         }
@@ -804,11 +897,27 @@ pub fn totals() {
         } else {
             out += "\nTotals:\n";
             out += &colon("Number of files:", &t.files.to_string());
-            out += &adv_block(t.streams, t.blocks, t.compressed, t.uncompressed, t.checks, t.padding);
+            out += &adv_block(
+                t.streams,
+                t.blocks,
+                t.compressed,
+                t.uncompressed,
+                t.checks,
+                t.padding,
+            );
             if v >= Verbosity::Debug {
-                out += &colon("Memory needed:", &format!("{} MiB", round_up_to_mib(t.memusage_max)));
-                out += &colon("Sizes in headers:", if t.all_have_sizes { "Yes" } else { "No" });
-                out += &format!("  Minimum XZ Utils version: {}\n", version_str(t.min_version));
+                out += &colon(
+                    "Memory needed:",
+                    &format!("{} MiB", round_up_to_mib(t.memusage_max)),
+                );
+                out += &colon(
+                    "Sizes in headers:",
+                    if t.all_have_sizes { "Yes" } else { "No" },
+                );
+                out += &format!(
+                    "  Minimum XZ Utils version: {}\n",
+                    version_str(t.min_version)
+                );
             }
         }
     }

@@ -20,8 +20,13 @@ use args::{Config, OpMode};
 use message::Verbosity;
 
 /// Reads the next name from `--files`/`--files0` input; `None` at the end or on error.
-fn read_name(cfg: &Config, reader: &mut dyn Read, pending: &mut Vec<u8>, eof: &mut bool) -> Option<OsString> {
-    let Some(files) = cfg.files.as_ref() else { return None };
+fn read_name(
+    cfg: &Config,
+    reader: &mut dyn Read,
+    pending: &mut Vec<u8>,
+    eof: &mut bool,
+) -> Option<OsString> {
+    let files = cfg.files.as_ref()?;
     let delim = files.delim;
     let mut name: Vec<u8> = Vec::new();
     loop {
@@ -79,7 +84,9 @@ fn main() {
         guard::run_guardian();
     }
     let argv: Vec<OsString> = std::env::args_os().collect();
-    let progname = argv.first().map_or_else(|| "xz".to_string(), |a| a.to_string_lossy().into_owned());
+    let progname = argv
+        .first()
+        .map_or_else(|| "xz".to_string(), |a| a.to_string_lossy().into_owned());
     message::set_progname(progname);
     message::init();
     let mut cfg = args::parse(argv);
@@ -90,7 +97,11 @@ fn main() {
     if cfg.mode == OpMode::List {
         message::set_list_mode();
     }
-    message::set_files(if cfg.files.is_some() { None } else { Some(cfg.operands.len() as u32) });
+    message::set_files(if cfg.files.is_some() {
+        None
+    } else {
+        Some(cfg.operands.len() as u32)
+    });
 
     if cfg.mode == OpMode::Compress
         && (cfg.stdout || (cfg.operands.len() == 1 && cfg.operands[0] == "-"))

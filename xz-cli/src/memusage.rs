@@ -106,7 +106,11 @@ pub fn encoder(chain: &[Filter]) -> Option<u64> {
 
 /// `lzma_stream_encoder_mt_memusage`.
 pub fn mt_encoder(chain: &[Filter], threads: u32, block_size: u64) -> Option<u64> {
-    let bs = if block_size > 0 { block_size } else { crate::coder::mt_block_size(chain)? };
+    let bs = if block_size > 0 {
+        block_size
+    } else {
+        crate::coder::mt_block_size(chain)?
+    };
     let t = u64::from(threads);
     let enc = encoder(chain)? - BASE;
     let bound = 92 + ((bs + (bs.div_ceil(1 << 16)) * 3 + 1 + 3) & !3);
@@ -132,7 +136,11 @@ mod tests {
         assert_eq!(mib(&p(2, true)), 25);
         let mt = [12, 36, 69, 135, 167, 331, 331, 659, 1315, 2499];
         for (l, &want) in mt.iter().enumerate() {
-            assert_eq!(round_up_to_mib(mt_encoder(&p(l as u32, false), 2, 0).unwrap()), want, "mt {l}");
+            assert_eq!(
+                round_up_to_mib(mt_encoder(&p(l as u32, false), 2, 0).unwrap()),
+                want,
+                "mt {l}"
+            );
         }
         let dec = [1, 2, 3, 5, 5, 9, 9, 17, 33, 65];
         for (l, &want) in dec.iter().enumerate() {
@@ -140,4 +148,3 @@ mod tests {
         }
     }
 }
-

@@ -171,7 +171,10 @@ pub fn fatal(text: &str) -> ! {
 
 /// `Try 'xz --help' for more information.`
 pub fn try_help() {
-    message(Verbosity::Warning, &format!("Try '{} --help' for more information.", progname()));
+    message(
+        Verbosity::Warning,
+        &format!("Try '{} --help' for more information.", progname()),
+    );
 }
 
 /// Flushes stdout and exits; a stdout failure turns the status into an error.
@@ -204,7 +207,10 @@ pub fn mem_needed(v: Verbosity, memusage: u64, memlimit: u64) {
     }
     let need = crate::util::round_up_to_mib(memusage);
     if memlimit == u64::MAX {
-        message(v, &format!("{need} MiB of memory is required. The limiter is disabled."));
+        message(
+            v,
+            &format!("{need} MiB of memory is required. The limiter is disabled."),
+        );
         return;
     }
     let lim = if memlimit < (1 << 20) {
@@ -212,7 +218,10 @@ pub fn mem_needed(v: Verbosity, memusage: u64, memlimit: u64) {
     } else {
         format!("{} MiB", crate::util::round_up_to_mib(memlimit))
     };
-    message(v, &format!("{need} MiB of memory is required. The limit is {lim}."));
+    message(
+        v,
+        &format!("{need} MiB of memory is required. The limit is {lim}."),
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -281,7 +290,12 @@ fn print_filename(st: &mut ProgressState) {
     st.current_filename_printed = true;
     match st.files_total {
         None | Some(0) => text.push_str(&format!("{} ({})\n", mask(&st.filename), st.files_pos)),
-        Some(t) => text.push_str(&format!("{} ({}/{})\n", mask(&st.filename), st.files_pos, t)),
+        Some(t) => text.push_str(&format!(
+            "{} ({}/{})\n",
+            mask(&st.filename),
+            st.files_pos,
+            t
+        )),
     }
     if list {
         crate::list::stdout_write(text.as_bytes());
@@ -330,7 +344,11 @@ fn sizes(comp: u64, uncomp: u64, final_: bool) -> String {
         nicestr(comp, umin, Unit::TiB, false),
         nicestr(uncomp, umin, Unit::TiB, false)
     );
-    let ratio = if uncomp > 0 { comp as f64 / uncomp as f64 } else { 16.0 };
+    let ratio = if uncomp > 0 {
+        comp as f64 / uncomp as f64
+    } else {
+        16.0
+    };
     if ratio > 9.999 {
         s.push_str(" > 9.999");
     } else {
@@ -380,8 +398,8 @@ fn remaining(st: &ProgressState, elapsed: u64) -> String {
     {
         return String::new();
     }
-    let mut r = ((st.expected_in - st.in_pos) as f64 * (elapsed as f64 / 1000.0)
-        / st.in_pos as f64) as u64;
+    let mut r =
+        ((st.expected_in - st.in_pos) as f64 * (elapsed as f64 / 1000.0) / st.in_pos as f64) as u64;
     r = r.max(1);
     if r <= 10 {
         format!("{r} s")
@@ -458,11 +476,19 @@ fn progress_flush(finished: bool) {
     let text = if st.automatic {
         format!(
             "\r {:>6} {:>35}   {:>9} {:>10}   {:>10}\n",
-            if finished { "100 %".to_string() } else { percentage(&st) },
+            if finished {
+                "100 %".to_string()
+            } else {
+                percentage(&st)
+            },
             sizes(c, u, true),
             speed(u, elapsed),
             time_str(elapsed),
-            if finished { String::new() } else { remaining(&st, elapsed) }
+            if finished {
+                String::new()
+            } else {
+                remaining(&st, elapsed)
+            }
         )
     } else {
         let mut t = format!("{}: ", mask(&st.filename));

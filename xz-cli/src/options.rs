@@ -53,7 +53,9 @@ pub fn parse_lzma(s: Option<&str>) -> LzmaOptions {
                         message::mask(&value)
                     ))
                 };
-                let Some((level, extreme)) = preset_from_str(&value) else { bad() };
+                let Some((level, extreme)) = preset_from_str(&value) else {
+                    bad()
+                };
                 o = LzmaOptions::preset(level, extreme).unwrap_or_else(|_| bad());
             }
             "dict" => o.dict_size = str_to_u64("dict", &value, 4096, DICT_MAX) as u32,
@@ -90,7 +92,10 @@ pub fn parse_bcj(arch: BcjArch, s: Option<&str>) -> Filter {
         }
         start = str_to_u64("start", &value, 0, u64::from(u32::MAX)) as u32;
     }
-    Filter::Bcj { arch, start_offset: start }
+    Filter::Bcj {
+        arch,
+        start_offset: start,
+    }
 }
 
 /// `--delta[=dist=N]`.
@@ -137,7 +142,10 @@ const BCJ_NAMES: [(&str, BcjArch); 8] = [
 
 /// The liblzma name of a BCJ architecture.
 pub fn bcj_name(arch: BcjArch) -> &'static str {
-    BCJ_NAMES.iter().find(|(_, a)| *a == arch).map_or("x86", |(n, _)| n)
+    BCJ_NAMES
+        .iter()
+        .find(|(_, a)| *a == arch)
+        .map_or("x86", |(n, _)| n)
 }
 
 /// A filter-string error: the message and the byte offset it points at.
@@ -166,7 +174,10 @@ fn parse_u32_value(
     if i < b.len() {
         let suffix_at = i;
         if !byte_suffix {
-            return Err(("This option does not support any multiplier suffixes", suffix_at));
+            return Err((
+                "This option does not support any multiplier suffixes",
+                suffix_at,
+            ));
         }
         let shift = match b[i] {
             b'k' | b'K' => 10,
@@ -197,11 +208,7 @@ fn parse_u32_value(
 
 /// Parses `name=value,...` options of one filter in the filter-string syntax. `base` is the
 /// offset of `opts` in the whole string (for the error caret).
-fn parse_str_options(
-    opts: &str,
-    base: usize,
-    filter: &mut Filter,
-) -> Result<(), StrError> {
+fn parse_str_options(opts: &str, base: usize, filter: &mut Filter) -> Result<(), StrError> {
     let mut pos = 0;
     let bytes = opts.as_bytes();
     while pos < bytes.len() {
@@ -212,15 +219,18 @@ fn parse_str_options(
         let end = opts[pos..].find(',').map_or(opts.len(), |i| pos + i);
         let item = &opts[pos..end];
         let Some(eq) = item.find('=').filter(|&e| e > 0) else {
-            return Err(("Options must be 'name=value' pairs separated with commas", base + pos));
+            return Err((
+                "Options must be 'name=value' pairs separated with commas",
+                base + pos,
+            ));
         };
         let name = &item[..eq];
         let value = &item[eq + 1..];
         let vpos = base + pos + eq + 1;
         let known: &[&str] = match filter {
-            Filter::Lzma1(_) | Filter::Lzma2(_) => {
-                &["preset", "dict", "lc", "lp", "pb", "mode", "nice", "mf", "depth"]
-            }
+            Filter::Lzma1(_) | Filter::Lzma2(_) => &[
+                "preset", "dict", "lc", "lp", "pb", "mode", "nice", "mf", "depth",
+            ],
             Filter::Bcj { .. } => &["start"],
             Filter::Delta { .. } => &["dist"],
         };
@@ -282,7 +292,10 @@ pub fn str_to_filters(s: &str, all_filters: bool) -> Result<Vec<Filter>, StrErro
         pos += 1;
     }
     if pos == b.len() {
-        return Err(("Empty string is not allowed, try '6' if a default value is needed", pos));
+        return Err((
+            "Empty string is not allowed, try '6' if a default value is needed",
+            pos,
+        ));
     }
     let is_digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
     if is_digit(pos) || (b[pos] == b'-' && is_digit(pos + 1)) {
@@ -330,7 +343,10 @@ pub fn str_to_filters(s: &str, all_filters: bool) -> Result<Vec<Filter>, StrErro
             "lzma2" => Filter::Lzma2(LzmaOptions::default()),
             "delta" => Filter::Delta { distance: 1 },
             _ => match BCJ_NAMES.iter().find(|(n, _)| *n == name) {
-                Some((_, arch)) => Filter::Bcj { arch: *arch, start_offset: 0 },
+                Some((_, arch)) => Filter::Bcj {
+                    arch: *arch,
+                    start_offset: 0,
+                },
                 None => return Err(("Unknown filter name", pos)),
             },
         };
@@ -381,7 +397,11 @@ pub fn filters_to_string(chain: &[Filter], encoder: bool) -> String {
     for f in chain {
         let s = match f {
             Filter::Lzma1(o) | Filter::Lzma2(o) => {
-                let name = if matches!(f, Filter::Lzma1(_)) { "lzma1" } else { "lzma2" };
+                let name = if matches!(f, Filter::Lzma1(_)) {
+                    "lzma1"
+                } else {
+                    "lzma2"
+                };
                 let mut s = format!("--{name}=dict={}", size_str(o.dict_size));
                 let lzma1 = matches!(f, Filter::Lzma1(_));
                 if encoder || lzma1 {
@@ -429,17 +449,29 @@ mod tests {
         let c = str_to_filters("x86 lzma2:dict=64KiB,nice=32", false).unwrap();
         assert_eq!(filters_to_string(&c, false), "--x86 --lzma2=dict=64KiB");
         let c = str_to_filters("--delta=dist=3--lzma2", false).unwrap();
-        assert_eq!(filters_to_string(&c, false), "--delta=dist=3 --lzma2=dict=8MiB");
+        assert_eq!(
+            filters_to_string(&c, false),
+            "--delta=dist=3 --lzma2=dict=8MiB"
+        );
         let c = str_to_filters("6e", false).unwrap();
         assert_eq!(
             filters_to_string(&c, true),
             "--lzma2=dict=8MiB,lc=3,lp=0,pb=2,mode=normal,nice=273,mf=bt4,depth=512"
         );
-        assert_eq!(str_to_filters("lzma2:dict=1x", false), Err(("Invalid multiplier suffix (KiB, MiB, or GiB)", 12)));
-        assert_eq!(str_to_filters("x86 lzma2:foo=3", false), Err(("Unknown option name", 10)));
+        assert_eq!(
+            str_to_filters("lzma2:dict=1x", false),
+            Err(("Invalid multiplier suffix (KiB, MiB, or GiB)", 12))
+        );
+        assert_eq!(
+            str_to_filters("x86 lzma2:foo=3", false),
+            Err(("Unknown option name", 10))
+        );
         assert_eq!(str_to_filters("x86", false).unwrap_err().1, 3);
         assert_eq!(str_to_filters("", false).unwrap_err().1, 0);
         let c = str_to_filters("arm64:start=4194300KiB lzma2:dict=64KiB", false).unwrap();
-        assert_eq!(filters_to_string(&c, false), "--arm64=start=4194300KiB --lzma2=dict=64KiB");
+        assert_eq!(
+            filters_to_string(&c, false),
+            "--arm64=start=4194300KiB --lzma2=dict=64KiB"
+        );
     }
 }

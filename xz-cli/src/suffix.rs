@@ -23,8 +23,13 @@ fn display(name: &OsStr) -> String {
 }
 
 fn uncompressed_name(cfg: &Config, src: &OsStr) -> Option<OsString> {
-    const MAP: [(&str, &str); 5] =
-        [(".xz", ""), (".txz", ".tar"), (".lzma", ""), (".tlz", ".tar"), (".lz", "")];
+    const MAP: [(&str, &str); 5] = [
+        (".xz", ""),
+        (".txz", ".tar"),
+        (".lzma", ""),
+        (".tlz", ".tar"),
+        (".lz", ""),
+    ];
     let name = src.as_encoded_bytes();
     let mut found: Option<(usize, &str)> = None;
     if cfg.format != Format::Raw {
@@ -38,7 +43,10 @@ fn uncompressed_name(cfg: &Config, src: &OsStr) -> Option<OsString> {
         }
     }
     let Some((len, new_suffix)) = found else {
-        message::warning(&format!("{}: Filename has an unknown suffix, skipping", display(src)));
+        message::warning(&format!(
+            "{}: Filename has an unknown suffix, skipping",
+            display(src)
+        ));
         return None;
     };
     let mut out = name[..len].to_vec();
@@ -77,7 +85,11 @@ fn compressed_name(cfg: &Config, src: &OsStr) -> Option<OsString> {
             return None;
         }
     }
-    let suffix = cfg.suffix.as_deref().or(known.first().copied()).unwrap_or("");
+    let suffix = cfg
+        .suffix
+        .as_deref()
+        .or(known.first().copied())
+        .unwrap_or("");
     let mut out = name.to_vec();
     out.extend_from_slice(suffix.as_bytes());
     Some(bytes_to_os(out))

@@ -13,7 +13,10 @@ pub fn str_to_u64(name: &str, value: &str, min: u64, max: u64) -> u64 {
             message::mask(&rest)
         )),
         Err(IntError::BadSuffix(rest)) => {
-            message::error_only(&format!("{}: Invalid multiplier suffix", message::mask(&rest)));
+            message::error_only(&format!(
+                "{}: Invalid multiplier suffix",
+                message::mask(&rest)
+            ));
             message::fatal("Valid suffixes are 'KiB' (2^10), 'MiB' (2^20), and 'GiB' (2^30).")
         }
         Err(IntError::Range) => message::fatal(&format!(
@@ -150,17 +153,32 @@ mod tests {
         assert_eq!(parse_u64("3GB", 0, u64::MAX), Ok(3 << 30));
         assert_eq!(parse_u64("3Gi", 0, u64::MAX), Ok(3 << 30));
         assert_eq!(parse_u64("1x", 0, 9), Err(IntError::BadSuffix("x".into())));
-        assert_eq!(parse_u64("1KiBx", 0, 9), Err(IntError::BadSuffix("KiBx".into())));
-        assert_eq!(parse_u64("abc", 0, 9), Err(IntError::NotInteger("abc".into())));
+        assert_eq!(
+            parse_u64("1KiBx", 0, 9),
+            Err(IntError::BadSuffix("KiBx".into()))
+        );
+        assert_eq!(
+            parse_u64("abc", 0, 9),
+            Err(IntError::NotInteger("abc".into()))
+        );
         assert_eq!(parse_u64("10", 0, 9), Err(IntError::Range));
-        assert_eq!(parse_u64("99999999999999999999", 0, u64::MAX), Err(IntError::Range));
-        assert_eq!(parse_u64("16777216T", 0, u64::MAX), Err(IntError::BadSuffix("T".into())));
+        assert_eq!(
+            parse_u64("99999999999999999999", 0, u64::MAX),
+            Err(IntError::Range)
+        );
+        assert_eq!(
+            parse_u64("16777216T", 0, u64::MAX),
+            Err(IntError::BadSuffix("T".into()))
+        );
     }
 
     #[test]
     fn nice_strings() {
         assert_eq!(nice(3040), "3040 B");
-        assert_eq!(nicestr(51316, Unit::B, Unit::TiB, true), "50.1 KiB (51316 B)");
+        assert_eq!(
+            nicestr(51316, Unit::B, Unit::TiB, true),
+            "50.1 KiB (51316 B)"
+        );
         assert_eq!(nice(20_000_000), "19.1 MiB");
         assert_eq!(nicestr(0, Unit::MiB, Unit::TiB, false), "0.0 MiB");
         assert_eq!(ratio(92, 13), "7.077");

@@ -29,7 +29,10 @@ fn reference() -> Option<PathBuf> {
     if p.exists() {
         return Some(p);
     }
-    let out = Command::new("sh").args(["-c", "command -v xz"]).output().ok()?;
+    let out = Command::new("sh")
+        .args(["-c", "command -v xz"])
+        .output()
+        .ok()?;
     let s = String::from_utf8_lossy(&out.stdout).trim().to_string();
     (!s.is_empty()).then(|| PathBuf::from(s))
 }
@@ -51,7 +54,15 @@ fn scratch(tag: &str) -> PathBuf {
 /// A bin directory with every command name pointing at `exe`.
 fn bin_dir(exe: &Path) -> PathBuf {
     let dir = scratch("bin");
-    for name in ["xz", "unxz", "xzcat", "lzma", "unlzma", "lzcat", "myunxzfoo"] {
+    for name in [
+        "xz",
+        "unxz",
+        "xzcat",
+        "lzma",
+        "unlzma",
+        "lzcat",
+        "myunxzfoo",
+    ] {
         std::os::unix::fs::symlink(exe, dir.join(name)).expect("symlink");
     }
     dir
@@ -63,13 +74,20 @@ fn bin_dir(exe: &Path) -> PathBuf {
 fn text(lines: usize) -> Vec<u8> {
     let mut v = Vec::new();
     for i in 0..lines {
-        writeln!(v, "line {i}: the quick brown fox jumps over the lazy dog {}", i * 7 % 13).ok();
+        writeln!(
+            v,
+            "line {i}: the quick brown fox jumps over the lazy dog {}",
+            i * 7 % 13
+        )
+        .ok();
     }
     v
 }
 
 fn random(n: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut x = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     (0..n)
         .map(|_| {
             x ^= x << 13;
@@ -85,7 +103,11 @@ fn crc32(data: &[u8]) -> u32 {
     for &b in data {
         crc ^= u32::from(b);
         for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
@@ -141,11 +163,25 @@ enum Needs {
 
 #[derive(Clone)]
 enum Entry {
-    File { name: String, data: Vec<u8>, mode: u32 },
-    Symlink { name: String, target: String },
-    HardLink { name: String, target: String },
-    Dir { name: String },
-    Fifo { name: String },
+    File {
+        name: String,
+        data: Vec<u8>,
+        mode: u32,
+    },
+    Symlink {
+        name: String,
+        target: String,
+    },
+    HardLink {
+        name: String,
+        target: String,
+    },
+    Dir {
+        name: String,
+    },
+    Fifo {
+        name: String,
+    },
 }
 
 #[derive(Clone)]
@@ -179,19 +215,33 @@ impl Case {
         self
     }
     fn file(mut self, name: &str, data: Vec<u8>) -> Self {
-        self.entries.push(Entry::File { name: name.into(), data, mode: 0o644 });
+        self.entries.push(Entry::File {
+            name: name.into(),
+            data,
+            mode: 0o644,
+        });
         self
     }
     fn file_mode(mut self, name: &str, data: Vec<u8>, mode: u32) -> Self {
-        self.entries.push(Entry::File { name: name.into(), data, mode });
+        self.entries.push(Entry::File {
+            name: name.into(),
+            data,
+            mode,
+        });
         self
     }
     fn symlink(mut self, name: &str, target: &str) -> Self {
-        self.entries.push(Entry::Symlink { name: name.into(), target: target.into() });
+        self.entries.push(Entry::Symlink {
+            name: name.into(),
+            target: target.into(),
+        });
         self
     }
     fn hardlink(mut self, name: &str, target: &str) -> Self {
-        self.entries.push(Entry::HardLink { name: name.into(), target: target.into() });
+        self.entries.push(Entry::HardLink {
+            name: name.into(),
+            target: target.into(),
+        });
         self
     }
     fn dir(mut self, name: &str) -> Self {
@@ -232,8 +282,12 @@ fn materialize(dir: &Path, entries: &[Entry]) {
                 let p = dir.join(name);
                 fs::write(&p, data).expect("write");
                 let f = fs::File::options().write(true).open(&p).expect("open");
-                f.set_times(fs::FileTimes::new().set_accessed(fixed_time()).set_modified(fixed_time()))
-                    .expect("times");
+                f.set_times(
+                    fs::FileTimes::new()
+                        .set_accessed(fixed_time())
+                        .set_modified(fixed_time()),
+                )
+                .expect("times");
                 fs::set_permissions(&p, fs::Permissions::from_mode(*mode)).expect("chmod");
             }
             Entry::Symlink { name, target } => {
@@ -244,7 +298,10 @@ fn materialize(dir: &Path, entries: &[Entry]) {
             }
             Entry::Dir { name } => fs::create_dir(dir.join(name)).expect("mkdir"),
             Entry::Fifo { name } => {
-                let ok = Command::new("mkfifo").arg(dir.join(name)).status().map(|s| s.success());
+                let ok = Command::new("mkfifo")
+                    .arg(dir.join(name))
+                    .status()
+                    .map(|s| s.success());
                 assert_eq!(ok.ok(), Some(true), "mkfifo");
             }
         }
@@ -274,11 +331,22 @@ fn snapshot(dir: &Path) -> BTreeMap<String, FileState> {
         let Ok(rd) = fs::read_dir(&d) else { continue };
         for e in rd.flatten() {
             let p = e.path();
-            let rel = p.strip_prefix(dir).unwrap_or(&p).to_string_lossy().into_owned();
-            let Ok(md) = fs::symlink_metadata(&p) else { continue };
+            let rel = p
+                .strip_prefix(dir)
+                .unwrap_or(&p)
+                .to_string_lossy()
+                .into_owned();
+            let Ok(md) = fs::symlink_metadata(&p) else {
+                continue;
+            };
             let ft = md.file_type();
             let (kind, data) = if ft.is_symlink() {
-                ("symlink", fs::read_link(&p).map(|t| t.into_os_string().into_encoded_bytes()).unwrap_or_default())
+                (
+                    "symlink",
+                    fs::read_link(&p)
+                        .map(|t| t.into_os_string().into_encoded_bytes())
+                        .unwrap_or_default(),
+                )
             } else if ft.is_dir() {
                 stack.push(p.clone());
                 ("dir", Vec::new())
@@ -287,8 +355,20 @@ fn snapshot(dir: &Path) -> BTreeMap<String, FileState> {
             } else {
                 ("special", Vec::new())
             };
-            let mtime = if kind == "file" { (md.mtime(), md.mtime_nsec()) } else { (0, 0) };
-            m.insert(rel, FileState { kind, data, mode: md.mode() & 0o7777, mtime });
+            let mtime = if kind == "file" {
+                (md.mtime(), md.mtime_nsec())
+            } else {
+                (0, 0)
+            };
+            m.insert(
+                rel,
+                FileState {
+                    kind,
+                    data,
+                    mode: md.mode() & 0o7777,
+                    mtime,
+                },
+            );
         }
     }
     m
@@ -297,7 +377,11 @@ fn snapshot(dir: &Path) -> BTreeMap<String, FileState> {
 fn run_case(case: &Case, bin: &Path) -> Outcome {
     let work = scratch("work");
     materialize(&work, &case.entries);
-    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     let mut cmd = if case.argv0 == "tar" {
         Command::new("tar")
     } else {
@@ -334,7 +418,12 @@ fn run_case(case: &Case, bin: &Path) -> Outcome {
     };
     let files = snapshot(&work);
     let _ = fs::remove_dir_all(&work);
-    Outcome { status, stdout: out.stdout, stderr: String::from_utf8_lossy(&out.stderr).into_owned(), files }
+    Outcome {
+        status,
+        stdout: out.stdout,
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        files,
+    }
 }
 
 use std::os::unix::process::CommandExt;
@@ -345,7 +434,11 @@ fn describe_diff(a: &Outcome, b: &Outcome) -> String {
         s += &format!("  status: ref {} / ours {}\n", a.status, b.status);
     }
     if a.stdout != b.stdout {
-        s += &format!("  stdout differs: ref {} bytes / ours {} bytes\n", a.stdout.len(), b.stdout.len());
+        s += &format!(
+            "  stdout differs: ref {} bytes / ours {} bytes\n",
+            a.stdout.len(),
+            b.stdout.len()
+        );
         if a.stdout.len() < 2000 && b.stdout.len() < 2000 {
             s += &format!(
                 "    ref:  {:?}\n    ours: {:?}\n",
@@ -355,7 +448,10 @@ fn describe_diff(a: &Outcome, b: &Outcome) -> String {
         }
     }
     if a.stderr != b.stderr {
-        s += &format!("  stderr:\n    ref:  {:?}\n    ours: {:?}\n", a.stderr, b.stderr);
+        s += &format!(
+            "  stderr:\n    ref:  {:?}\n    ours: {:?}\n",
+            a.stderr, b.stderr
+        );
     }
     if a.files != b.files {
         for k in a.files.keys().chain(b.files.keys()) {
@@ -363,7 +459,13 @@ fn describe_diff(a: &Outcome, b: &Outcome) -> String {
             if x != y {
                 let d = |f: Option<&FileState>| match f {
                     None => "absent".to_string(),
-                    Some(f) => format!("{} {} bytes mode {:o} mtime {:?}", f.kind, f.data.len(), f.mode, f.mtime),
+                    Some(f) => format!(
+                        "{} {} bytes mode {:o} mtime {:?}",
+                        f.kind,
+                        f.data.len(),
+                        f.mode,
+                        f.mtime
+                    ),
                 };
                 s += &format!("  file {k}: ref {} / ours {}\n", d(x), d(y));
             }
@@ -423,15 +525,42 @@ fn cases(r: &Path) -> Vec<Case> {
     v.push(Case::new("help-wins-over-later-error", &["-h", "--bogus"]));
     v.push(Case::new("help-via-XZ_OPT", &["foo"]).env("XZ_OPT", "-h"));
     v.push(Case::new("filters-help", &["--filters-help"]));
-    v.push(Case::new("robot-filters-help", &["--robot", "--filters-help"]));
+    v.push(Case::new(
+        "robot-filters-help",
+        &["--robot", "--filters-help"],
+    ));
     v.push(Case::new("info-memory", &["--info-memory"]));
-    v.push(Case::new("robot-info-memory", &["--robot", "--info-memory"]));
-    v.push(Case::new("info-memory-limits", &["-M", "50%", "--memlimit-compress=123MiB", "--info-memory"]));
-    v.push(Case::new("version", &["-V"]).known("-V names xz-rs and its version in XZ Utils' shape"));
+    v.push(Case::new(
+        "robot-info-memory",
+        &["--robot", "--info-memory"],
+    ));
+    v.push(Case::new(
+        "info-memory-limits",
+        &["-M", "50%", "--memlimit-compress=123MiB", "--info-memory"],
+    ));
+    v.push(
+        Case::new("version", &["-V"]).known("-V names xz-rs and its version in XZ Utils' shape"),
+    );
     v.push(Case::new("robot-version", &["--robot", "--version"]));
     for a in [
-        "--foo", "-Z", "--decompress=3", "--suffix", "-S", "--mem=1", "--mem", "-r", "--dec=1",
-        "--lzma", "--file", "--fi", "--f", "-T", "--threads", "--best=3", "--comp=x", "--keep=",
+        "--foo",
+        "-Z",
+        "--decompress=3",
+        "--suffix",
+        "-S",
+        "--mem=1",
+        "--mem",
+        "-r",
+        "--dec=1",
+        "--lzma",
+        "--file",
+        "--fi",
+        "--f",
+        "-T",
+        "--threads",
+        "--best=3",
+        "--comp=x",
+        "--keep=",
     ] {
         v.push(Case::new(&format!("getopt-error {a}"), &[a]));
     }
@@ -473,7 +602,10 @@ fn cases(r: &Path) -> Vec<Case> {
         ("filters-empty", vec!["--filters="]),
         ("filters-bad-filter", vec!["--filters=lzma3"]),
         ("filters-preset-flag", vec!["--filters=6x"]),
-        ("five-filters", vec!["--x86", "--x86", "--x86", "--x86", "--x86"]),
+        (
+            "five-filters",
+            vec!["--x86", "--x86", "--x86", "--x86", "--x86"],
+        ),
         ("x86-only-mt", vec!["--x86", "-c"]),
         ("x86-only-st", vec!["--x86", "-T1", "-c"]),
         ("lzip-compress", vec!["-F", "lzip", "-z"]),
@@ -483,14 +615,24 @@ fn cases(r: &Path) -> Vec<Case> {
         ("raw-needs-suffix", vec!["-F", "raw", "a"]),
         ("files-twice", vec!["--files=a", "--files0=a"]),
         ("files-missing", vec!["--files=nonexistent"]),
-        ("no-adjust-too-low", vec!["-9", "-M", "10MiB", "--no-adjust", "-c"]),
+        (
+            "no-adjust-too-low",
+            vec!["-9", "-M", "10MiB", "--no-adjust", "-c"],
+        ),
         ("too-low-st", vec!["-T1", "-9", "-M", "1MiB", "-c"]),
-        ("flush-timeout-bcj", vec!["--x86", "--lzma2", "--flush-timeout=10", "-c"]),
+        (
+            "flush-timeout-bcj",
+            vec!["--x86", "--lzma2", "--flush-timeout=10", "-c"],
+        ),
         ("block-list-ignored", vec!["--block-list=10", "-dc"]),
         ("list-lzma-format", vec!["-l", "-F", "lzma", "a"]),
         ("list-raw-format", vec!["-l", "-F", "raw", "a"]),
     ] {
-        v.push(Case::new(name, &args).stdin(small.clone()).file("a", small.clone()));
+        v.push(
+            Case::new(name, &args)
+                .stdin(small.clone())
+                .file("a", small.clone()),
+        );
     }
     // -vv notices (filter chain, memory) with an encoder that fails later are codec-bound;
     // the lines printed at option time are compared here on empty input.
@@ -498,12 +640,34 @@ fn cases(r: &Path) -> Vec<Case> {
         ("vv-default", vec!["-vv", "-c"]),
         ("vv-T1", vec!["-vv", "-T1", "-c"]),
         ("vv-preset-9e", vec!["-vv", "-9e", "-T1", "-c"]),
-        ("vv-filters", vec!["-vv", "-c", "--x86", "--delta=dist=4", "--arm=start=1024", "--lzma2=preset=3"]),
-        ("vv-lzma2-then-e", vec!["-vv", "-T1", "-c", "--lzma2=dict=1MiB", "-e"]),
-        ("vv-preset-then-filter", vec!["-vv", "-T1", "-c", "-9", "--lzma2=dict=1MiB"]),
-        ("vv-filters-string", vec!["-vv", "-T1", "-c", "--filters=x86 lzma2:dict=64KiB,nice=32"]),
+        (
+            "vv-filters",
+            vec![
+                "-vv",
+                "-c",
+                "--x86",
+                "--delta=dist=4",
+                "--arm=start=1024",
+                "--lzma2=preset=3",
+            ],
+        ),
+        (
+            "vv-lzma2-then-e",
+            vec!["-vv", "-T1", "-c", "--lzma2=dict=1MiB", "-e"],
+        ),
+        (
+            "vv-preset-then-filter",
+            vec!["-vv", "-T1", "-c", "-9", "--lzma2=dict=1MiB"],
+        ),
+        (
+            "vv-filters-string",
+            vec!["-vv", "-T1", "-c", "--filters=x86 lzma2:dict=64KiB,nice=32"],
+        ),
         ("vv-adjust-dict", vec!["-vv", "-9", "-M", "20MiB", "-c"]),
-        ("vv-threads-reduced", vec!["-vv", "-T2", "-9", "-M", "1300MiB", "-c"]),
+        (
+            "vv-threads-reduced",
+            vec!["-vv", "-T2", "-9", "-M", "1300MiB", "-c"],
+        ),
         ("adjust-dict-quiet-status", vec!["-9", "-M", "20MiB", "-c"]),
         ("raw-preset-warning", vec!["-F", "raw", "-c"]),
         ("flush-timeout-mt", vec!["--flush-timeout=100", "-c"]),
@@ -512,36 +676,128 @@ fn cases(r: &Path) -> Vec<Case> {
     }
 
     // --- terminal-free stdin/stdout paths and operands
-    v.push(Case::new("compress-stdin", &[]).stdin(t.clone()).needs(Encode));
-    v.push(Case::new("compress-stdin-dash", &["-"]).stdin(t.clone()).needs(Encode));
-    v.push(Case::new("decompress-stdin", &["-d"]).stdin(xz_t.clone()).needs(Decode));
-    v.push(Case::new("decompress-stdin-twice", &["-dc", "-", "-"]).stdin(xz_t.clone()).needs(Decode));
+    v.push(
+        Case::new("compress-stdin", &[])
+            .stdin(t.clone())
+            .needs(Encode),
+    );
+    v.push(
+        Case::new("compress-stdin-dash", &["-"])
+            .stdin(t.clone())
+            .needs(Encode),
+    );
+    v.push(
+        Case::new("decompress-stdin", &["-d"])
+            .stdin(xz_t.clone())
+            .needs(Decode),
+    );
+    v.push(
+        Case::new("decompress-stdin-twice", &["-dc", "-", "-"])
+            .stdin(xz_t.clone())
+            .needs(Decode),
+    );
     v.push(Case::new("empty-input-decompress", &["-d"]).stdin(Vec::new()));
     v.push(Case::new("garbage-stdin", &["-d"]).stdin(b"not compressed".to_vec()));
     v.push(Case::new("passthru", &["-dcf"]).stdin(b"hi\n".to_vec()));
-    v.push(Case::new("passthru-files", &["-dcf", "a", "b.xz"]).file("a", small.clone()).file("b.xz", xz_small.clone()).needs(Decode));
+    v.push(
+        Case::new("passthru-files", &["-dcf", "a", "b.xz"])
+            .file("a", small.clone())
+            .file("b.xz", xz_small.clone())
+            .needs(Decode),
+    );
     v.push(Case::new("no-passthru-without-c", &["-df"]).stdin(b"foo\n".to_vec()));
     v.push(Case::new("no-passthru-test", &["-tf"]).stdin(b"foo\n".to_vec()));
     v.push(Case::new("empty-operand", &[""]));
     v.push(Case::new("nonexistent", &["nope"]));
     v.push(Case::new("nonexistent-decompress", &["-d", "nope.xz"]));
-    v.push(Case::new("continue-after-error", &["-dc", "a.xz", "plain", "a.xz"]).file("a.xz", xz_small.clone()).file("plain", small.clone()).needs(Decode));
-    v.push(Case::new("permutation", &["a.xz", "-d", "--keep"]).file("a.xz", xz_small.clone()).needs(Decode));
-    v.push(Case::new("double-dash", &["-dc", "--", "-k.xz"]).file("-k.xz", xz_small.clone()).needs(Decode));
-    v.push(Case::new("posixly-correct", &["a.xz", "-dc"]).env("POSIXLY_CORRECT", "1").file("a.xz", xz_small.clone()));
-    v.push(Case::new("xz-opt-operands-ignored", &["-d", "a.xz"]).env("XZ_OPT", "b.xz -k").file("a.xz", xz_small.clone()).file("b.xz", xz_small.clone()).needs(Decode));
-    v.push(Case::new("xz-defaults-then-opt", &["a.xz"]).env("XZ_DEFAULTS", "-d").env("XZ_OPT", "-k").file("a.xz", xz_small.clone()).needs(Decode));
-    v.push(Case::new("xz-opt-bad", &["-d"]).env("XZ_OPT", "--bogus").stdin(xz_small.clone()));
-    v.push(Case::new("long-prefixes", &["--decomp", "--std", "--kee", "a.xz"]).file("a.xz", xz_small.clone()).needs(Decode));
+    v.push(
+        Case::new("continue-after-error", &["-dc", "a.xz", "plain", "a.xz"])
+            .file("a.xz", xz_small.clone())
+            .file("plain", small.clone())
+            .needs(Decode),
+    );
+    v.push(
+        Case::new("permutation", &["a.xz", "-d", "--keep"])
+            .file("a.xz", xz_small.clone())
+            .needs(Decode),
+    );
+    v.push(
+        Case::new("double-dash", &["-dc", "--", "-k.xz"])
+            .file("-k.xz", xz_small.clone())
+            .needs(Decode),
+    );
+    v.push(
+        Case::new("posixly-correct", &["a.xz", "-dc"])
+            .env("POSIXLY_CORRECT", "1")
+            .file("a.xz", xz_small.clone()),
+    );
+    v.push(
+        Case::new("xz-opt-operands-ignored", &["-d", "a.xz"])
+            .env("XZ_OPT", "b.xz -k")
+            .file("a.xz", xz_small.clone())
+            .file("b.xz", xz_small.clone())
+            .needs(Decode),
+    );
+    v.push(
+        Case::new("xz-defaults-then-opt", &["a.xz"])
+            .env("XZ_DEFAULTS", "-d")
+            .env("XZ_OPT", "-k")
+            .file("a.xz", xz_small.clone())
+            .needs(Decode),
+    );
+    v.push(
+        Case::new("xz-opt-bad", &["-d"])
+            .env("XZ_OPT", "--bogus")
+            .stdin(xz_small.clone()),
+    );
+    v.push(
+        Case::new("long-prefixes", &["--decomp", "--std", "--kee", "a.xz"])
+            .file("a.xz", xz_small.clone())
+            .needs(Decode),
+    );
 
     // --- command names
-    v.push(Case::new("unxz", &["a.xz"]).argv0("unxz").file("a.xz", xz_small.clone()).needs(Decode));
-    v.push(Case::new("xzcat", &["a.xz", "a.xz"]).argv0("xzcat").file("a.xz", xz_small.clone()).needs(Decode));
-    v.push(Case::new("lzcat-on-xz", &["a.xz"]).argv0("lzcat").file("a.xz", xz_small.clone()));
-    v.push(Case::new("lzcat", &["a.lzma"]).argv0("lzcat").file("a.lzma", lzma_t.clone()).needs(Decode));
-    v.push(Case::new("unlzma", &["a.lzma"]).argv0("unlzma").file("a.lzma", lzma_t.clone()).needs(Decode));
-    v.push(Case::new("lzma-compress", &["a"]).argv0("lzma").file("a", t.clone()).needs(Encode));
-    v.push(Case::new("substring-name", &["a.xz"]).argv0("myunxzfoo").file("a.xz", xz_small.clone()).needs(Decode));
+    v.push(
+        Case::new("unxz", &["a.xz"])
+            .argv0("unxz")
+            .file("a.xz", xz_small.clone())
+            .needs(Decode),
+    );
+    v.push(
+        Case::new("xzcat", &["a.xz", "a.xz"])
+            .argv0("xzcat")
+            .file("a.xz", xz_small.clone())
+            .needs(Decode),
+    );
+    v.push(
+        Case::new("lzcat-on-xz", &["a.xz"])
+            .argv0("lzcat")
+            .file("a.xz", xz_small.clone()),
+    );
+    v.push(
+        Case::new("lzcat", &["a.lzma"])
+            .argv0("lzcat")
+            .file("a.lzma", lzma_t.clone())
+            .needs(Decode),
+    );
+    v.push(
+        Case::new("unlzma", &["a.lzma"])
+            .argv0("unlzma")
+            .file("a.lzma", lzma_t.clone())
+            .needs(Decode),
+    );
+    v.push(
+        Case::new("lzma-compress", &["a"])
+            .argv0("lzma")
+            .file("a", t.clone())
+            .needs(Encode),
+    );
+    v.push(
+        Case::new("substring-name", &["a.xz"])
+            .argv0("myunxzfoo")
+            .file("a.xz", xz_small.clone())
+            .needs(Decode),
+    );
 
     // --- decompression of formats and damage
     for (name, data, args) in [
@@ -553,30 +809,78 @@ fn cases(r: &Path) -> Vec<Case> {
         ("d-filters", xz_filters.clone(), vec!["-dc"]),
         ("d-empty-xz", xz_empty.clone(), vec!["-dc"]),
         ("d-multi-stream", multi.clone(), vec!["-dc"]),
-        ("d-single-stream", multi.clone(), vec!["-dc", "--single-stream"]),
+        (
+            "d-single-stream",
+            multi.clone(),
+            vec!["-dc", "--single-stream"],
+        ),
         ("d-padding-3", pad3.clone(), vec!["-dc"]),
         ("d-trailing", trailing.clone(), vec!["-dc"]),
-        ("d-trailing-single", trailing.clone(), vec!["-dc", "--single-stream"]),
+        (
+            "d-trailing-single",
+            trailing.clone(),
+            vec!["-dc", "--single-stream"],
+        ),
         ("d-truncated", truncated.clone(), vec!["-dc"]),
         ("d-corrupt", corrupt.clone(), vec!["-dc"]),
         ("d-bad-check", badcheck.clone(), vec!["-dc"]),
-        ("d-ignore-check", badcheck.clone(), vec!["-dc", "--ignore-check"]),
-        ("d-unsupported-check", unsupported_check.clone(), vec!["-dc"]),
-        ("d-unsupported-check-Q", unsupported_check.clone(), vec!["-dcQ"]),
-        ("d-unsupported-check-q", unsupported_check.clone(), vec!["-dcq"]),
+        (
+            "d-ignore-check",
+            badcheck.clone(),
+            vec!["-dc", "--ignore-check"],
+        ),
+        (
+            "d-unsupported-check",
+            unsupported_check.clone(),
+            vec!["-dc"],
+        ),
+        (
+            "d-unsupported-check-Q",
+            unsupported_check.clone(),
+            vec!["-dcQ"],
+        ),
+        (
+            "d-unsupported-check-q",
+            unsupported_check.clone(),
+            vec!["-dcq"],
+        ),
         ("t-unsupported-check", unsupported_check.clone(), vec!["-t"]),
         ("d-lzma", lzma_t.clone(), vec!["-dc"]),
         ("d-lzma-twice", lzma_twice.clone(), vec!["-dc"]),
-        ("d-lzma-twice-single", lzma_twice.clone(), vec!["-dc", "--single-stream"]),
+        (
+            "d-lzma-twice-single",
+            lzma_twice.clone(),
+            vec!["-dc", "--single-stream"],
+        ),
         ("d-lzma-as-xz", lzma_t.clone(), vec!["-dc", "-F", "xz"]),
         ("d-xz-as-lzma", xz_t.clone(), vec!["-dc", "-F", "lzma"]),
-        ("d-raw", raw_t.clone(), vec!["-dc", "-F", "raw", "--lzma2=dict=1MiB"]),
-        ("d-raw-lzma1", raw1_t.clone(), vec!["-dc", "-F", "raw", "--lzma1=dict=1MiB"]),
+        (
+            "d-raw",
+            raw_t.clone(),
+            vec!["-dc", "-F", "raw", "--lzma2=dict=1MiB"],
+        ),
+        (
+            "d-raw-lzma1",
+            raw1_t.clone(),
+            vec!["-dc", "-F", "raw", "--lzma1=dict=1MiB"],
+        ),
         ("d-lzip-magic-only", lz_magic_only.clone(), vec!["-dc"]),
-        ("d-memlimit", xz_t.clone(), vec!["-dc", "--memlimit-decompress=1MiB"]),
-        ("d-memlimit-bytes", xz_t.clone(), vec!["-dc", "-M", "100KiB"]),
+        (
+            "d-memlimit",
+            xz_t.clone(),
+            vec!["-dc", "--memlimit-decompress=1MiB"],
+        ),
+        (
+            "d-memlimit-bytes",
+            xz_t.clone(),
+            vec!["-dc", "-M", "100KiB"],
+        ),
         ("d-memlimit-lzma", lzma_t.clone(), vec!["-dc", "-M", "1MiB"]),
-        ("d-memlimit-raw", raw_t.clone(), vec!["-dc", "-F", "raw", "--lzma2=dict=1MiB", "-M", "1MiB"]),
+        (
+            "d-memlimit-raw",
+            raw_t.clone(),
+            vec!["-dc", "-F", "raw", "--lzma2=dict=1MiB", "-M", "1MiB"],
+        ),
         ("d-memlimit-ok", xz_t.clone(), vec!["-dc", "-M", "10MiB"]),
         ("t-verbose", xz_t.clone(), vec!["-tv"]),
         ("t-quiet-corrupt", corrupt.clone(), vec!["-tq"]),
@@ -585,117 +889,454 @@ fn cases(r: &Path) -> Vec<Case> {
         ("d-zeros", xz_zeros.clone(), vec!["-dc"]),
     ] {
         let needs = match name {
-            "d-lzma-as-xz" | "d-xz-as-lzma" | "d-lzip-magic-only" | "d-memlimit" | "d-memlimit-bytes" | "d-memlimit-lzma" | "d-memlimit-raw" => Nothing,
+            "d-lzma-as-xz" | "d-xz-as-lzma" | "d-lzip-magic-only" | "d-memlimit"
+            | "d-memlimit-bytes" | "d-memlimit-lzma" | "d-memlimit-raw" => Nothing,
             _ => Decode,
         };
-        v.push(Case::new(&format!("{name} (stdin)"), &args).stdin(data.clone()).needs(needs));
+        v.push(
+            Case::new(&format!("{name} (stdin)"), &args)
+                .stdin(data.clone())
+                .needs(needs),
+        );
         let mut fargs = args.clone();
         fargs.push("f.xz");
-        v.push(Case::new(&format!("{name} (file)"), &fargs).file("f.xz", data).needs(needs));
+        v.push(
+            Case::new(&format!("{name} (file)"), &fargs)
+                .file("f.xz", data)
+                .needs(needs),
+        );
     }
 
     // --- decompression to files: names, suffixes, metadata, refusals
-    v.push(Case::new("d-file", &["-d", "a.xz"]).file_mode("a.xz", xz_t.clone(), 0o640).needs(Decode));
-    v.push(Case::new("d-file-keep", &["-dk", "a.xz"]).file("a.xz", xz_t.clone()).needs(Decode));
-    v.push(Case::new("d-txz", &["-d", "a.txz"]).file("a.txz", xz_small.clone()).needs(Decode));
-    v.push(Case::new("d-lzma-suffix", &["-d", "a.lzma"]).file("a.lzma", lzma_t.clone()).needs(Decode));
-    v.push(Case::new("d-tlz", &["-d", "a.tlz"]).file("a.tlz", lzma_t.clone()).needs(Decode));
-    v.push(Case::new("d-lz-suffix-xz-data", &["-d", "a.lz"]).file("a.lz", xz_small.clone()).needs(Decode));
-    v.push(Case::new("d-custom-suffix", &["-d", "-S", ".foo", "a.foo"]).file("a.foo", xz_small.clone()).needs(Decode));
+    v.push(
+        Case::new("d-file", &["-d", "a.xz"])
+            .file_mode("a.xz", xz_t.clone(), 0o640)
+            .needs(Decode),
+    );
+    v.push(
+        Case::new("d-file-keep", &["-dk", "a.xz"])
+            .file("a.xz", xz_t.clone())
+            .needs(Decode),
+    );
+    v.push(
+        Case::new("d-txz", &["-d", "a.txz"])
+            .file("a.txz", xz_small.clone())
+            .needs(Decode),
+    );
+    v.push(
+        Case::new("d-lzma-suffix", &["-d", "a.lzma"])
+            .file("a.lzma", lzma_t.clone())
+            .needs(Decode),
+    );
+    v.push(
+        Case::new("d-tlz", &["-d", "a.tlz"])
+            .file("a.tlz", lzma_t.clone())
+            .needs(Decode),
+    );
+    v.push(
+        Case::new("d-lz-suffix-xz-data", &["-d", "a.lz"])
+            .file("a.lz", xz_small.clone())
+            .needs(Decode),
+    );
+    v.push(
+        Case::new("d-custom-suffix", &["-d", "-S", ".foo", "a.foo"])
+            .file("a.foo", xz_small.clone())
+            .needs(Decode),
+    );
     v.push(Case::new("d-unknown-suffix", &["-d", "noext"]).file("noext", xz_small.clone()));
     v.push(Case::new("d-unknown-suffix-plain", &["-d", "plain"]).file("plain", small.clone()));
     v.push(Case::new("d-suffix-only", &["-d", ".xz"]).file(".xz", xz_small.clone()));
-    v.push(Case::new("d-existing-target", &["-d", "a.xz"]).file("a.xz", xz_small.clone()).file("a", b"old".to_vec()));
-    v.push(Case::new("d-existing-target-force", &["-df", "a.xz"]).file("a.xz", xz_small.clone()).file("a", b"old".to_vec()).needs(Decode));
-    v.push(Case::new("d-corrupt-no-output", &["-d", "a.xz"]).file("a.xz", corrupt.clone()).needs(Decode));
-    v.push(Case::new("d-truncated-no-output", &["-d", "a.xz"]).file("a.xz", truncated.clone()).needs(Decode));
-    v.push(Case::new("d-trailing-no-output", &["-d", "a.xz"]).file("a.xz", trailing.clone()).needs(Decode));
-    v.push(Case::new("d-sparse", &["-d", "z.xz"]).file("z.xz", xz_zeros.clone()).needs(Decode));
-    v.push(Case::new("d-no-sparse", &["-d", "--no-sparse", "z.xz"]).file("z.xz", xz_zeros.clone()).needs(Decode));
-    v.push(Case::new("d-single-stream-keeps", &["-d", "--single-stream", "a.xz"]).file("a.xz", multi.clone()).needs(Decode));
-    v.push(Case::new("d-no-sync", &["-d", "--no-sync", "a.xz"]).file("a.xz", xz_small.clone()).needs(Decode));
-    v.push(Case::new("d-raw-needs-suffix", &["-d", "-F", "raw", "a.xz"]).file("a.xz", raw_t.clone()));
-    v.push(Case::new("d-raw-suffix", &["-d", "-F", "raw", "--lzma2=dict=1MiB", "-S", ".raw", "a.raw"]).file("a.raw", raw_t.clone()).needs(Decode));
-    v.push(Case::new("t-no-files-touched", &["-t", "a.xz"]).file("a.xz", xz_t.clone()).needs(Decode));
-    v.push(Case::new("refuse-symlink", &["-d", "sl.xz"]).file("a.xz", xz_small.clone()).symlink("sl.xz", "a.xz"));
-    v.push(Case::new("symlink-with-k", &["-dk", "sl.xz"]).file("a.xz", xz_small.clone()).symlink("sl.xz", "a.xz").needs(Decode));
-    v.push(Case::new("symlink-with-f", &["-df", "sl.xz"]).file("a.xz", xz_small.clone()).symlink("sl.xz", "a.xz").needs(Decode));
-    v.push(Case::new("symlink-with-c", &["-dc", "sl.xz"]).file("a.xz", xz_small.clone()).symlink("sl.xz", "a.xz").needs(Decode));
+    v.push(
+        Case::new("d-existing-target", &["-d", "a.xz"])
+            .file("a.xz", xz_small.clone())
+            .file("a", b"old".to_vec()),
+    );
+    v.push(
+        Case::new("d-existing-target-force", &["-df", "a.xz"])
+            .file("a.xz", xz_small.clone())
+            .file("a", b"old".to_vec())
+            .needs(Decode),
+    );
+    v.push(
+        Case::new("d-corrupt-no-output", &["-d", "a.xz"])
+            .file("a.xz", corrupt.clone())
+            .needs(Decode),
+    );
+    v.push(
+        Case::new("d-truncated-no-output", &["-d", "a.xz"])
+            .file("a.xz", truncated.clone())
+            .needs(Decode),
+    );
+    v.push(
+        Case::new("d-trailing-no-output", &["-d", "a.xz"])
+            .file("a.xz", trailing.clone())
+            .needs(Decode),
+    );
+    v.push(
+        Case::new("d-sparse", &["-d", "z.xz"])
+            .file("z.xz", xz_zeros.clone())
+            .needs(Decode),
+    );
+    v.push(
+        Case::new("d-no-sparse", &["-d", "--no-sparse", "z.xz"])
+            .file("z.xz", xz_zeros.clone())
+            .needs(Decode),
+    );
+    v.push(
+        Case::new("d-single-stream-keeps", &["-d", "--single-stream", "a.xz"])
+            .file("a.xz", multi.clone())
+            .needs(Decode),
+    );
+    v.push(
+        Case::new("d-no-sync", &["-d", "--no-sync", "a.xz"])
+            .file("a.xz", xz_small.clone())
+            .needs(Decode),
+    );
+    v.push(
+        Case::new("d-raw-needs-suffix", &["-d", "-F", "raw", "a.xz"]).file("a.xz", raw_t.clone()),
+    );
+    v.push(
+        Case::new(
+            "d-raw-suffix",
+            &[
+                "-d",
+                "-F",
+                "raw",
+                "--lzma2=dict=1MiB",
+                "-S",
+                ".raw",
+                "a.raw",
+            ],
+        )
+        .file("a.raw", raw_t.clone())
+        .needs(Decode),
+    );
+    v.push(
+        Case::new("t-no-files-touched", &["-t", "a.xz"])
+            .file("a.xz", xz_t.clone())
+            .needs(Decode),
+    );
+    v.push(
+        Case::new("refuse-symlink", &["-d", "sl.xz"])
+            .file("a.xz", xz_small.clone())
+            .symlink("sl.xz", "a.xz"),
+    );
+    v.push(
+        Case::new("symlink-with-k", &["-dk", "sl.xz"])
+            .file("a.xz", xz_small.clone())
+            .symlink("sl.xz", "a.xz")
+            .needs(Decode),
+    );
+    v.push(
+        Case::new("symlink-with-f", &["-df", "sl.xz"])
+            .file("a.xz", xz_small.clone())
+            .symlink("sl.xz", "a.xz")
+            .needs(Decode),
+    );
+    v.push(
+        Case::new("symlink-with-c", &["-dc", "sl.xz"])
+            .file("a.xz", xz_small.clone())
+            .symlink("sl.xz", "a.xz")
+            .needs(Decode),
+    );
     v.push(Case::new("dangling-symlink", &["-d", "sl.xz"]).symlink("sl.xz", "nowhere"));
-    v.push(Case::new("refuse-hardlink", &["-d", "h.xz"]).file("h.xz", xz_small.clone()).hardlink("h2.xz", "h.xz"));
-    v.push(Case::new("hardlink-with-k", &["-dk", "h.xz"]).file("h.xz", xz_small.clone()).hardlink("h2.xz", "h.xz").needs(Decode));
+    v.push(
+        Case::new("refuse-hardlink", &["-d", "h.xz"])
+            .file("h.xz", xz_small.clone())
+            .hardlink("h2.xz", "h.xz"),
+    );
+    v.push(
+        Case::new("hardlink-with-k", &["-dk", "h.xz"])
+            .file("h.xz", xz_small.clone())
+            .hardlink("h2.xz", "h.xz")
+            .needs(Decode),
+    );
     v.push(Case::new("refuse-setuid", &["-d", "s.xz"]).file_mode("s.xz", xz_small.clone(), 0o4644));
     v.push(Case::new("refuse-setgid", &["-d", "s.xz"]).file_mode("s.xz", xz_small.clone(), 0o2644));
     v.push(Case::new("refuse-sticky", &["-d", "s.xz"]).file_mode("s.xz", xz_small.clone(), 0o1644));
-    v.push(Case::new("setuid-with-f-drops-bits", &["-df", "s.xz"]).file_mode("s.xz", xz_small.clone(), 0o4755).needs(Decode));
+    v.push(
+        Case::new("setuid-with-f-drops-bits", &["-df", "s.xz"])
+            .file_mode("s.xz", xz_small.clone(), 0o4755)
+            .needs(Decode),
+    );
     v.push(Case::new("refuse-dir", &["-d", "d.xz"]).dir("d.xz"));
     v.push(Case::new("refuse-dir-with-c", &["-dc", "d.xz"]).dir("d.xz"));
     v.push(Case::new("refuse-fifo", &["-d", "p.xz"]).fifo("p.xz"));
-    v.push(Case::new("mixed-refusals-status", &["-d", "d.xz", "sl.xz", "nope.xz"]).dir("d.xz").file("a.xz", xz_small.clone()).symlink("sl.xz", "a.xz"));
-    v.push(Case::new("warning-then-error", &["-d", "sl.xz", "bad.xz"]).file("a.xz", xz_small.clone()).symlink("sl.xz", "a.xz").file("bad.xz", small.clone()));
+    v.push(
+        Case::new("mixed-refusals-status", &["-d", "d.xz", "sl.xz", "nope.xz"])
+            .dir("d.xz")
+            .file("a.xz", xz_small.clone())
+            .symlink("sl.xz", "a.xz"),
+    );
+    v.push(
+        Case::new("warning-then-error", &["-d", "sl.xz", "bad.xz"])
+            .file("a.xz", xz_small.clone())
+            .symlink("sl.xz", "a.xz")
+            .file("bad.xz", small.clone()),
+    );
     v.push(Case::new("unreadable-input", &["-dk", "mem"]).symlink("mem", "/proc/self/mem"));
     v.push(Case::new("read-error-compress", &["-k", "mem"]).symlink("mem", "/proc/self/mem"));
-    v.push(Case::new("files-list", &["-d", "--files=list"]).file("list", b"a.xz\n\nb.xz\n".to_vec()).file("a.xz", xz_small.clone()).file("b.xz", xz_small.clone()).needs(Decode));
-    v.push(Case::new("files0-list", &["-dk", "--files0=list"]).file("list", b"a.xz\0b.xz\0".to_vec()).file("a.xz", xz_small.clone()).file("b.xz", xz_small.clone()).needs(Decode));
-    v.push(Case::new("files-stdin", &["-dk", "--files"]).stdin(b"a.xz\n".to_vec()).file("a.xz", xz_small.clone()).needs(Decode));
-    v.push(Case::new("files-nul-in-newline-list", &["-dk", "--files"]).stdin(b"a.xz\0b\n".to_vec()).file("a.xz", xz_small.clone()));
-    v.push(Case::new("files-unterminated", &["-dk", "--files"]).stdin(b"a.xz".to_vec()).file("a.xz", xz_small.clone()));
+    v.push(
+        Case::new("files-list", &["-d", "--files=list"])
+            .file("list", b"a.xz\n\nb.xz\n".to_vec())
+            .file("a.xz", xz_small.clone())
+            .file("b.xz", xz_small.clone())
+            .needs(Decode),
+    );
+    v.push(
+        Case::new("files0-list", &["-dk", "--files0=list"])
+            .file("list", b"a.xz\0b.xz\0".to_vec())
+            .file("a.xz", xz_small.clone())
+            .file("b.xz", xz_small.clone())
+            .needs(Decode),
+    );
+    v.push(
+        Case::new("files-stdin", &["-dk", "--files"])
+            .stdin(b"a.xz\n".to_vec())
+            .file("a.xz", xz_small.clone())
+            .needs(Decode),
+    );
+    v.push(
+        Case::new("files-nul-in-newline-list", &["-dk", "--files"])
+            .stdin(b"a.xz\0b\n".to_vec())
+            .file("a.xz", xz_small.clone()),
+    );
+    v.push(
+        Case::new("files-unterminated", &["-dk", "--files"])
+            .stdin(b"a.xz".to_vec())
+            .file("a.xz", xz_small.clone()),
+    );
     v.push(Case::new("files-stdin-and-dash", &["-dk", "--files", "-"]).stdin(b"".to_vec()));
-    v.push(Case::new("files-dash-is-a-name", &["-dc", "--files=list"]).file("list", b"-\n".to_vec()).file("-", xz_small.clone()).needs(Decode));
-    v.push(Case::new("files-verbose", &["-dkv", "--files=list"]).file("list", b"a.xz\n".to_vec()).file("a.xz", xz_small.clone()).needs(Decode));
+    v.push(
+        Case::new("files-dash-is-a-name", &["-dc", "--files=list"])
+            .file("list", b"-\n".to_vec())
+            .file("-", xz_small.clone())
+            .needs(Decode),
+    );
+    v.push(
+        Case::new("files-verbose", &["-dkv", "--files=list"])
+            .file("list", b"a.xz\n".to_vec())
+            .file("a.xz", xz_small.clone())
+            .needs(Decode),
+    );
 
     // --- compression: naming, refusals, metadata (name/refusal checks run before coding)
     v.push(Case::new("z-has-suffix", &["a.xz"]).file("a.xz", small.clone()));
     v.push(Case::new("z-has-txz", &["a.txz"]).file("a.txz", small.clone()));
-    v.push(Case::new("z-lzma-has-suffix", &["-F", "lzma", "a.lzma"]).file("a.lzma", small.clone()).needs(Encode));
-    v.push(Case::new("z-lzma-has-tlz", &["-F", "lzma", "a.tlz"]).file("a.tlz", small.clone()).needs(Encode));
+    v.push(
+        Case::new("z-lzma-has-suffix", &["-F", "lzma", "a.lzma"])
+            .file("a.lzma", small.clone())
+            .needs(Encode),
+    );
+    v.push(
+        Case::new("z-lzma-has-tlz", &["-F", "lzma", "a.tlz"])
+            .file("a.tlz", small.clone())
+            .needs(Encode),
+    );
     v.push(Case::new("z-custom-has-suffix", &["-S", ".foo", "a.foo"]).file("a.foo", small.clone()));
-    v.push(Case::new("z-existing-target", &["a"]).file("a", small.clone()).file("a.xz", b"old".to_vec()));
-    v.push(Case::new("z-refuse-symlink", &["sl"]).file("a", small.clone()).symlink("sl", "a"));
-    v.push(Case::new("z-refuse-hardlink", &["h"]).file("h", small.clone()).hardlink("h2", "h"));
+    v.push(
+        Case::new("z-existing-target", &["a"])
+            .file("a", small.clone())
+            .file("a.xz", b"old".to_vec()),
+    );
+    v.push(
+        Case::new("z-refuse-symlink", &["sl"])
+            .file("a", small.clone())
+            .symlink("sl", "a"),
+    );
+    v.push(
+        Case::new("z-refuse-hardlink", &["h"])
+            .file("h", small.clone())
+            .hardlink("h2", "h"),
+    );
     v.push(Case::new("z-refuse-dir", &["d"]).dir("d"));
     v.push(Case::new("z-refuse-setgid", &["s"]).file_mode("s", small.clone(), 0o2644));
     v.push(Case::new("z-refuse-sticky", &["s"]).file_mode("s", small.clone(), 0o1644));
     v.push(Case::new("z-refuse-fifo", &["p"]).fifo("p"));
-    v.push(Case::new("z-file", &["a"]).file_mode("a", t.clone(), 0o640).needs(Encode));
-    v.push(Case::new("z-file-keep", &["-k", "a"]).file("a", t.clone()).needs(Encode));
-    v.push(Case::new("z-tar-name", &["a.tar"]).file("a.tar", t.clone()).needs(Encode));
-    v.push(Case::new("z-custom-suffix", &["-S", ".foo", "a"]).file("a", t.clone()).needs(Encode));
-    v.push(Case::new("z-lzma-file", &["-F", "lzma", "a"]).file("a", t.clone()).needs(Encode));
-    v.push(Case::new("z-alone-alias", &["-F", "alone", "-c", "a"]).file("a", t.clone()).needs(Encode));
-    v.push(Case::new("z-raw-file", &["-F", "raw", "-S", ".raw", "a"]).file("a", t.clone()).needs(Encode));
-    v.push(Case::new("z-force", &["-f", "a"]).file("a", t.clone()).file("a.xz", b"old".to_vec()).needs(Encode));
-    v.push(Case::new("z-multi-files-c", &["-c", "a", "b"]).file("a", t.clone()).file("b", small.clone()).needs(Encode));
-    v.push(Case::new("z-empty", &["-c"]).stdin(Vec::new()).needs(Encode));
-    v.push(Case::new("z-verbose-summary", &["-v", "-k", "a"]).file("a", t.clone()).needs(Encode));
-    v.push(Case::new("z-write-error", &["-c", "a"]).file("a", t.clone()).needs(Encode).known("needs /dev/full: see the fault tests"));
-    for p in ["-0", "-1", "-2", "-3", "-4", "-5", "-6", "-7", "-8", "-9", "-0e", "-3e", "-5e", "-6e", "-9e", "--fast", "--best"] {
-        v.push(Case::new(&format!("z-preset {p} -T1"), &["-c", "-T1", p]).stdin(t.clone()).needs(Encode));
+    v.push(
+        Case::new("z-file", &["a"])
+            .file_mode("a", t.clone(), 0o640)
+            .needs(Encode),
+    );
+    v.push(
+        Case::new("z-file-keep", &["-k", "a"])
+            .file("a", t.clone())
+            .needs(Encode),
+    );
+    v.push(
+        Case::new("z-tar-name", &["a.tar"])
+            .file("a.tar", t.clone())
+            .needs(Encode),
+    );
+    v.push(
+        Case::new("z-custom-suffix", &["-S", ".foo", "a"])
+            .file("a", t.clone())
+            .needs(Encode),
+    );
+    v.push(
+        Case::new("z-lzma-file", &["-F", "lzma", "a"])
+            .file("a", t.clone())
+            .needs(Encode),
+    );
+    v.push(
+        Case::new("z-alone-alias", &["-F", "alone", "-c", "a"])
+            .file("a", t.clone())
+            .needs(Encode),
+    );
+    v.push(
+        Case::new("z-raw-file", &["-F", "raw", "-S", ".raw", "a"])
+            .file("a", t.clone())
+            .needs(Encode),
+    );
+    v.push(
+        Case::new("z-force", &["-f", "a"])
+            .file("a", t.clone())
+            .file("a.xz", b"old".to_vec())
+            .needs(Encode),
+    );
+    v.push(
+        Case::new("z-multi-files-c", &["-c", "a", "b"])
+            .file("a", t.clone())
+            .file("b", small.clone())
+            .needs(Encode),
+    );
+    v.push(
+        Case::new("z-empty", &["-c"])
+            .stdin(Vec::new())
+            .needs(Encode),
+    );
+    v.push(
+        Case::new("z-verbose-summary", &["-v", "-k", "a"])
+            .file("a", t.clone())
+            .needs(Encode),
+    );
+    v.push(
+        Case::new("z-write-error", &["-c", "a"])
+            .file("a", t.clone())
+            .needs(Encode)
+            .known("needs /dev/full: see the fault tests"),
+    );
+    for p in [
+        "-0", "-1", "-2", "-3", "-4", "-5", "-6", "-7", "-8", "-9", "-0e", "-3e", "-5e", "-6e",
+        "-9e", "--fast", "--best",
+    ] {
+        v.push(
+            Case::new(&format!("z-preset {p} -T1"), &["-c", "-T1", p])
+                .stdin(t.clone())
+                .needs(Encode),
+        );
     }
     for p in ["-0", "-6", "-9e"] {
-        v.push(Case::new(&format!("z-preset {p} default threads"), &["-c", p]).stdin(t.clone()).needs(Encode));
+        v.push(
+            Case::new(&format!("z-preset {p} default threads"), &["-c", p])
+                .stdin(t.clone())
+                .needs(Encode),
+        );
     }
     for c in ["none", "crc32", "crc64", "sha256"] {
-        v.push(Case::new(&format!("z-check {c}"), &["-c", "-C", c]).stdin(t.clone()).needs(Encode));
+        v.push(
+            Case::new(&format!("z-check {c}"), &["-c", "-C", c])
+                .stdin(t.clone())
+                .needs(Encode),
+        );
     }
     for f in [
-        "--x86", "--arm", "--armthumb", "--arm64", "--powerpc", "--ia64", "--sparc", "--riscv",
-        "--delta=dist=7", "--x86=start=16",
+        "--x86",
+        "--arm",
+        "--armthumb",
+        "--arm64",
+        "--powerpc",
+        "--ia64",
+        "--sparc",
+        "--riscv",
+        "--delta=dist=7",
+        "--x86=start=16",
     ] {
-        v.push(Case::new(&format!("z-filter {f}"), &["-c", f, "--lzma2=preset=1"]).stdin(rnd.clone()).needs(Encode));
+        v.push(
+            Case::new(&format!("z-filter {f}"), &["-c", f, "--lzma2=preset=1"])
+                .stdin(rnd.clone())
+                .needs(Encode),
+        );
     }
-    v.push(Case::new("z-arm-unaligned-start", &["-c", "--arm=start=1", "--lzma2"]).stdin(small.clone()).needs(Encode));
-    v.push(Case::new("z-filters-string", &["-c", "--filters=delta:dist=2 lzma2:dict=64KiB"]).stdin(t.clone()).needs(Encode));
-    v.push(Case::new("z-lzma1-raw", &["-c", "-F", "raw", "--lzma1=lc=0,lp=2,pb=2"]).stdin(t.clone()).needs(Encode));
-    v.push(Case::new("z-lzma2-options", &["-c", "-T1", "--lzma2=dict=64KiB,lc=1,lp=1,pb=0,mode=fast,nice=32,mf=hc4,depth=10"]).stdin(t.clone()).needs(Encode));
-    v.push(Case::new("z-block-size-T1", &["-c", "-T1", "--block-size=20000"]).stdin(t.clone()).needs(Encode));
-    v.push(Case::new("z-block-size-mt", &["-c", "--block-size=50000"]).stdin(t.clone()).needs(Encode));
-    v.push(Case::new("z-block-list", &["-c", "-T1", "--block-list=1000,2000,,0"]).stdin(t.clone()).needs(Encode));
-    v.push(Case::new("z-block-list-mt", &["-c", "--block-list=10000,50000"]).stdin(t.clone()).needs(Encode));
-    v.push(Case::new("z-block-list-and-size", &["-c", "-T1", "--block-size=3000", "--block-list=10000,5000"]).stdin(t.clone()).needs(Encode));
-    v.push(Case::new("z-threads-plus-one", &["-c", "-T+1"]).stdin(t.clone()).needs(Encode));
-    v.push(Case::new("z-block-list-lzma-ignored", &["-c", "-F", "lzma", "--block-list=100"]).stdin(t.clone()).needs(Encode));
-    v.push(Case::new("z-memlimit-switch-st", &["-c", "-9", "-M", "700MiB"]).stdin(small.clone()).needs(Encode));
+    v.push(
+        Case::new("z-arm-unaligned-start", &["-c", "--arm=start=1", "--lzma2"])
+            .stdin(small.clone())
+            .needs(Encode),
+    );
+    v.push(
+        Case::new(
+            "z-filters-string",
+            &["-c", "--filters=delta:dist=2 lzma2:dict=64KiB"],
+        )
+        .stdin(t.clone())
+        .needs(Encode),
+    );
+    v.push(
+        Case::new(
+            "z-lzma1-raw",
+            &["-c", "-F", "raw", "--lzma1=lc=0,lp=2,pb=2"],
+        )
+        .stdin(t.clone())
+        .needs(Encode),
+    );
+    v.push(
+        Case::new(
+            "z-lzma2-options",
+            &[
+                "-c",
+                "-T1",
+                "--lzma2=dict=64KiB,lc=1,lp=1,pb=0,mode=fast,nice=32,mf=hc4,depth=10",
+            ],
+        )
+        .stdin(t.clone())
+        .needs(Encode),
+    );
+    v.push(
+        Case::new("z-block-size-T1", &["-c", "-T1", "--block-size=20000"])
+            .stdin(t.clone())
+            .needs(Encode),
+    );
+    v.push(
+        Case::new("z-block-size-mt", &["-c", "--block-size=50000"])
+            .stdin(t.clone())
+            .needs(Encode),
+    );
+    v.push(
+        Case::new("z-block-list", &["-c", "-T1", "--block-list=1000,2000,,0"])
+            .stdin(t.clone())
+            .needs(Encode),
+    );
+    v.push(
+        Case::new("z-block-list-mt", &["-c", "--block-list=10000,50000"])
+            .stdin(t.clone())
+            .needs(Encode),
+    );
+    v.push(
+        Case::new(
+            "z-block-list-and-size",
+            &["-c", "-T1", "--block-size=3000", "--block-list=10000,5000"],
+        )
+        .stdin(t.clone())
+        .needs(Encode),
+    );
+    v.push(
+        Case::new("z-threads-plus-one", &["-c", "-T+1"])
+            .stdin(t.clone())
+            .needs(Encode),
+    );
+    v.push(
+        Case::new(
+            "z-block-list-lzma-ignored",
+            &["-c", "-F", "lzma", "--block-list=100"],
+        )
+        .stdin(t.clone())
+        .needs(Encode),
+    );
+    v.push(
+        Case::new("z-memlimit-switch-st", &["-c", "-9", "-M", "700MiB"])
+            .stdin(small.clone())
+            .needs(Encode),
+    );
 
     // --- list
     let files = |c: Case| {
@@ -716,10 +1357,31 @@ fn cases(r: &Path) -> Vec<Case> {
             .file("lzma.xz", lzma_t.clone())
     };
     let all = [
-        "t.xz", "multi.xz", "sha.xz", "none.xz", "blocks.xz", "filters.xz", "empty.xz", "mt.xz",
-        "zero-bytes.xz", "tiny.xz", "plain.xz", "trailing.xz", "pad3.xz", "unsup.xz", "lzma.xz",
+        "t.xz",
+        "multi.xz",
+        "sha.xz",
+        "none.xz",
+        "blocks.xz",
+        "filters.xz",
+        "empty.xz",
+        "mt.xz",
+        "zero-bytes.xz",
+        "tiny.xz",
+        "plain.xz",
+        "trailing.xz",
+        "pad3.xz",
+        "unsup.xz",
+        "lzma.xz",
     ];
-    for flags in ["-l", "-lv", "-lvv", "--robot -l", "--robot -lv", "--robot -lvv", "-lq"] {
+    for flags in [
+        "-l",
+        "-lv",
+        "-lvv",
+        "--robot -l",
+        "--robot -lv",
+        "--robot -lvv",
+        "-lq",
+    ] {
         let mut args: Vec<&str> = flags.split(' ').collect();
         args.extend(all.iter());
         v.push(files(Case::new(&format!("list {flags} all"), &args)));
@@ -729,10 +1391,19 @@ fn cases(r: &Path) -> Vec<Case> {
             v.push(files(Case::new(&format!("list {flags} {one}"), &a)));
         }
     }
-    v.push(files(Case::new("list two files", &["-l", "t.xz", "sha.xz"])));
+    v.push(files(Case::new(
+        "list two files",
+        &["-l", "t.xz", "sha.xz"],
+    )));
     v.push(files(Case::new("list stdin", &["-l"])).stdin(xz_t.clone()));
-    v.push(files(Case::new("list robot no good files", &["--robot", "-l", "plain.xz"])));
-    v.push(files(Case::new("list files0", &["-lv", "--files0=names"])).file("names", b"t.xz\0sha.xz\0".to_vec()));
+    v.push(files(Case::new(
+        "list robot no good files",
+        &["--robot", "-l", "plain.xz"],
+    )));
+    v.push(
+        files(Case::new("list files0", &["-lv", "--files0=names"]))
+            .file("names", b"t.xz\0sha.xz\0".to_vec()),
+    );
     v.push(files(Case::new("list symlink followed", &["-l", "sl"])).symlink("sl", "t.xz"));
     v.push(files(Case::new("list dir", &["-l", "d"])).dir("d"));
 
@@ -744,10 +1415,20 @@ fn cases(r: &Path) -> Vec<Case> {
             .needs(Decode),
     );
     v.push(
-        Case::new("tar -cJ", &["--owner=0", "--group=0", "--mtime=2020-01-01", "-cJf", "b.tar.xz", "member.txt"])
-            .argv0("tar")
-            .file("member.txt", t.clone())
-            .needs(Encode),
+        Case::new(
+            "tar -cJ",
+            &[
+                "--owner=0",
+                "--group=0",
+                "--mtime=2020-01-01",
+                "-cJf",
+                "b.tar.xz",
+                "member.txt",
+            ],
+        )
+        .argv0("tar")
+        .file("member.txt", t.clone())
+        .needs(Encode),
     );
     v
 }
@@ -758,7 +1439,14 @@ fn tar_bytes(content: &[u8]) -> Vec<u8> {
     let f = dir.join("member.txt");
     fs::write(&f, content).expect("write");
     let out = Command::new("tar")
-        .args(["--owner=0", "--group=0", "--mtime=2020-01-01", "-cf", "-", "member.txt"])
+        .args([
+            "--owner=0",
+            "--group=0",
+            "--mtime=2020-01-01",
+            "-cf",
+            "-",
+            "member.txt",
+        ])
         .current_dir(&dir)
         .output()
         .expect("tar");
@@ -815,7 +1503,10 @@ fn compatibility_suite() {
     let mut skipped = Vec::new();
     let mut known = Vec::new();
     for case in cases(&reference) {
-        if only.as_ref().is_some_and(|o| !case.name.contains(o.as_str())) {
+        if only
+            .as_ref()
+            .is_some_and(|o| !case.name.contains(o.as_str()))
+        {
             continue;
         }
         let runnable = match case.needs {
@@ -824,7 +1515,10 @@ fn compatibility_suite() {
             Needs::Encode => can_encode && can_decode,
         };
         if !runnable {
-            skipped.push(format!("{} (needs {:?}; our codec cannot yet)", case.name, case.needs));
+            skipped.push(format!(
+                "{} (needs {:?}; our codec cannot yet)",
+                case.name, case.needs
+            ));
             continue;
         }
         let a = run_case(&case, &ref_bin);
@@ -838,7 +1532,12 @@ fn compatibility_suite() {
         }
     }
     eprintln!("compat: reference {}", reference.display());
-    eprintln!("compat: {passed} passed, {} failed, {} skipped, {} known differences", failed.len(), skipped.len(), known.len());
+    eprintln!(
+        "compat: {passed} passed, {} failed, {} skipped, {} known differences",
+        failed.len(),
+        skipped.len(),
+        known.len()
+    );
     for s in &skipped {
         eprintln!("  skipped: {s}");
     }
@@ -850,5 +1549,9 @@ fn compatibility_suite() {
     }
     let _ = fs::remove_dir_all(&ref_bin);
     let _ = fs::remove_dir_all(&our_bin);
-    assert!(failed.is_empty(), "{} compatibility scenarios failed", failed.len());
+    assert!(
+        failed.is_empty(),
+        "{} compatibility scenarios failed",
+        failed.len()
+    );
 }
