@@ -1555,3 +1555,97 @@ fn compatibility_suite() {
         failed.len()
     );
 }
+
+/// Terminal rules, run under `script` (a pseudo-terminal as stdin, stdout and stderr).
+#[test]
+fn terminal_rules() {
+    let Some(reference) = reference() else {
+        eprintln!("terminal: no reference xz; skipping");
+        return;
+    };
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("terminal: `script` is not installed; skipping");
+        return;
+    }
+    let (can_decode, _) = probe(&ours(), &reference);
+    let small = b"hello\n".to_vec();
+    let xz_small = ref_compress(&reference, &["-C", "crc32"], &small);
+    let cases: Vec<(&str, bool)> = vec![
+        ("xz", false),
+        ("xz -", false),
+        ("xz -c a", false),
+        ("xz -c a a", false),
+        ("xz -z -c", false),
+        ("xz -d", false),
+        ("xz -t", false),
+        ("xz -dc -", false),
+        ("xz -d - a.xz", true),
+        ("xz -dc a.xz", true),
+        ("xz -l a.xz", false),
+        ("xz -l -", false),
+        ("xz -k a -", false),
+        ("xz -q", false),
+    ];
+    let mut failures = Vec::new();
+    let mut ran = 0;
+    for (cmdline, needs_decode) in cases {
+        if needs_decode && !can_decode {
+            eprintln!("  skipped (needs decoder): {cmdline}");
+            continue;
+        }
+        let mut results = Vec::new();
+        for exe in [&reference, &ours()] {
+            let bin = bin_dir(exe);
+            let work = scratch("tty");
+            materialize(
+                &work,
+                &[
+                    Entry::File {
+                        name: "a".into(),
+                        data: small.clone(),
+                        mode: 0o644,
+                    },
+                    Entry::File {
+                        name: "a.xz".into(),
+                        data: xz_small.clone(),
+                        mode: 0o644,
+                    },
+                ],
+            );
+            let out = Command::new("script")
+                .args(["-qec", cmdline, "/dev/null"])
+                .current_dir(&work)
+                .env(
+                    "PATH",
+                    format!(
+                        "{}:{}",
+                        bin.display(),
+                        std::env::var("PATH").unwrap_or_default()
+                    ),
+                )
+                .env("LC_ALL", "C")
+                .stdin(Stdio::null())
+                .output()
+                .expect("script");
+            let files = snapshot(&work);
+            let _ = fs::remove_dir_all(&work);
+            let _ = fs::remove_dir_all(&bin);
+            results.push((out.status.code(), out.stdout, files));
+        }
+        ran += 1;
+        if results[0] != results[1] {
+            failures.push(format!(
+                "{cmdline}: ref {:?} {:?} / ours {:?} {:?}",
+                results[0].0,
+                String::from_utf8_lossy(&results[0].1),
+                results[1].0,
+                String::from_utf8_lossy(&results[1].1)
+            ));
+        }
+    }
+    eprintln!(
+        "terminal: {} of {ran} scenarios match",
+        ran - failures.len()
+    );
+    assert!(failures.is_empty(), "{failures:#?}");
+}
