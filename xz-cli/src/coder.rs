@@ -1,6 +1,8 @@
 //! Running one file through an encoder or decoder (xz's `coder.c`), with every call into
 //! `lzma-core` isolated in the [`lib`] submodule.
 
+use std::time::Duration;
+
 use lzma_core::{Action, Error, Filter, Status};
 
 use crate::args::{Config, Format, OpMode};
@@ -491,15 +493,47 @@ fn normal(
             None => true,
         }
     };
+    // --flush-timeout: read in a helper thread so that a read can time out.
+    let mut timed = if compressing && cfg.flush_timeout > 0 && !job.src.eof {
+        TimedInput::start(&job.src)
+    } else {
+        None
+    };
+    let mut seen_input = false;
     loop {
         if job.in_pos == job.in_len && action == Action::Run {
-            let Some(n) = job.src.read_full(&mut job.in_buf) else {
-                return false;
-            };
-            job.in_pos = 0;
-            job.in_len = n;
-            if job.src.eof {
-                action = Action::Finish;
+            if let Some(t) = timed.as_mut() {
+                match t.next(seen_input.then(|| Duration::from_millis(cfg.flush_timeout))) {
+                    Timed::Data(chunk) => {
+                        let n = chunk.len().min(job.in_buf.len());
+                        job.in_buf[..n].copy_from_slice(&chunk[..n]);
+                        job.in_pos = 0;
+                        job.in_len = n;
+                        seen_input = true;
+                    }
+                    Timed::Eof => {
+                        job.src.eof = true;
+                        action = Action::Finish;
+                    }
+                    Timed::Timeout => action = Action::SyncFlush,
+                    Timed::Error(e) => {
+                        message::error(&format!(
+                            "{}: Read error: {}",
+                            message::mask(&job.src.name),
+                            io::strerror(&e)
+                        ));
+                        return false;
+                    }
+                }
+            } else {
+                let Some(n) = job.src.read_full(&mut job.in_buf) else {
+                    return false;
+                };
+                job.in_pos = 0;
+                job.in_len = n;
+                if job.src.eof {
+                    action = Action::Finish;
+                }
             }
         }
         let res = stream.code(
@@ -530,6 +564,15 @@ fn normal(
                 return false;
             }
             out_pos = 0;
+        }
+        if p.status == Status::StreamEnd && action == Action::SyncFlush {
+            if !write_out(&out[..out_pos]) {
+                return false;
+            }
+            out_pos = 0;
+            seen_input = false;
+            action = Action::Run;
+            continue;
         }
         if p.status == Status::StreamEnd {
             if !write_out(&out[..out_pos]) {
@@ -578,6 +621,65 @@ fn normal(
             return false;
         }
         message::progress_update(job.total_in, job.total_out);
+    }
+}
+
+/// Input read by a helper thread, so that waiting for it can time out
+/// (`--flush-timeout`).
+struct TimedInput {
+    rx: std::sync::mpsc::Receiver<std::io::Result<Vec<u8>>>,
+}
+
+enum Timed {
+    Data(Vec<u8>),
+    Eof,
+    Timeout,
+    Error(std::io::Error),
+}
+
+impl TimedInput {
+    fn start(src: &Source) -> Option<TimedInput> {
+        let mut file = src.file.try_clone().ok()?;
+        let (tx, rx) = std::sync::mpsc::sync_channel(4);
+        std::thread::spawn(move || {
+            use std::io::Read;
+            loop {
+                let mut buf = vec![0u8; IN_BUF];
+                match file.read(&mut buf) {
+                    Ok(n) => {
+                        buf.truncate(n);
+                        if tx.send(Ok(buf)).is_err() || n == 0 {
+                            return;
+                        }
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        return;
+                    }
+                }
+            }
+        });
+        Some(TimedInput { rx })
+    }
+
+    fn next(&mut self, timeout: Option<Duration>) -> Timed {
+        let r = match timeout {
+            Some(t) => match self.rx.recv_timeout(t) {
+                Ok(r) => r,
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => return Timed::Timeout,
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return Timed::Eof,
+            },
+            None => match self.rx.recv() {
+                Ok(r) => r,
+                Err(_) => return Timed::Eof,
+            },
+        };
+        match r {
+            Ok(b) if b.is_empty() => Timed::Eof,
+            Ok(b) => Timed::Data(b),
+            Err(e) => Timed::Error(e),
+        }
     }
 }
 
