@@ -189,6 +189,47 @@ fn matched_literal_fast(rc: &mut FastRc<'_>, probs: &mut LiteralProbs, match_byt
     sym as u32
 }
 
+/// Literal and position parameters as the fast loop sees them, so the common
+/// `lc=3, lp=0, pb=2` gets constant masks and shifts.
+trait Params: Copy {
+    fn pos_state(self, pos: usize) -> usize;
+    fn coder(self, literal: &mut [LiteralProbs], pos: usize, prev: u8) -> &mut LiteralProbs;
+}
+
+/// xz's default (and every preset's) parameters.
+#[derive(Clone, Copy)]
+struct Lc3Lp0Pb2;
+
+impl Params for Lc3Lp0Pb2 {
+    #[inline(always)]
+    fn pos_state(self, pos: usize) -> usize {
+        pos & 3
+    }
+    #[inline(always)]
+    fn coder(self, literal: &mut [LiteralProbs], _pos: usize, prev: u8) -> &mut LiteralProbs {
+        &mut literal[usize::from(prev >> 5)]
+    }
+}
+
+/// Any parameters, read at run time.
+#[derive(Clone, Copy)]
+struct AnyParams {
+    pos_mask: usize,
+    lc: u32,
+    literal_mask: usize,
+}
+
+impl Params for AnyParams {
+    #[inline(always)]
+    fn pos_state(self, pos: usize) -> usize {
+        pos & self.pos_mask
+    }
+    #[inline(always)]
+    fn coder(self, literal: &mut [LiteralProbs], pos: usize, prev: u8) -> &mut LiteralProbs {
+        &mut literal[(((pos << 8) + usize::from(prev)) & self.literal_mask) << self.lc >> 8]
+    }
+}
+
 /// The LZMA decoding engine: probabilities, range decoder and LZ state. It decodes into a
 /// [`Dict`] it does not own, so LZMA2 can interleave uncompressed chunks and resets.
 #[derive(Debug)]
@@ -288,11 +329,26 @@ impl LzmaEngine {
     /// The hot loop. Runs while `seq == IsMatch`, the output position is below `limit` and a
     /// full input window remains.
     fn run_fast(&mut self, dict: &mut Dict, input: &[u8], in_pos: &mut usize, limit: usize) -> Result<Fast> {
+        if self.pos_mask == 3 && self.lc == 3 && self.literal_mask == 0xE0 && self.literal.len() >= 8 {
+            self.run_fast_with(dict, input, in_pos, limit, Lc3Lp0Pb2)
+        } else {
+            let params = AnyParams { pos_mask: self.pos_mask, lc: self.lc, literal_mask: self.literal_mask };
+            self.run_fast_with(dict, input, in_pos, limit, params)
+        }
+    }
+
+    /// The fast loop, specialized for literal and position parameters `params`.
+    #[inline(always)]
+    fn run_fast_with<P: Params>(
+        &mut self,
+        dict: &mut Dict,
+        input: &[u8],
+        in_pos: &mut usize,
+        limit: usize,
+        params: P,
+    ) -> Result<Fast> {
         let probs: &mut [u16; PROBS_LEN] = &mut self.probs;
         let literal = &mut self.literal[..];
-        let pos_mask = self.pos_mask;
-        let lc = self.lc;
-        let literal_mask = self.literal_mask;
         let mut range = self.rc.range;
         let mut code = self.rc.code;
         let mut state = self.state;
@@ -311,12 +367,11 @@ impl LzmaEngine {
                 break;
             };
             let mut rc = FastRc::new(range, code, win);
-            let ps = pos & pos_mask;
+            let ps = params.pos_state(pos);
             let s = state as usize;
             if rc.bit(&mut probs[(IS_MATCH + (s << 4) + ps) & PROBS_MASK]) == 0 {
                 let prev = buf[pos - 1];
-                let ctx = (((pos << 8) + usize::from(prev)) & literal_mask) << lc >> 8;
-                let lp = &mut literal[ctx];
+                let lp = params.coder(literal, pos, prev);
                 let sym = if state < 7 {
                     state = if state < 4 { 0 } else { state - 3 };
                     literal_fast(&mut rc, lp)
