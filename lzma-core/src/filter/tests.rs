@@ -676,6 +676,17 @@ fn raw_decoder_memory_limit() {
         raw_decoder(&chain[..1], u64::MAX),
         Err(Error::Options(_))
     ));
+    // LZMA1 with lc + lp > 4 is refused as liblzma does (memusage says "invalid").
+    let lzma1 = Filter::Lzma1(LzmaOptions {
+        lc: 4,
+        lp: 1,
+        ..LzmaOptions::default()
+    });
+    assert_eq!(decoder_memusage(std::slice::from_ref(&lzma1)), u64::MAX);
+    assert!(matches!(
+        raw_decoder(&[lzma1], u64::MAX),
+        Err(Error::Options(_))
+    ));
 }
 
 #[test]
