@@ -907,3 +907,10 @@ fn raw_encoder_sync_flush_through_delta() {
         Err(Error::Unsupported(_))
     ));
 }
+
+#[test]
+fn coders_are_send() {
+    fn send<T: Send>() {}
+    send::<super::chain::RawDecoder>();
+    send::<super::chain::RawEncoder>();
+}
