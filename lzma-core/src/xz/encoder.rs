@@ -84,7 +84,11 @@ struct OpenBlock {
 /// assert_eq!(lzma_core::decompress(&out).unwrap(), b"hello");
 /// ```
 pub struct XzEncoder {
+    /// Filter chains by number (0..=9); only the used ones are set.
+    chains: Vec<Option<Vec<Filter>>>,
+    /// The chain of the current block.
     filters: Vec<Filter>,
+    list_chains: Vec<usize>,
     flags: StreamFlags,
     check: Check,
     mt: bool,
@@ -118,12 +122,18 @@ impl XzEncoder {
     /// An encoder for these options.
     pub fn new(opts: &EncoderOptions) -> Result<Self> {
         opts.validate()?;
-        let filters = opts.filter_chain()?;
+        let mut chains: Vec<Option<Vec<Filter>>> = vec![None; 10];
+        for n in opts.used_chains() {
+            chains[n] = Some(opts.chain_for(n)?);
+        }
+        let list_chains: Vec<usize> = (0..opts.block_list.len()).map(|i| opts.list_chain(i)).collect();
+        let first = list_chains.first().copied().unwrap_or(0);
+        let filters = chains[first].clone().ok_or(Error::Misuse("first chain missing"))?;
         let mt = opts.is_multithreaded_format();
         let block_list: Vec<u64> =
             opts.block_list.iter().map(|&s| if s == 0 { u64::MAX } else { s }).collect();
         let mut mt_block_size = opts.block_size.unwrap_or_else(|| {
-            let s = mt_block_size(&filters);
+            let s = chains.iter().flatten().map(|c| mt_block_size(c)).max().unwrap_or(1 << 20);
             match block_list.iter().copied().max() {
                 Some(largest) if largest < s => largest,
                 _ => s,
@@ -134,8 +144,12 @@ impl XzEncoder {
         }
         mt_block_size = mt_block_size.max(1);
         // Fail early on chains the backend cannot build.
-        drop(backend::raw_encoder(&filters)?);
+        for c in chains.iter().flatten() {
+            drop(backend::raw_encoder(c)?);
+        }
         let mut enc = XzEncoder {
+            chains,
+            list_chains,
             flags: StreamFlags::new(opts.check),
             check: opts.check,
             filters,
@@ -173,16 +187,48 @@ impl XzEncoder {
         &self.records
     }
 
-    /// Memory the encoder needs, roughly as liblzma reports it.
+    /// Memory the encoder needs, as liblzma reports it: the largest of the chains in use
+    /// for the single-threaded layout; for the threaded one, as
+    /// `lzma_stream_encoder_mt_memusage` with `threads` (0 counts as 1): input buffers,
+    /// one encoder and two output buffers per thread.
+    ///
+    /// ```
+    /// use lzma_core::{xz::XzEncoder, EncoderOptions};
+    /// let st = XzEncoder::memusage_of(&EncoderOptions::preset(6)).unwrap();
+    /// let mt = XzEncoder::memusage_of(&EncoderOptions::preset(6).threads(2)).unwrap();
+    /// assert!(mt >= st);
+    /// ```
     pub fn memusage_of(opts: &EncoderOptions) -> Result<u64> {
-        let filters = opts.filter_chain()?;
-        let base = backend::encoder_memusage(&filters);
-        if opts.is_multithreaded_format() {
-            let bs = opts.block_size.unwrap_or_else(|| mt_block_size(&filters));
-            Ok(base.saturating_add(bs).saturating_add(block_buffer_bound(bs).unwrap_or(u64::MAX)))
-        } else {
-            Ok(base)
+        opts.validate()?;
+        let mut filters_mem = 0u64;
+        let mut block_size = 0u64;
+        for n in opts.used_chains() {
+            let chain = opts.chain_for(n)?;
+            filters_mem = filters_mem.max(backend::encoder_memusage(&chain));
+            block_size = block_size.max(mt_block_size(&chain));
         }
+        if !opts.is_multithreaded_format() {
+            return Ok(filters_mem);
+        }
+        let mut bs = opts.block_size.unwrap_or(block_size);
+        if opts.block_size.is_none() {
+            if let Some(&largest) = opts.block_list.iter().filter(|&&s| s != 0).max() {
+                if largest < bs && !opts.block_list.contains(&0) {
+                    bs = largest;
+                }
+            }
+        }
+        let threads = u64::from(opts.threads.max(1));
+        // liblzma: base + coder and per-thread structures (a few KiB) + buffers.
+        const MT_FIXED: u64 = (1 << 15) + 4096;
+        const PER_THREAD: u64 = 1024;
+        const OUTBUF_OVERHEAD: u64 = 64;
+        let outbuf = block_buffer_bound(bs).unwrap_or(u64::MAX).saturating_add(OUTBUF_OVERHEAD);
+        Ok(MT_FIXED
+            .saturating_add(threads.saturating_mul(PER_THREAD))
+            .saturating_add(threads.saturating_mul(bs))
+            .saturating_add(threads.saturating_mul(filters_mem))
+            .saturating_add((2 * threads).saturating_mul(outbuf)))
     }
 
     fn first_block_limit(&mut self) {
@@ -214,6 +260,10 @@ impl XzEncoder {
         }
         if self.list_pos + 1 < self.block_list.len() {
             self.list_pos += 1;
+            let n = self.list_chains.get(self.list_pos).copied().unwrap_or(0);
+            if let Some(Some(c)) = self.chains.get(n) {
+                self.filters = c.clone();
+            }
         }
         self.block_remaining = self.block_list[self.list_pos];
         if let Some(bs) = self.block_size {
