@@ -528,3 +528,103 @@ impl Coder for XzEncoder {
         backend::encoder_memusage(&self.filters)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::options::DecoderOptions;
+
+    fn data(n: usize) -> Vec<u8> {
+        (0..n).map(|i| (i * 7 + i / 300) as u8).collect()
+    }
+
+    /// Feeds `input` in chunks of `chunk` bytes into an output buffer of `room` bytes.
+    fn encode_chunked(opts: &EncoderOptions, input: &[u8], chunk: usize, room: usize) -> Vec<u8> {
+        let mut e = XzEncoder::new(opts).unwrap();
+        let mut out = Vec::new();
+        let mut buf = vec![0u8; room];
+        let mut pos = 0;
+        loop {
+            let end = (pos + chunk).min(input.len());
+            let action = if end == input.len() { Action::Finish } else { Action::Run };
+            let p = e.code(&input[pos..end], &mut buf, action).unwrap();
+            pos += p.consumed;
+            out.extend_from_slice(&buf[..p.produced]);
+            if p.status == Status::StreamEnd {
+                assert_eq!(pos, input.len());
+                return out;
+            }
+        }
+    }
+
+    #[test]
+    fn chunking_does_not_change_output() {
+        let input = data(200_000);
+        for opts in [
+            EncoderOptions::preset(0),
+            EncoderOptions::preset(0).block_size(30_000),
+            EncoderOptions::preset(0).block_list(vec![5, 70_000, 0]),
+            EncoderOptions::preset(0).threads(2).block_size(50_000),
+            EncoderOptions::preset(0).threads(0).block_size(40_000).block_list(vec![100, 90_000]),
+        ] {
+            let whole = encode_chunked(&opts, &input, input.len(), 1 << 20);
+            for (chunk, room) in [(1, 7), (4096, 1), (65_537, 100)] {
+                assert_eq!(encode_chunked(&opts, &input, chunk, room), whole, "{opts:?} {chunk} {room}");
+            }
+            assert_eq!(crate::decompress(&whole).unwrap(), input);
+        }
+    }
+
+    #[test]
+    fn flushes() {
+        let input = data(10_000);
+        for threads in [1, 2] {
+            let mut e = XzEncoder::new(&EncoderOptions::preset(1).threads(threads)).unwrap();
+            let mut out = vec![0u8; 1 << 16];
+            let mut n = 0;
+            let mut fed = 0;
+            for (part, action) in [
+                (&input[..3000], Action::SyncFlush),
+                (&input[3000..6000], Action::FullFlush),
+                (&[][..], Action::FullFlush),
+                (&input[6000..], Action::Finish),
+            ] {
+                let p = e.code(part, &mut out[n..], action).unwrap();
+                assert_eq!((p.consumed, p.status), (part.len(), Status::StreamEnd));
+                n += p.produced;
+                fed += part.len();
+                // Everything so far decodes (a flush makes the data available).
+                if action != Action::Finish {
+                    let mut d = crate::xz::XzDecoder::new(DecoderOptions::default());
+                    let mut o = vec![0u8; 20_000];
+                    let p = d.code(&out[..n], &mut o, Action::Run).unwrap();
+                    assert_eq!(p.produced, fed);
+                }
+            }
+            let info = crate::xz::info::parse(&mut std::io::Cursor::new(&out[..n]), &Default::default()).unwrap();
+            // Single-threaded: the sync flush keeps the block, the full flush ends it.
+            assert_eq!(info.block_count(), if threads == 1 { 2 } else { 3 });
+            assert_eq!(crate::decompress(&out[..n]).unwrap(), input);
+        }
+    }
+
+    #[test]
+    fn bad_options() {
+        assert!(XzEncoder::new(&EncoderOptions::preset(10)).is_err());
+        assert!(XzEncoder::new(&EncoderOptions::preset(1).block_size(0)).is_err());
+        assert!(XzEncoder::new(&EncoderOptions::preset(1).block_list(vec![0, 5])).is_err());
+        assert!(XzEncoder::new(&EncoderOptions::preset(1).block_list(vec![5]).block_list_chains(vec![3])).is_err());
+        assert!(XzEncoder::new(&EncoderOptions::preset(1).threads(2).block_size(u64::MAX)).is_err());
+        let e = XzEncoder::new(&EncoderOptions::preset(1).filters(vec![Filter::Delta { distance: 1 }]))
+            .unwrap_err();
+        assert!(e.to_string().contains("last filter"), "{e}");
+    }
+
+    #[test]
+    fn bounds() {
+        assert_eq!(lzma2_bound(0), Some(1));
+        assert_eq!(lzma2_bound(65536), Some(65536 + 3 + 1));
+        assert_eq!(lzma2_bound(65537), Some(65537 + 6 + 1));
+        assert!(block_buffer_bound(u64::MAX).is_none());
+    }
+}
