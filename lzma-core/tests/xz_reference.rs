@@ -89,6 +89,15 @@ fn concatenated_streams_and_padding() {
         assert_eq!(info.streams.len(), 3);
         assert_eq!(info.padding(), 2 * pad as u64);
         assert_eq!(info.uncompressed_size(), both.len() as u64);
+        let mine: Vec<_> = info
+            .streams
+            .iter()
+            .map(|s| {
+                let check = s.flags.check_name().to_string();
+                (s.blocks.len() as u64, s.compressed_offset, s.uncompressed_offset, s.compressed_size, s.uncompressed_size, check, s.padding)
+            })
+            .collect();
+        assert_eq!(mine, robot_streams(&xz, &f));
     }
     // Padding that is not a multiple of four, and garbage after a stream.
     for tail in [&[0u8][..], &[0, 0, 0], &[0, 0, 0, 0, 0], &[1, 2, 3, 4], b"\xFD7zXZ"] {

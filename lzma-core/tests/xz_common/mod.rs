@@ -119,3 +119,24 @@ pub fn robot_blocks_with_filters(bin: &PathBuf, xz: &[u8]) -> Vec<(u64, u64, Str
         })
         .collect()
 }
+
+/// Stream rows of `xz --robot -lvv`: (blocks, compressed offset, uncompressed offset,
+/// compressed size, uncompressed size, check name, padding).
+pub fn robot_streams(bin: &PathBuf, xz: &[u8]) -> Vec<(u64, u64, u64, u64, u64, String, u64)> {
+    let dir = std::env::temp_dir().join(format!("lzma-core-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(format!("s{}.xz", xz.len()));
+    std::fs::write(&path, xz).expect("write temp");
+    let out = Command::new(bin).args(["--robot", "-lvv"]).arg(&path).output().expect("run list");
+    let _ = std::fs::remove_file(&path);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.starts_with("stream\t"))
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            let n = |i: usize| f[i].parse::<u64>().unwrap();
+            (n(2), n(3), n(4), n(5), n(6), f[8].to_string(), n(9))
+        })
+        .collect()
+}
