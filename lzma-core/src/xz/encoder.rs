@@ -51,6 +51,109 @@ pub fn mt_block_size(filters: &[Filter]) -> u64 {
         .unwrap_or(1 << 20)
 }
 
+/// One complete block: header, data, padding and check, with its index record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EncodedBlock {
+    /// The block's bytes as they go into the stream.
+    pub bytes: Vec<u8>,
+    /// Its index record.
+    pub record: IndexRecord,
+}
+
+/// Compresses `data` (at most `block_size` bytes) into one block exactly as liblzma's
+/// threaded encoder does: the header reserves room for the sizes of a full block of
+/// `block_size` bytes and then stores the real ones, and a block that would not fit in
+/// liblzma's output buffer is stored as LZMA2 uncompressed chunks instead. Blocks are
+/// independent, so callers may compress several at once.
+///
+/// ```
+/// use lzma_core::{xz::encode_threaded_block, Check, Filter, LzmaOptions};
+/// let chain = [Filter::Lzma2(LzmaOptions::preset(0, false).unwrap())];
+/// let b = encode_threaded_block(b"block data", &chain, Check::Crc32, 1 << 20).unwrap();
+/// assert_eq!(b.record.uncompressed_size, 10);
+/// assert_eq!(b.bytes.len() as u64, b.record.total_size());
+/// ```
+pub fn encode_threaded_block(
+    data: &[u8],
+    filters: &[Filter],
+    check: Check,
+    block_size: u64,
+) -> Result<EncodedBlock> {
+    let n = data.len() as u64;
+    if n > block_size {
+        return Err(Error::Options("block data larger than the block size".into()));
+    }
+    let flags = StreamFlags::new(check);
+    let allocated = block_buffer_bound(block_size)
+        .filter(|&a| a <= usize::MAX as u64 / 2)
+        .ok_or_else(|| Error::Options("The block size is too large".into()))?;
+    let mut h = BlockHeader::new(filters.to_vec());
+    h.compressed_size = Some(allocated);
+    h.uncompressed_size = Some(block_size);
+    let header_size = h.min_size()?;
+    let mut state = CheckState::new(check);
+    state.update(data);
+    let check_size = flags.check_size();
+    // liblzma's output buffer holds header, data, padding and check in `allocated` bytes.
+    let room = allocated as usize - header_size;
+    let mut coder = backend::raw_encoder(filters)?;
+    let mut out = vec![0u8; header_size + n.min(room as u64) as usize + 64];
+    let mut op = header_size;
+    let mut ip = 0;
+    let fits = loop {
+        if out.len() - op < 64 * 1024 && out.len() < header_size + room {
+            let grow = (out.len() / 2).max(64 * 1024).min(header_size + room - out.len());
+            out.resize(out.len() + grow, 0);
+        }
+        let p = coder.code(&data[ip..], &mut out[op..], Action::Finish)?;
+        ip += p.consumed;
+        op += p.produced;
+        let used = ((op - header_size + 3) & !3) + check_size;
+        if p.status == Status::StreamEnd {
+            break used <= room;
+        }
+        if used > room || op == header_size + room {
+            break false;
+        }
+        if p.consumed == 0 && p.produced == 0 && op < out.len() {
+            return Err(Error::Misuse("the filter chain made no progress"));
+        }
+    };
+    out.truncate(op);
+    let compressed;
+    if fits {
+        compressed = (op - header_size) as u64;
+        h.header_size = header_size;
+        h.compressed_size = Some(compressed);
+        h.uncompressed_size = Some(n);
+        let hb = h.encode()?;
+        out[..header_size].copy_from_slice(&hb);
+    } else {
+        // Incompressible: LZMA2 uncompressed chunks, as liblzma's fallback.
+        let opts = LzmaOptions { dict_size: crate::lzma::DICT_SIZE_MIN, ..LzmaOptions::default() };
+        let mut h = BlockHeader::new(vec![Filter::Lzma2(opts)]);
+        h.compressed_size = lzma2_bound(n);
+        h.uncompressed_size = Some(n);
+        out = h.encode()?;
+        let start = out.len();
+        out.reserve(data.len() + data.len() / 21845 + 8);
+        for (k, c) in data.chunks(LZMA2_CHUNK_MAX as usize).enumerate() {
+            out.push(if k == 0 { 1 } else { 2 });
+            out.extend_from_slice(&((c.len() - 1) as u16).to_be_bytes());
+            out.extend_from_slice(c);
+        }
+        out.push(0);
+        compressed = (out.len() - start) as u64;
+    }
+    let header_len = out.len() as u64 - compressed;
+    while out.len() % 4 != 0 {
+        out.push(0);
+    }
+    out.extend_from_slice(&state.finish());
+    let unpadded = super::block_header::unpadded_size(header_len as usize, compressed, flags.check_id())?;
+    Ok(EncodedBlock { bytes: out, record: IndexRecord { unpadded_size: unpadded, uncompressed_size: n } })
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum State {
     /// Between blocks (or before the first).
@@ -274,13 +377,6 @@ impl XzEncoder {
         }
     }
 
-    fn block_header_size_for(&self, compressed: Option<u64>, uncompressed: Option<u64>) -> Result<usize> {
-        let mut h = BlockHeader::new(self.filters.clone());
-        h.compressed_size = compressed;
-        h.uncompressed_size = uncompressed;
-        h.min_size()
-    }
-
     fn open_st_block(&mut self) -> Result<()> {
         let header = BlockHeader::new(self.filters.clone()).encode()?;
         let header_size = header.len();
@@ -315,59 +411,11 @@ impl XzEncoder {
     /// Compresses `self.mt_input` as one block of the threaded layout.
     fn encode_mt_block(&mut self) -> Result<()> {
         let data = std::mem::take(&mut self.mt_input);
-        let n = data.len() as u64;
-        let allocated = block_buffer_bound(self.mt_block_size)
-            .ok_or_else(|| Error::Options("The block size is too large".into()))?;
-        let header_size =
-            self.block_header_size_for(Some(allocated), Some(self.mt_block_size))?;
-        let mut check = CheckState::new(self.check);
-        check.update(&data);
-        let check_size = self.flags.check_size() as u64;
-        // Room left for compressed data, padding and check in liblzma's output buffer.
-        let room = allocated - header_size as u64;
-        let mut coder = backend::raw_encoder(&self.filters)?;
-        let mut compressed = Vec::new();
-        let mut chunk = vec![0u8; 1 << 16];
-        let mut ip = 0;
-        let fits = loop {
-            let p = coder.code(&data[ip..], &mut chunk, Action::Finish)?;
-            ip += p.consumed;
-            compressed.extend_from_slice(&chunk[..p.produced]);
-            let total = (compressed.len() as u64 + 3) & !3;
-            if total + check_size > room {
-                break false;
-            }
-            if p.status == Status::StreamEnd {
-                break true;
-            }
-            if p.consumed == 0 && p.produced == 0 {
-                return Err(Error::Misuse("filter chain made no progress"));
-            }
-        };
-        let (header, body) = if fits {
-            let mut h = BlockHeader::new(self.filters.clone());
-            h.header_size = header_size;
-            h.compressed_size = Some(compressed.len() as u64);
-            h.uncompressed_size = Some(n);
-            (h.encode()?, compressed)
-        } else {
-            // Incompressible: LZMA2 uncompressed chunks, as liblzma's fallback.
-            let opts = LzmaOptions { dict_size: crate::lzma::DICT_SIZE_MIN, ..LzmaOptions::default() };
-            let mut h = BlockHeader::new(vec![Filter::Lzma2(opts)]);
-            h.compressed_size = lzma2_bound(n);
-            h.uncompressed_size = Some(n);
-            let mut body = Vec::with_capacity(data.len() + data.len() / 21845 + 4);
-            for (k, c) in data.chunks(LZMA2_CHUNK_MAX as usize).enumerate() {
-                body.push(if k == 0 { 1 } else { 2 });
-                body.extend_from_slice(&((c.len() - 1) as u16).to_be_bytes());
-                body.extend_from_slice(c);
-            }
-            body.push(0);
-            (h.encode()?, body)
-        };
-        self.queue.extend_from_slice(&header);
-        self.queue.extend_from_slice(&body);
-        self.end_block(header.len(), body.len() as u64, n, &check)
+        let block = encode_threaded_block(&data, &self.filters, self.check, self.mt_block_size)?;
+        self.queue.extend_from_slice(&block.bytes);
+        self.records.push(block.record);
+        self.state = State::Idle;
+        Ok(())
     }
 
     fn queue_index_and_footer(&mut self) -> Result<()> {
