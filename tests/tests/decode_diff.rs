@@ -112,6 +112,7 @@ fn inputs(all: bool) -> Vec<(String, Vec<u8>)> {
         v.push(("runs-150000".to_string(), gen::runs(4, 150_000)));
         v.push(("mixed-400000".to_string(), gen::mixed(5, 400_000)));
         v.push(("zeros-2MiB+1".to_string(), gen::zeros((1 << 21) + 1)));
+        v.push(("random-65537".to_string(), gen::random(6, 65_537)));
     }
     v
 }
