@@ -989,7 +989,12 @@ pub(crate) fn build_all(families: &[(&'static str, &'static str)]) -> Result<Vec
                     expect: Expect::Error(class),
                     note: format!("{} cut to its first {k} bytes", base.name),
                     // The xz command checks the magic bytes before decoding.
-                    cli_expect: (base.format == Format::Xz && k < 6).then_some(ErrorClass::Format),
+                    cli_expect: (k < match base.format {
+                        Format::Xz => 6,
+                        Format::Lzip => 4,
+                        Format::Lzma | Format::Auto => 13,
+                    })
+                    .then_some(ErrorClass::Format),
                     ..base.clone()
                 });
                 k += step.max(1) as usize;

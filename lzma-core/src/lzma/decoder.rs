@@ -104,13 +104,26 @@ fn update_literal(state: u32) -> u32 {
     }
 }
 
+/// Decodes a `BITS`-bit tree rooted at `probs[base + 1]`. Each step loads both possible
+/// next probabilities before the current bit is known and picks one with a shift, so the
+/// load latency stays off the bit-to-bit dependency chain.
 #[inline(always)]
 fn bittree<const BITS: u32>(rc: &mut FastRc<'_>, probs: &mut [u16; PROBS_LEN], base: usize) -> u32 {
-    let mut sym = 1u32;
-    for _ in 0..BITS {
-        sym = (sym << 1) | rc.bit(&mut probs[(base + sym as usize) & PROBS_MASK]);
+    let mut sym = 1usize;
+    let mut p = u32::from(probs[(base + 1) & PROBS_MASK]);
+    for i in 0..BITS {
+        let next = if i + 1 < BITS {
+            u32::from(probs[(base + 2 * sym) & PROBS_MASK])
+                | (u32::from(probs[(base + 2 * sym + 1) & PROBS_MASK]) << 16)
+        } else {
+            0
+        };
+        let (bit, np) = rc.bit_value(p);
+        probs[(base + sym) & PROBS_MASK] = np as u16;
+        sym = 2 * sym + bit as usize;
+        p = (next >> (bit * 16)) & 0xFFFF;
     }
-    sym - (1 << BITS)
+    sym as u32 - (1 << BITS)
 }
 
 #[inline(always)]
@@ -126,27 +139,95 @@ fn len_fast(rc: &mut FastRc<'_>, probs: &mut [u16; PROBS_LEN], choice: usize, ba
 
 #[inline(always)]
 fn literal_fast(rc: &mut FastRc<'_>, probs: &mut LiteralProbs) -> u32 {
-    let mut sym = 1u32;
-    for _ in 0..8 {
-        sym = (sym << 1) | rc.bit(&mut probs[sym as usize & 0x3FF]);
+    let mut sym = 1usize;
+    let mut p = u32::from(probs[1]);
+    for i in 0..8 {
+        let next = if i < 7 {
+            u32::from(probs[(2 * sym) & 0x3FF]) | (u32::from(probs[(2 * sym + 1) & 0x3FF]) << 16)
+        } else {
+            0
+        };
+        let (bit, np) = rc.bit_value(p);
+        probs[sym & 0x3FF] = np as u16;
+        sym = 2 * sym + bit as usize;
+        p = (next >> (bit * 16)) & 0xFFFF;
     }
-    sym
+    sym as u32
 }
 
+/// A literal coded against the byte at `rep0`: while the decoded bits equal the match
+/// byte's, the probabilities depend on the match bit too. Both possible next probabilities
+/// are loaded before each bit is known, as in [`bittree`].
 #[inline(always)]
 fn matched_literal_fast(rc: &mut FastRc<'_>, probs: &mut LiteralProbs, match_byte: u32) -> u32 {
-    let mut sym = 1u32;
-    let mut offset = 0x100u32;
-    let mut mb = match_byte;
-    for _ in 0..8 {
-        mb <<= 1;
+    let mut sym = 1usize;
+    let mut offset = 0x100usize;
+    let mut mb = (match_byte as usize) << 1;
+    let mut idx = offset + (mb & offset) + sym;
+    let mut p = u32::from(probs[idx & 0x3FF]);
+    for i in 0..8 {
         let match_bit = mb & offset;
-        let b = rc.bit(&mut probs[(offset + match_bit + sym) as usize & 0x3FF]);
-        sym = (sym << 1) | b;
-        // Bit 1 keeps `match_bit`, bit 0 keeps its complement.
-        offset &= match_bit ^ b.wrapping_sub(1);
+        let off0 = offset & !match_bit;
+        let off1 = offset & match_bit;
+        let (idx0, idx1, next) = if i < 7 {
+            let nmb = mb << 1;
+            let i0 = off0 + (nmb & off0) + 2 * sym;
+            let i1 = off1 + (nmb & off1) + 2 * sym + 1;
+            (i0, i1, u32::from(probs[i0 & 0x3FF]) | (u32::from(probs[i1 & 0x3FF]) << 16))
+        } else {
+            (0, 0, 0)
+        };
+        let (bit, np) = rc.bit_value(p);
+        probs[idx & 0x3FF] = np as u16;
+        sym = 2 * sym + bit as usize;
+        let m = 0usize.wrapping_sub(bit as usize);
+        offset = (off0 & !m) | (off1 & m);
+        idx = (idx0 & !m) | (idx1 & m);
+        mb <<= 1;
+        p = (next >> (bit * 16)) & 0xFFFF;
     }
-    sym
+    sym as u32
+}
+
+/// Literal and position parameters as the fast loop sees them, so the common
+/// `lc=3, lp=0, pb=2` gets constant masks and shifts.
+trait Params: Copy {
+    fn pos_state(self, pos: usize) -> usize;
+    fn coder(self, literal: &mut [LiteralProbs], pos: usize, prev: u8) -> &mut LiteralProbs;
+}
+
+/// xz's default (and every preset's) parameters.
+#[derive(Clone, Copy)]
+struct Lc3Lp0Pb2;
+
+impl Params for Lc3Lp0Pb2 {
+    #[inline(always)]
+    fn pos_state(self, pos: usize) -> usize {
+        pos & 3
+    }
+    #[inline(always)]
+    fn coder(self, literal: &mut [LiteralProbs], _pos: usize, prev: u8) -> &mut LiteralProbs {
+        &mut literal[usize::from(prev >> 5)]
+    }
+}
+
+/// Any parameters, read at run time.
+#[derive(Clone, Copy)]
+struct AnyParams {
+    pos_mask: usize,
+    lc: u32,
+    literal_mask: usize,
+}
+
+impl Params for AnyParams {
+    #[inline(always)]
+    fn pos_state(self, pos: usize) -> usize {
+        pos & self.pos_mask
+    }
+    #[inline(always)]
+    fn coder(self, literal: &mut [LiteralProbs], pos: usize, prev: u8) -> &mut LiteralProbs {
+        &mut literal[(((pos << 8) + usize::from(prev)) & self.literal_mask) << self.lc >> 8]
+    }
 }
 
 /// The LZMA decoding engine: probabilities, range decoder and LZ state. It decodes into a
@@ -248,11 +329,26 @@ impl LzmaEngine {
     /// The hot loop. Runs while `seq == IsMatch`, the output position is below `limit` and a
     /// full input window remains.
     fn run_fast(&mut self, dict: &mut Dict, input: &[u8], in_pos: &mut usize, limit: usize) -> Result<Fast> {
+        if self.pos_mask == 3 && self.lc == 3 && self.literal_mask == 0xE0 && self.literal.len() >= 8 {
+            self.run_fast_with(dict, input, in_pos, limit, Lc3Lp0Pb2)
+        } else {
+            let params = AnyParams { pos_mask: self.pos_mask, lc: self.lc, literal_mask: self.literal_mask };
+            self.run_fast_with(dict, input, in_pos, limit, params)
+        }
+    }
+
+    /// The fast loop, specialized for literal and position parameters `params`.
+    #[inline(always)]
+    fn run_fast_with<P: Params>(
+        &mut self,
+        dict: &mut Dict,
+        input: &[u8],
+        in_pos: &mut usize,
+        limit: usize,
+        params: P,
+    ) -> Result<Fast> {
         let probs: &mut [u16; PROBS_LEN] = &mut self.probs;
         let literal = &mut self.literal[..];
-        let pos_mask = self.pos_mask;
-        let lc = self.lc;
-        let literal_mask = self.literal_mask;
         let mut range = self.rc.range;
         let mut code = self.rc.code;
         let mut state = self.state;
@@ -271,12 +367,11 @@ impl LzmaEngine {
                 break;
             };
             let mut rc = FastRc::new(range, code, win);
-            let ps = pos & pos_mask;
+            let ps = params.pos_state(pos);
             let s = state as usize;
             if rc.bit(&mut probs[(IS_MATCH + (s << 4) + ps) & PROBS_MASK]) == 0 {
                 let prev = buf[pos - 1];
-                let ctx = (((pos << 8) + usize::from(prev)) & literal_mask) << lc >> 8;
-                let lp = &mut literal[ctx];
+                let lp = params.coder(literal, pos, prev);
                 let sym = if state < 7 {
                     state = if state < 4 { 0 } else { state - 3 };
                     literal_fast(&mut rc, lp)
@@ -308,7 +403,7 @@ impl LzmaEngine {
                             let base = POS_SPECIAL + dist as usize - slot as usize - 1;
                             let mut sym = 1usize;
                             for i in 0..bits {
-                                let b = rc.bit(&mut probs[(base + sym) & PROBS_MASK]);
+                                let b = rc.bit_masked(&mut probs[(base + sym) & PROBS_MASK]);
                                 sym = (sym << 1) | b as usize;
                                 dist += b << i;
                             }
@@ -316,9 +411,7 @@ impl LzmaEngine {
                             dist = rc.direct(dist, bits - 4) << 4;
                             let mut a = 0usize;
                             for step in [1usize, 2, 4, 8] {
-                                if rc.bit(&mut probs[(ALIGN + a + step) & PROBS_MASK]) == 1 {
-                                    a += step;
-                                }
+                                a += step * rc.bit_masked(&mut probs[(ALIGN + a + step) & PROBS_MASK]) as usize;
                             }
                             dist += a as u32;
                             if dist == u32::MAX {
