@@ -566,6 +566,7 @@ fn normal(
         job.total_in += p.consumed as u64;
         out_pos += p.produced;
         job.total_out += p.produced as u64;
+        message::progress_update(job.total_in, job.total_out);
         if stream.take_unsupported_check() {
             message::warning(&format!(
                 "{}: Unsupported type of integrity check; not verifying file integrity",
@@ -633,7 +634,6 @@ fn normal(
             report(&job.src.name, &e, None, cfg);
             return false;
         }
-        message::progress_update(job.total_in, job.total_out);
     }
 }
 
