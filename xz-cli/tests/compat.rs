@@ -1597,6 +1597,10 @@ fn terminal_rules() {
         ("xz -l -", false),
         ("xz -k a -", false),
         ("xz -q", false),
+        ("xz -dkv a.xz", true),
+        ("xz -dcv a.xz a.xz", true),
+        ("xz -tvv a.xz", true),
+        ("xz -lv a.xz", false),
     ];
     let mut failures = Vec::new();
     let mut ran = 0;
