@@ -223,12 +223,14 @@ impl<'a> FastRc<'a> {
     pub fn bit_value(&mut self, p: u32) -> (u32, u32) {
         self.normalize();
         let bound = (self.range >> BIT_MODEL_TOTAL_BITS) * p;
-        let bit = u32::from(self.code >= bound);
-        let mask = 0u32.wrapping_sub(bit);
-        self.range = bound.wrapping_add(self.range.wrapping_sub(bound.wrapping_mul(2)) & mask);
-        self.code = self.code.wrapping_sub(bound & mask);
-        let np = p.wrapping_sub(p.wrapping_add(PROB_OFFSET & !mask) >> MOVE_BITS) & 0xFFFF;
-        (bit, np)
+        let r1 = self.range.wrapping_sub(bound);
+        let c1 = self.code.wrapping_sub(bound);
+        let bit = self.code >= bound;
+        self.range = if bit { r1 } else { bound };
+        self.code = if bit { c1 } else { self.code };
+        let t = if bit { p } else { p.wrapping_add(PROB_OFFSET) };
+        let np = p.wrapping_sub(t >> MOVE_BITS) & 0xFFFF;
+        (u32::from(bit), np)
     }
 
     /// Decodes `count` direct bits, appending them to `value`.
