@@ -3,7 +3,7 @@
 //! The engine decodes into an [`lz::decoder::Dict`](crate::lz::decoder::Dict). It has two
 //! paths, as liblzma 5.6+:
 //! - a *fast* loop, entered at a symbol boundary while at least one window of input
-//!   ([`FAST_WINDOW`] bytes, more than the 20 one symbol can use) and some output room
+//!   (the [`SYMBOL_MAX_BYTES`] one symbol can use) and some output room
 //!   remain; range decoder, state and distances live in locals, there is no input check per
 //!   bit, bit trees are unrolled and probability arrays are indexed through masks;
 //! - a *resumable* path, a `loop { match seq }` state machine that decodes one bit per step
@@ -16,7 +16,7 @@
 
 use crate::lz::decoder::{self as lz, decode_buffer, Dict, LzDecode, INIT_POS, REPEAT_MAX};
 use crate::lzma::LzmaProps;
-use crate::rangecoder::decoder::{FastRc, InitStatus, RangeDecoder, FAST_WINDOW, PROB_INIT};
+use crate::rangecoder::decoder::{FastRc, InitStatus, RangeDecoder, PROB_INIT, SYMBOL_MAX_BYTES};
 use crate::stream::{Action, Coder, Progress, Status};
 use crate::{Error, Result};
 
@@ -372,8 +372,8 @@ impl LzmaEngine {
         params: P,
     ) -> Result<Fast> {
         let probs: &mut [u16; PROBS_LEN] = &mut self.probs;
-        let mut range = self.rc.range;
-        let mut code = self.rc.code;
+        let mut rc = FastRc::new(self.rc.range, self.rc.code, input, *in_pos);
+        let fast_end = input.len().saturating_sub(SYMBOL_MAX_BYTES);
         let mut state = self.state;
         let [mut rep0, mut rep1, mut rep2, mut rep3] = self.reps;
         let size = dict.size;
@@ -381,15 +381,13 @@ impl LzmaEngine {
         let dict_size = size - 2 * REPEAT_MAX;
         let buf = &mut dict.buf[..];
         let mut pos = dict.pos;
-        let mut ip = *in_pos;
         let mut result = Ok(Fast::Edge);
         let mut pending = 0u32;
 
         while pos < limit {
-            let Some(win) = input.get(ip..).and_then(|s| s.first_chunk::<FAST_WINDOW>()) else {
+            if rc.pos > fast_end {
                 break;
-            };
-            let mut rc = FastRc::new(range, code, win);
+            }
             let ps = params.pos_state(pos);
             let s = state as usize;
             if rc.bit(&mut probs[(IS_MATCH + (s << 4) + ps) & PROBS_MASK]) == 0 {
@@ -438,9 +436,6 @@ impl LzmaEngine {
                             }
                             dist += a as u32;
                             if dist == u32::MAX {
-                                ip += rc.used();
-                                range = rc.range;
-                                code = rc.code;
                                 result = if self.eopm_valid {
                                     Ok(Fast::Eopm)
                                 } else {
@@ -453,17 +448,11 @@ impl LzmaEngine {
                     }
                     let full = if has_wrapped { dict_size } else { pos - INIT_POS };
                     if rep0 as usize >= full {
-                        ip += rc.used();
-                        range = rc.range;
-                        code = rc.code;
                         result = Err(Error::Corrupt("LZMA match distance is beyond the dictionary"));
                         break;
                     }
                 } else {
                     if !has_wrapped && pos == INIT_POS {
-                        ip += rc.used();
-                        range = rc.range;
-                        code = rc.code;
                         result = Err(Error::Corrupt("LZMA repeated match with an empty dictionary"));
                         break;
                     }
@@ -474,9 +463,6 @@ impl LzmaEngine {
                             let back = if d < pos { pos - d - 1 } else { pos + size - REPEAT_MAX - d - 1 };
                             buf[pos] = buf[back];
                             pos += 1;
-                            ip += rc.used();
-                            range = rc.range;
-                            code = rc.code;
                             continue;
                         }
                     } else if rc.bit(&mut probs[(IS_REP1 + s) & PROBS_MASK]) == 0 {
@@ -496,9 +482,6 @@ impl LzmaEngine {
                     state = if state < 7 { 8 } else { 11 };
                     len = len_fast(&mut rc, probs, REP_LEN_CHOICE, REP_LEN, ps);
                 }
-                ip += rc.used();
-                range = rc.range;
-                code = rc.code;
 
                 let left = (len as usize).min(limit - pos);
                 let d = rep0 as usize;
@@ -512,18 +495,15 @@ impl LzmaEngine {
                 }
                 continue;
             }
-            ip += rc.used();
-            range = rc.range;
-            code = rc.code;
         }
 
         dict.pos = pos;
         if !has_wrapped {
             dict.full = pos - INIT_POS;
         }
-        *in_pos = ip;
-        self.rc.range = range;
-        self.rc.code = code;
+        *in_pos = rc.pos;
+        self.rc.range = rc.range;
+        self.rc.code = rc.code;
         self.state = state;
         self.reps = [rep0, rep1, rep2, rep3];
         match result {
@@ -837,7 +817,7 @@ impl LzmaEngine {
         loop {
             if self.seq == Seq::IsMatch
                 && dict.pos < limit
-                && input.len() - *in_pos >= FAST_WINDOW
+                && input.len() - *in_pos >= SYMBOL_MAX_BYTES
                 && self.big_literal.is_empty()
             {
                 match self.run_fast(dict, input, in_pos, limit)? {
