@@ -405,13 +405,47 @@ impl LzmaEngine {
                 buf[pos] = sym as u8;
                 pos += 1;
             } else {
-                let len;
-                if rc.bit(&mut probs[(IS_REP + s) & PROBS_MASK]) == 0 {
+                // Match or repeated match: one length decoder call site for both keeps
+                // the loop smaller.
+                let is_rep = rc.bit(&mut probs[(IS_REP + s) & PROBS_MASK]);
+                if is_rep == 0 {
                     state = if state < 7 { 7 } else { 10 };
                     rep3 = rep2;
                     rep2 = rep1;
                     rep1 = rep0;
-                    len = len_fast(&mut rc, probs, MATCH_LEN_CHOICE, MATCH_LEN, ps);
+                } else {
+                    if !has_wrapped && pos == INIT_POS {
+                        result = Err(Error::Corrupt("LZMA repeated match with an empty dictionary"));
+                        break;
+                    }
+                    if rc.bit(&mut probs[(IS_REP0 + s) & PROBS_MASK]) == 0 {
+                        if rc.bit(&mut probs[(IS_REP0_LONG + (s << 4) + ps) & PROBS_MASK]) == 0 {
+                            state = if state < 7 { 9 } else { 11 };
+                            let d = rep0 as usize;
+                            let back = if d < pos { pos - d - 1 } else { pos + size - REPEAT_MAX - d - 1 };
+                            buf[pos] = buf[back];
+                            pos += 1;
+                            continue;
+                        }
+                    } else if rc.bit(&mut probs[(IS_REP1 + s) & PROBS_MASK]) == 0 {
+                        std::mem::swap(&mut rep0, &mut rep1);
+                    } else if rc.bit(&mut probs[(IS_REP2 + s) & PROBS_MASK]) == 0 {
+                        let d = rep2;
+                        rep2 = rep1;
+                        rep1 = rep0;
+                        rep0 = d;
+                    } else {
+                        let d = rep3;
+                        rep3 = rep2;
+                        rep2 = rep1;
+                        rep1 = rep0;
+                        rep0 = d;
+                    }
+                    state = if state < 7 { 8 } else { 11 };
+                }
+                let r = is_rep as usize;
+                let len = len_fast(&mut rc, probs, MATCH_LEN_CHOICE + 2 * r, MATCH_LEN + 512 * r, ps);
+                if is_rep == 0 {
                     let dist_state = if len < 6 { len as usize - 2 } else { 3 };
                     let slot = bittree::<6>(&mut rc, probs, DIST_SLOT + dist_state * 64);
                     if slot < 4 {
@@ -451,36 +485,6 @@ impl LzmaEngine {
                         result = Err(Error::Corrupt("LZMA match distance is beyond the dictionary"));
                         break;
                     }
-                } else {
-                    if !has_wrapped && pos == INIT_POS {
-                        result = Err(Error::Corrupt("LZMA repeated match with an empty dictionary"));
-                        break;
-                    }
-                    if rc.bit(&mut probs[(IS_REP0 + s) & PROBS_MASK]) == 0 {
-                        if rc.bit(&mut probs[(IS_REP0_LONG + (s << 4) + ps) & PROBS_MASK]) == 0 {
-                            state = if state < 7 { 9 } else { 11 };
-                            let d = rep0 as usize;
-                            let back = if d < pos { pos - d - 1 } else { pos + size - REPEAT_MAX - d - 1 };
-                            buf[pos] = buf[back];
-                            pos += 1;
-                            continue;
-                        }
-                    } else if rc.bit(&mut probs[(IS_REP1 + s) & PROBS_MASK]) == 0 {
-                        std::mem::swap(&mut rep0, &mut rep1);
-                    } else if rc.bit(&mut probs[(IS_REP2 + s) & PROBS_MASK]) == 0 {
-                        let d = rep2;
-                        rep2 = rep1;
-                        rep1 = rep0;
-                        rep0 = d;
-                    } else {
-                        let d = rep3;
-                        rep3 = rep2;
-                        rep2 = rep1;
-                        rep1 = rep0;
-                        rep0 = d;
-                    }
-                    state = if state < 7 { 8 } else { 11 };
-                    len = len_fast(&mut rc, probs, REP_LEN_CHOICE, REP_LEN, ps);
                 }
 
                 let left = (len as usize).min(limit - pos);
