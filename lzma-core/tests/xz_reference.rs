@@ -283,3 +283,47 @@ fn memlimit_is_reported_before_allocation() {
         other => panic!("{other:?}"),
     }
 }
+
+/// With the LZMA2 encoder in place, compressible data gives the reference's exact bytes.
+#[test]
+fn encoder_bytes_identical_on_text() {
+    let xz = need!(reference(), "reference xz");
+    if !real_encoder() {
+        eprintln!("skipping: the LZMA2 encoder is not merged yet");
+        return;
+    }
+    let text = text_bytes(150_000, 70);
+    for (level, extreme, arg) in [(0, false, "-0"), (1, false, "-1"), (3, false, "-3"), (6, false, "-6"), (4, true, "-4e")] {
+        let o = EncoderOptions::preset(level).extreme(extreme);
+        compare_layout(&o, &["-T1", arg], &xz, &text);
+    }
+    for (name, check) in CHECKS {
+        compare_layout(&EncoderOptions::preset(2).check(check), &["-T1", "-2", "-C", name], &xz, &text);
+    }
+    compare_layout(
+        &EncoderOptions::preset(1).block_size(40_000).block_list(vec![1000, 70_000]),
+        &["-T1", "-1", "--block-size=40000", "--block-list=1000,70000"],
+        &xz,
+        &text,
+    );
+    if let Some(xz58) = reference58() {
+        compare_layout(&EncoderOptions::preset(1).threads(2), &["-T2", "-1"], &xz58, &text);
+        compare_layout(
+            &EncoderOptions::preset(6).threads(2).block_size(60_000),
+            &["-T2", "-6", "--block-size=60000"],
+            &xz58,
+            &text,
+        );
+        // A mix of text and random data, where some blocks fall back to stored chunks.
+        let mut mixed = random_bytes(70_000, 71);
+        mixed.extend_from_slice(&text[..50_000]);
+        compare_layout(&EncoderOptions::preset(0).threads(2).block_size(65_536), &["-T2", "-0", "--block-size=65536"], &xz58, &mixed);
+    }
+    // .lzma as `xz --format=lzma`.
+    for (level, arg) in [(0, "-0"), (6, "-6")] {
+        let theirs = ref_compress(&xz, &["--format=lzma", arg], &text);
+        let mut e = lzma_core::alone::AloneEncoder::with_preset(level, false).unwrap();
+        let ours = lzma_core::oneshot::run(&mut e, &text).unwrap();
+        assert!(ours == theirs, ".lzma {arg}: {} vs {} bytes", ours.len(), theirs.len());
+    }
+}
