@@ -327,3 +327,64 @@ fn encoder_bytes_identical_on_text() {
         assert!(ours == theirs, ".lzma {arg}: {} vs {} bytes", ours.len(), theirs.len());
     }
 }
+
+/// `--list` needs the index memory liblzma counts: the reference fails one byte below our
+/// figure and succeeds at it.
+#[test]
+fn list_memlimit_threshold_matches_reference() {
+    let xz = need!(reference(), "reference xz");
+    let data = random_bytes(1500, 80);
+    let f = ref_compress(&xz, &["-T1", "-0", "--block-size=1"], &data);
+    let needed = match info::parse(&mut Cursor::new(&f), &InfoOptions { memlimit: 1, block_headers: false }) {
+        Err(e) => match info::xz_error(&e) {
+            Some(Error::MemLimit { needed, .. }) => *needed,
+            other => panic!("{other:?}"),
+        },
+        Ok(_) => panic!("a limit of 1 byte passed"),
+    };
+    assert_eq!(needed, info::index_memusage(1, 1500));
+    assert!(info::parse(&mut Cursor::new(&f), &InfoOptions { memlimit: needed, block_headers: false }).is_ok());
+    let dir = std::env::temp_dir().join(format!("lzma-core-list-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("many.xz");
+    std::fs::write(&path, &f).unwrap();
+    let status = |limit: u64| {
+        std::process::Command::new(&xz)
+            .arg("-l")
+            .arg(format!("--memlimit-decompress={limit}"))
+            .arg(&path)
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    assert_eq!(status(needed), Some(0));
+    assert_eq!(status(needed - 1), Some(1));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The memory a .xz stream needs, as reported in `Error::MemLimit`, is liblzma's figure:
+/// the reference refuses one byte less (5.4's single-threaded decoder accepts exactly it;
+/// 5.8's threaded decoder counts a little more).
+#[test]
+fn decoder_memlimit_threshold() {
+    let xz = need!(reference(), "reference xz");
+    let f = ref_compress(&xz, &["-T1", "-0"], b"hello\n");
+    let needed = match lzma_core::decompress_with(&f, &DecoderOptions::new().memlimit(1000)) {
+        Err(Error::MemLimit { needed, limit }) => {
+            assert_eq!(limit, 1000);
+            needed
+        }
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(lzma_core::decompress_with(&f, &DecoderOptions::new().memlimit(needed)).unwrap(), b"hello\n");
+    let limit = format!("--memlimit-decompress={}", needed - 1);
+    let (code, _, err) = run(&xz, &["-dc", "-T1", &limit], &f);
+    assert_eq!(code, 1);
+    assert_eq!(ref_message(&err), Some("Memory usage limit reached"));
+    let (_, version, _) = run(&xz, &["--version"], b"");
+    if String::from_utf8_lossy(&version).contains(" 5.4.") {
+        let limit = format!("--memlimit-decompress={needed}");
+        assert_eq!(run(&xz, &["-dc", "-T1", &limit], &f).0, 0);
+    }
+}
