@@ -2,6 +2,7 @@
 //! `xz --list` information.
 
 pub(crate) mod backend;
+mod block;
 pub mod block_header;
 mod decoder;
 mod encoder;
@@ -10,6 +11,7 @@ pub mod info;
 pub mod stream_flags;
 pub mod vli;
 
+pub use block::decode_block;
 pub use decoder::XzDecoder;
 pub use encoder::{encode_threaded_block, mt_block_size, EncodedBlock, XzEncoder};
 pub use stream_flags::StreamFlags;
