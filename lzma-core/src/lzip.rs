@@ -74,6 +74,13 @@ impl std::fmt::Debug for LzipDecoder {
 impl LzipDecoder {
     /// A decoder; `single_stream` decodes only the first member, `ignore_check` skips the
     /// CRC32 comparison (sizes are still checked).
+    ///
+    /// ```
+    /// use lzma_core::{lzip::LzipDecoder, oneshot::run, DecoderOptions, Error};
+    /// // A member header without data: the input ends too early.
+    /// let mut d = LzipDecoder::new(&DecoderOptions::default());
+    /// assert_eq!(run(&mut d, b"LZIP\x01\x0C"), Err(Error::Truncated));
+    /// ```
     pub fn new(opts: &DecoderOptions) -> Self {
         LzipDecoder {
             opts: DecoderOptions { memlimit: opts.memlimit.max(1), ..opts.clone() },

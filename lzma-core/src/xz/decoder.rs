@@ -113,6 +113,15 @@ impl XzDecoder {
     /// `true` once a stream header named a check ID this crate cannot verify (2, 3, 5..=9,
     /// 11..=15). Decoding continues without verification; `xz` prints
     /// "Unsupported type of integrity check; not verifying file integrity" and exits 2.
+    ///
+    /// ```
+    /// use lzma_core::{xz::XzDecoder, DecoderOptions};
+    /// let xz = lzma_core::compress(b"x", 0).unwrap(); // CRC64: supported
+    /// let mut d = XzDecoder::new(DecoderOptions::default());
+    /// lzma_core::oneshot::run(&mut d, &xz).unwrap();
+    /// assert!(!d.unsupported_check());
+    /// assert_eq!(d.check(), Some(lzma_core::Check::Crc64));
+    /// ```
     pub fn unsupported_check(&self) -> bool {
         self.unsupported_check
     }
@@ -129,6 +138,20 @@ impl XzDecoder {
 
     /// Changes the memory limit. After an [`Error::MemLimit`], raising the limit and calling
     /// `code` again continues decoding.
+    ///
+    /// ```
+    /// use lzma_core::{xz::XzDecoder, Action, Coder, DecoderOptions, Error};
+    /// let xz = lzma_core::compress(b"limited", 6).unwrap();
+    /// let mut d = XzDecoder::new(DecoderOptions::new().memlimit(1 << 10));
+    /// let mut out = [0u8; 64];
+    /// let p = d.code(&xz, &mut out, Action::Finish).unwrap(); // headers read, nothing allocated
+    /// match d.code(&xz[p.consumed..], &mut out, Action::Finish) {
+    ///     Err(Error::MemLimit { needed, .. }) => d.set_memlimit(needed),
+    ///     other => panic!("{other:?}"),
+    /// }
+    /// let p2 = d.code(&xz[p.consumed..], &mut out, Action::Finish).unwrap();
+    /// assert_eq!(&out[..p2.produced], b"limited");
+    /// ```
     pub fn set_memlimit(&mut self, limit: u64) {
         self.opts.memlimit = limit.max(1);
     }

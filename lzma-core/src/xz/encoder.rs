@@ -223,6 +223,13 @@ impl std::fmt::Debug for XzEncoder {
 
 impl XzEncoder {
     /// An encoder for these options.
+    ///
+    /// ```
+    /// use lzma_core::{xz::XzEncoder, EncoderOptions};
+    /// let e = XzEncoder::new(&EncoderOptions::preset(6).threads(2)).unwrap();
+    /// assert_eq!(e.filters().len(), 1);
+    /// assert!(XzEncoder::new(&EncoderOptions::preset(6).block_size(0)).is_err());
+    /// ```
     pub fn new(opts: &EncoderOptions) -> Result<Self> {
         opts.validate()?;
         let mut chains: Vec<Option<Vec<Filter>>> = vec![None; 10];
