@@ -4,7 +4,7 @@
 pub(crate) mod backend;
 mod block;
 pub mod block_header;
-mod decoder;
+pub(crate) mod decoder;
 mod encoder;
 pub mod index;
 pub mod info;
