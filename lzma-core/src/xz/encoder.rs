@@ -207,6 +207,7 @@ pub struct XzEncoder {
     records: Vec<IndexRecord>,
     block: Option<OpenBlock>,
     mt_input: Vec<u8>,
+    memusage: u64,
     poisoned: bool,
 }
 
@@ -276,6 +277,7 @@ impl XzEncoder {
             records: Vec::new(),
             block: None,
             mt_input: Vec::new(),
+            memusage: Self::memusage_of(opts)?,
             poisoned: false,
         };
         enc.first_block_limit();
@@ -580,7 +582,7 @@ impl Coder for XzEncoder {
     }
 
     fn memusage(&self) -> u64 {
-        backend::encoder_memusage(&self.filters)
+        self.memusage
     }
 }
 
