@@ -275,8 +275,21 @@ struct Job<'a> {
     total_out: u64,
 }
 
+/// The text xz prints for a liblzma return code, for each library error.
+fn error_text(e: &Error) -> String {
+    match e {
+        Error::Format(_) => "File format not recognized".into(),
+        Error::Corrupt(_) | Error::CheckMismatch { .. } => "Compressed data is corrupt".into(),
+        Error::Truncated => "Unexpected end of input".into(),
+        Error::Unsupported(_) | Error::Options(_) => "Unsupported options".into(),
+        Error::MemLimit { .. } => "Memory usage limit reached".into(),
+        Error::Misuse(_) => "Internal error (bug)".into(),
+        other => other.to_string(),
+    }
+}
+
 fn report(name: &str, e: &Error, stream: Option<&dyn Stream>, cfg: &Config) {
-    message::error(&format!("{}: {}", message::mask(name), e));
+    message::error(&format!("{}: {}", message::mask(name), error_text(e)));
     if let Error::MemLimit { needed, .. } = e {
         // xz prints the decoder's memory use at the time of the error (for .xz streams that
         // is the usage before the block that failed), else what the header asked for.
@@ -553,6 +566,7 @@ fn normal(
         job.total_in += p.consumed as u64;
         out_pos += p.produced;
         job.total_out += p.produced as u64;
+        message::progress_update(job.total_in, job.total_out);
         if stream.take_unsupported_check() {
             message::warning(&format!(
                 "{}: Unsupported type of integrity check; not verifying file integrity",
@@ -620,7 +634,6 @@ fn normal(
             report(&job.src.name, &e, None, cfg);
             return false;
         }
-        message::progress_update(job.total_in, job.total_out);
     }
 }
 

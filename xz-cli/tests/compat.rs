@@ -477,6 +477,13 @@ fn describe_diff(a: &Outcome, b: &Outcome) -> String {
 // ---------------------------------------------------------------------------------------
 // The scenario list
 
+/// lzma-core's decoders return `Err` without reporting the bytes they produced in the same
+/// call, so the good data XZ Utils writes before "Compressed data is corrupt" (and similar)
+/// is missing from our output. Needs a deferred error in lzma-core (report progress first,
+/// the error on the next call), as liblzma does.
+const LOST_OUTPUT: &str =
+    "data decoded in the call that fails is not reported by lzma-core, so it is not written";
+
 fn cases(r: &Path) -> Vec<Case> {
     let t = text(3000);
     let small = b"hello\n".to_vec();
@@ -893,18 +900,23 @@ fn cases(r: &Path) -> Vec<Case> {
             | "d-memlimit-bytes" | "d-memlimit-lzma" | "d-memlimit-raw" => Nothing,
             _ => Decode,
         };
-        v.push(
+        let lost = matches!(
+            name,
+            "d-padding-3" | "d-trailing" | "d-truncated" | "d-corrupt" | "d-bad-check"
+        );
+        let mark = |c: Case| if lost { c.known(LOST_OUTPUT) } else { c };
+        v.push(mark(
             Case::new(&format!("{name} (stdin)"), &args)
                 .stdin(data.clone())
                 .needs(needs),
-        );
+        ));
         let mut fargs = args.clone();
         fargs.push("f.xz");
-        v.push(
+        v.push(mark(
             Case::new(&format!("{name} (file)"), &fargs)
                 .file("f.xz", data)
                 .needs(needs),
-        );
+        ));
     }
 
     // --- decompression to files: names, suffixes, metadata, refusals
@@ -1585,6 +1597,10 @@ fn terminal_rules() {
         ("xz -l -", false),
         ("xz -k a -", false),
         ("xz -q", false),
+        ("xz -dkv a.xz", true),
+        ("xz -dcv a.xz a.xz", true),
+        ("xz -tvv a.xz", true),
+        ("xz -lv a.xz", false),
     ];
     let mut failures = Vec::new();
     let mut ran = 0;
