@@ -15,9 +15,11 @@ use lzma_core::{Check, Coder, DecoderOptions, EncoderOptions, Error, Filter, Lzm
 
 /// Whether an error only says that the library does not have this coder
 /// yet (its interim placeholders answer `Unsupported("... not available
-/// yet")`); targets skip such cases instead of reporting them.
+/// yet")`, and the interim stored-only LZMA2 backend `Unsupported("LZMA
+/// chunks need the LZMA2 decoder")`); targets skip such cases instead of
+/// reporting them.
 pub fn lacks(e: &Error) -> bool {
-    matches!(e, Error::Unsupported(m) if m.contains("not available yet"))
+    matches!(e, Error::Unsupported(m) if m.contains("not available yet") || m.contains("need the LZMA2 decoder"))
 }
 
 /// A boxed coder of ours.
