@@ -124,3 +124,14 @@ fn names_are_unique_and_families_known() {
         assert!(FAMILIES.iter().any(|f| f.0 == x.family));
     }
 }
+
+#[test]
+fn counts_per_family() {
+    let v = all();
+    for (fam, _) in FAMILIES {
+        let n = v.iter().filter(|x| x.family == *fam).count();
+        let swept = v.iter().filter(|x| x.family == *fam && x.name.contains("-cut")).count();
+        eprintln!("{fam}: {n} vectors ({swept} from truncation sweeps)");
+    }
+    eprintln!("total: {}", v.len());
+}

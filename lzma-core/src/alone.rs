@@ -74,7 +74,7 @@ impl AloneHeader {
 
     /// Memory the decoder needs for this header, as liblzma reports it.
     pub fn memusage(&self) -> u64 {
-        backend::lzma1_decoder_memusage(self.dict_size).saturating_add(MEMUSAGE_BASE)
+        backend::lzma1_decoder_memusage(self.dict_size)
     }
 }
 

@@ -165,7 +165,7 @@ impl LzipDecoder {
                     self.member_size += 1;
                     self.dict_size = dict_size_from_byte(b)?;
                     self.memusage =
-                        backend::lzma1_decoder_memusage(self.dict_size).saturating_add(MEMUSAGE_BASE);
+                        backend::lzma1_decoder_memusage(self.dict_size);
                     self.state = State::Init;
                 }
                 State::Init => {

@@ -156,9 +156,16 @@ fn seed_cargo_home(seed: &Path, home: &Path, lock: &[repro::LockedCrate]) -> Res
         // Crates for other platforms are never downloaded; cargo fails offline if it
         // needs one of them.
         eprintln!(
-            "verify: not in {} (not needed on this platform unless the build says so): {}",
+            "verify: {} crates of Cargo.lock are not in {} (other platforms or unused; the \
+             offline build fails if it needs one), e.g. {}",
+            missing.len(),
             cache.display(),
-            missing.join(", ")
+            missing
+                .iter()
+                .take(3)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
     Ok(())
@@ -348,6 +355,47 @@ mod tests {
             .replace("\"11\"", "\"12\"");
         let d = compare_definitions(&Json::parse(&text).unwrap(), &definition()).unwrap();
         assert!(d.starts_with("externalParameters:"), "{d}");
+    }
+
+    /// Signs a file with a throw-away key and checks that the signature verifies, and no
+    /// longer does once the file changes. Skipped without ssh-keygen.
+    #[test]
+    fn ssh_signature_detects_tampering() {
+        if Command::new("ssh-keygen").arg("-?").output().is_err() {
+            eprintln!("skipping: ssh-keygen not found");
+            return;
+        }
+        let dir = util::temp_dir("xtask-sig-test").unwrap();
+        let key = dir.join("key");
+        let ok = Command::new("ssh-keygen")
+            .args(["-q", "-t", "ed25519", "-N", "", "-C", "test", "-f"])
+            .arg(&key)
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        let public = fs::read_to_string(dir.join("key.pub")).unwrap();
+        let mut fields = public.split_whitespace();
+        let allowed = dir.join("allowed");
+        let line = format!(
+            "tester {} {}\n",
+            fields.next().unwrap(),
+            fields.next().unwrap()
+        );
+        fs::write(&allowed, line).unwrap();
+        let file = dir.join("a.json");
+        fs::write(&file, "{}\n").unwrap();
+        let signed = Command::new("ssh-keygen")
+            .args(["-q", "-Y", "sign", "-n", SIGNATURE_NAMESPACE, "-f"])
+            .arg(&key)
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(signed.status.success());
+        let sig = dir.join("a.json.sig");
+        assert!(check_signature(&file, &sig, &allowed).unwrap());
+        fs::write(&file, "{ }\n").unwrap();
+        assert!(!check_signature(&file, &sig, &allowed).unwrap());
+        let _ = fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -622,6 +622,19 @@ pub type RawEncoder = ChainEncoder<LastEncoder>;
 ///
 /// The chain is checked with [`validate_chain`] (LZMA1 allowed), then its memory usage
 /// ([`decoder_memusage`]) against `memlimit` before anything large is allocated.
+///
+/// ```
+/// use lzma_core::filter::{chain::raw_decoder, BcjArch, Filter};
+/// use lzma_core::{Action, Coder, LzmaOptions, Status};
+/// // An LZMA2 stream of one uncompressed chunk (control 0x01, size - 1 = 4, five bytes)
+/// // and the end byte, behind Delta with distance 1: the stored bytes are differences.
+/// let stream = [0x01, 0x00, 0x04, b'a', 1, 1, 1, 1, 0x00];
+/// let chain = [Filter::Delta { distance: 1 }, Filter::Lzma2(LzmaOptions::default())];
+/// let mut dec = raw_decoder(&chain, u64::MAX).unwrap();
+/// let mut out = [0u8; 16];
+/// let p = dec.code(&stream, &mut out, Action::Finish).unwrap();
+/// assert_eq!((&out[..p.produced], p.status), (&b"abcde"[..], Status::StreamEnd));
+/// ```
 pub fn raw_decoder(filters: &[Filter], memlimit: u64) -> Result<RawDecoder> {
     validate_chain(filters, false)?;
     let needed = decoder_memusage(filters);
@@ -655,58 +668,140 @@ pub fn raw_encoder(filters: &[Filter]) -> Result<RawEncoder> {
 /// The LZMA1/LZMA2 coders at the end of a chain.
 mod inner {
     use super::*;
+    use crate::lzma::decoder::LzmaDecoder;
+    use crate::lzma::encoder::LzmaEncoder;
+    use crate::lzma::{LCLP_MAX, PB_MAX};
+    use crate::lzma2::decoder::Lzma2Decoder;
+    use crate::lzma2::encoder::Lzma2Encoder;
     use crate::LzmaOptions;
 
-    /// Placeholder until the LZMA decoders are in the crate.
+    /// The LZMA1 or LZMA2 decoder at the end of a decoder chain.
     #[derive(Debug)]
-    pub enum LastDecoder {}
+    pub enum LastDecoder {
+        /// Raw LZMA1 (end marker required, as liblzma's raw LZMA1 decoder).
+        Lzma1(LzmaDecoder),
+        /// LZMA2.
+        Lzma2(Lzma2Decoder),
+    }
 
     impl LastDecoder {
-        pub(super) fn new(_last: &Filter) -> Result<Self> {
-            Err(Error::Unsupported(
-                "the LZMA decoders are not built into this version",
-            ))
+        pub(super) fn new(last: &Filter) -> Result<Self> {
+            match last {
+                Filter::Lzma1(o) => {
+                    check_preset_dict(o)?;
+                    // liblzma's LZMA1 decoder refuses lc + lp > 4 (only .lzma files may
+                    // carry it, and liblzma refuses those too).
+                    if o.lc + o.lp > LCLP_MAX || o.pb > PB_MAX {
+                        return Err(Error::Options(
+                            "The sum of lc and lp must not exceed 4".into(),
+                        ));
+                    }
+                    Ok(LastDecoder::Lzma1(LzmaDecoder::new(
+                        o.props(),
+                        o.dict_size,
+                        None,
+                        true,
+                    )?))
+                }
+                Filter::Lzma2(o) => {
+                    check_preset_dict(o)?;
+                    Ok(LastDecoder::Lzma2(Lzma2Decoder::new(o.dict_size)?))
+                }
+                Filter::Delta { .. } | Filter::Bcj { .. } => {
+                    Err(ChainProblem::LastNotLzma.to_error())
+                }
+            }
         }
     }
 
     impl Coder for LastDecoder {
-        fn code(&mut self, _: &[u8], _: &mut [u8], _: Action) -> Result<Progress> {
-            match *self {}
+        fn code(&mut self, input: &[u8], output: &mut [u8], action: Action) -> Result<Progress> {
+            match self {
+                LastDecoder::Lzma1(d) => d.code(input, output, action),
+                LastDecoder::Lzma2(d) => d.code(input, output, action),
+            }
+        }
+
+        fn memusage(&self) -> u64 {
+            match self {
+                LastDecoder::Lzma1(d) => d.memusage(),
+                LastDecoder::Lzma2(d) => d.memusage(),
+            }
         }
     }
 
-    /// Placeholder until the LZMA encoders are in the crate.
-    #[derive(Debug)]
-    pub enum LastEncoder {}
+    /// Preset dictionaries are not supported (xz never writes them).
+    fn check_preset_dict(o: &LzmaOptions) -> Result<()> {
+        match o.preset_dict {
+            Some(_) => Err(Error::Unsupported("preset dictionaries are not supported")),
+            None => Ok(()),
+        }
+    }
+
+    /// The LZMA1 or LZMA2 encoder at the end of an encoder chain.
+    pub enum LastEncoder {
+        /// Raw LZMA1 (writes an end marker at `Finish`).
+        Lzma1(LzmaEncoder),
+        /// LZMA2 (writes the end byte at `Finish`).
+        Lzma2(Lzma2Encoder),
+    }
+
+    impl std::fmt::Debug for LastEncoder {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(match self {
+                LastEncoder::Lzma1(_) => "LastEncoder::Lzma1",
+                LastEncoder::Lzma2(_) => "LastEncoder::Lzma2",
+            })
+        }
+    }
 
     impl LastEncoder {
-        pub(super) fn new(_last: &Filter) -> Result<Self> {
-            Err(Error::Unsupported(
-                "the LZMA encoders are not built into this version",
-            ))
+        pub(super) fn new(last: &Filter) -> Result<Self> {
+            match last {
+                Filter::Lzma1(o) => {
+                    check_preset_dict(o)?;
+                    Ok(LastEncoder::Lzma1(LzmaEncoder::new(o)?))
+                }
+                Filter::Lzma2(o) => {
+                    check_preset_dict(o)?;
+                    Ok(LastEncoder::Lzma2(Lzma2Encoder::new(o)?))
+                }
+                Filter::Delta { .. } | Filter::Bcj { .. } => {
+                    Err(ChainProblem::LastNotLzma.to_error())
+                }
+            }
         }
     }
 
     impl Coder for LastEncoder {
-        fn code(&mut self, _: &[u8], _: &mut [u8], _: Action) -> Result<Progress> {
-            match *self {}
+        fn code(&mut self, input: &[u8], output: &mut [u8], action: Action) -> Result<Progress> {
+            match self {
+                LastEncoder::Lzma1(e) => e.code(input, output, action),
+                LastEncoder::Lzma2(e) => e.code(input, output, action),
+            }
+        }
+
+        fn memusage(&self) -> u64 {
+            match self {
+                LastEncoder::Lzma1(e) => e.memusage(),
+                LastEncoder::Lzma2(e) => e.memusage(),
+            }
         }
     }
 
-    // liblzma 5.4/5.8 on x86_64: the LZ decoder counts its dictionary plus its own state.
     pub(super) fn lzma1_decoder_memusage(dict_size: u32) -> u64 {
-        32_640 + u64::from(dict_size)
+        LzmaDecoder::memusage(dict_size)
     }
 
     pub(super) fn lzma2_decoder_memusage(dict_size: u32) -> u64 {
-        32_824 + u64::from(dict_size)
+        Lzma2Decoder::memusage(dict_size)
     }
 
-    pub(super) fn lzma1_encoder_memusage(_o: &LzmaOptions) -> u64 {
-        u64::MAX
+    pub(super) fn lzma1_encoder_memusage(o: &LzmaOptions) -> u64 {
+        LzmaEncoder::memusage(o)
     }
 
-    pub(super) fn lzma2_encoder_memusage(_o: &LzmaOptions) -> u64 {
-        u64::MAX
+    pub(super) fn lzma2_encoder_memusage(o: &LzmaOptions) -> u64 {
+        Lzma2Encoder::memusage(o)
     }
 }

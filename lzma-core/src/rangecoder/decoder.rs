@@ -139,6 +139,10 @@ impl RangeDecoder {
     }
 }
 
+/// `-BIT_MODEL_TOTAL` with the low `MOVE_BITS` bits set: lets one expression adapt a
+/// probability for either bit (liblzma's `RC_BIT_MODEL_OFFSET`).
+const PROB_OFFSET: u32 = ((1u32 << MOVE_BITS) - 1).wrapping_sub(BIT_MODEL_TOTAL);
+
 /// The range decoder registers as used in the LZMA decoder's hot loop, reading from a
 /// fixed window of [`FAST_WINDOW`] input bytes without any exhaustion check.
 ///
@@ -192,6 +196,39 @@ impl<'a> FastRc<'a> {
             *prob = (p - (p >> MOVE_BITS)) as u16;
             1
         }
+    }
+
+    /// Decodes one bit like [`FastRc::bit`] but without a data-dependent branch (range,
+    /// code and probability are selected with masks), for bit trees whose bits are
+    /// unpredictable.
+    #[inline(always)]
+    pub fn bit_masked(&mut self, prob: &mut u16) -> u32 {
+        self.normalize();
+        let p = u32::from(*prob);
+        let bound = (self.range >> BIT_MODEL_TOTAL_BITS) * p;
+        let bit = u32::from(self.code >= bound);
+        let mask = 0u32.wrapping_sub(bit);
+        // bit 1: range - bound, code - bound; bit 0: bound, code.
+        self.range = bound.wrapping_add(self.range.wrapping_sub(bound.wrapping_mul(2)) & mask);
+        self.code = self.code.wrapping_sub(bound & mask);
+        // bit 1: p - p/32; bit 0: p + (2048 - p)/32 (computed modulo 2^16).
+        *prob = p.wrapping_sub(p.wrapping_add(PROB_OFFSET & !mask) >> MOVE_BITS) as u16;
+        bit
+    }
+
+    /// Decodes one bit with probability `p` without a data-dependent branch and returns
+    /// the bit and the adapted probability; the caller stores it. Splitting load and store
+    /// lets bit-tree decoders load the next probability before this bit is known.
+    #[inline(always)]
+    pub fn bit_value(&mut self, p: u32) -> (u32, u32) {
+        self.normalize();
+        let bound = (self.range >> BIT_MODEL_TOTAL_BITS) * p;
+        let bit = u32::from(self.code >= bound);
+        let mask = 0u32.wrapping_sub(bit);
+        self.range = bound.wrapping_add(self.range.wrapping_sub(bound.wrapping_mul(2)) & mask);
+        self.code = self.code.wrapping_sub(bound & mask);
+        let np = p.wrapping_sub(p.wrapping_add(PROB_OFFSET & !mask) >> MOVE_BITS) & 0xFFFF;
+        (bit, np)
     }
 
     /// Decodes `count` direct bits, appending them to `value`.
@@ -262,6 +299,16 @@ mod tests {
                 v = (v << 1) + slow.direct_bit(&input, &mut spos).unwrap();
             }
             assert_eq!(f.direct(0, 3), v);
+            let mut pm = probs_fast;
+            let mut g = FastRc::new(f.range, f.code, f.win);
+            g.used = f.used;
+            for i in 0..8 {
+                let a = f.bit(&mut probs_fast[i]);
+                let b = g.bit_masked(&mut pm[i]);
+                assert_eq!((a, f.range, f.code), (b, g.range, g.code));
+                let _ = slow.bit(&mut probs_slow[i], &input, &mut spos).unwrap();
+            }
+            assert_eq!(pm, probs_fast);
             range = f.range;
             code = f.code;
             fpos += f.used();

@@ -175,7 +175,8 @@ impl XzDecoder {
         Ok(())
     }
 
-    /// Runs the block's filter chain; returns `true` at the end of the block data.
+    /// Runs the block's filter chain once. `Some(true)`: end of the block data;
+    /// `Some(false)`: progress was made; `None`: nothing could be done with these buffers.
     fn run_block(
         &mut self,
         input: &[u8],
@@ -183,12 +184,15 @@ impl XzDecoder {
         output: &mut [u8],
         op: &mut usize,
         action: Action,
-    ) -> Result<bool> {
+    ) -> Result<Option<bool>> {
+        let mismatch = || Error::Corrupt("block data does not match the sizes in its header");
         let block = self.block.as_mut().ok_or(Error::Misuse("no block"))?;
         let in_room = (input.len() - *ip) as u64;
         let out_room = (output.len() - *op) as u64;
         let in_take = in_room.min(block.compressed_limit - block.compressed) as usize;
-        let out_take = out_room.min(block.uncompressed_limit - block.uncompressed) as usize;
+        // One byte more than the header allows, so that a filter chain producing too much
+        // is caught, and one that needs output room to see its end marker gets it.
+        let out_take = out_room.min(block.uncompressed_limit - block.uncompressed + 1) as usize;
         let inner_action = if in_take == input.len() - *ip { action } else { Action::Run };
         let out_start = *op;
         let p = block.coder.code(
@@ -200,28 +204,35 @@ impl XzDecoder {
         *op += p.produced;
         block.compressed += p.consumed as u64;
         block.uncompressed += p.produced as u64;
+        if block.uncompressed > block.uncompressed_limit {
+            return Err(mismatch());
+        }
         if let Some(c) = block.check.as_mut() {
             c.update(&output[out_start..*op]);
         }
-        if p.status != Status::StreamEnd {
-            let comp_done = Some(block.compressed) == block.expected_compressed;
-            let uncomp_done = Some(block.uncompressed) == block.expected_uncompressed;
-            if (comp_done && (uncomp_done || *op < output.len()))
-                || (uncomp_done && *ip < input.len())
+        if p.status == Status::StreamEnd {
+            if block.expected_compressed.is_some_and(|c| c != block.compressed)
+                || block.expected_uncompressed.is_some_and(|u| u != block.uncompressed)
             {
-                return Err(Error::Corrupt("block data does not match the sizes in its header"));
+                return Err(mismatch());
             }
-            if block.compressed == block.compressed_limit && *op < output.len() {
-                return Err(Error::Corrupt("block is too large"));
-            }
-            return Ok(false);
+            return Ok(Some(true));
         }
-        if block.expected_compressed.is_some_and(|c| c != block.compressed)
-            || block.expected_uncompressed.is_some_and(|u| u != block.uncompressed)
-        {
-            return Err(Error::Corrupt("block data does not match the sizes in its header"));
+        if p.consumed > 0 || p.produced > 0 {
+            return Ok(Some(false));
         }
-        Ok(true)
+        // Stalled: the chain wants input the header says is not there, or output room
+        // beyond the uncompressed size.
+        let comp_done = block.compressed == block.compressed_limit;
+        let uncomp_done = Some(block.uncompressed) == block.expected_uncompressed;
+        if (comp_done && *op < output.len()) || (uncomp_done && *ip < input.len()) {
+            return Err(if block.expected_compressed.is_some() || uncomp_done {
+                mismatch()
+            } else {
+                Error::Corrupt("block is too large")
+            });
+        }
+        Ok(None)
     }
 
     fn finish_block(&mut self) -> Result<()> {
@@ -298,12 +309,11 @@ impl XzDecoder {
                     self.pos = 0;
                     self.state = State::BlockData;
                 }
-                State::BlockData => {
-                    if !self.run_block(input, &mut ip, output, &mut op, action)? {
-                        break;
-                    }
-                    self.state = State::BlockPadding;
-                }
+                State::BlockData => match self.run_block(input, &mut ip, output, &mut op, action)? {
+                    Some(true) => self.state = State::BlockPadding,
+                    Some(false) if ip < input.len() && op < output.len() => {}
+                    _ => break,
+                },
                 State::BlockPadding => {
                     let block = self.block.as_ref().ok_or(Error::Misuse("no block"))?;
                     let pad = ((4 - block.compressed % 4) % 4) as usize;

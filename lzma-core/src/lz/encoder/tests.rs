@@ -786,3 +786,89 @@ fn same_trace_as_liblzma() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Finds at every position and skips over matches longer than `skip_over`, like the C
+/// harness's benchmark mode; returns `(finds, checksum)`.
+struct BenchEnc {
+    skip_over: u32,
+    finds: u64,
+    sum: u64,
+}
+
+impl LzEncode for BenchEnc {
+    fn encode(&mut self, mf: &mut Mf, out: &mut [u8], out_pos: &mut usize) -> Result<Status> {
+        let mut matches = [Match::default(); MATCH_ARRAY_LEN];
+        while *out_pos < out.len() {
+            if mf.read_pos() >= mf.read_limit() {
+                if mf.action() == Action::Run {
+                    return Ok(Status::Ok);
+                }
+                if mf.avail() == 0 {
+                    return Ok(Status::StreamEnd);
+                }
+            }
+            let (count, len) = mf.find(&mut matches);
+            self.finds += 1;
+            let first = if count > 0 {
+                u64::from(matches[0].dist)
+            } else {
+                0
+            };
+            self.sum = self
+                .sum
+                .wrapping_mul(31)
+                .wrapping_add(u64::from(len) * 7 + u64::from(count) + first);
+            if len > self.skip_over {
+                mf.skip((len - 1).min(mf.avail()));
+            }
+            mf.read_ahead = 0;
+            out[*out_pos] = 0;
+            *out_pos += 1;
+        }
+        Ok(Status::Ok)
+    }
+}
+
+/// Speed check (no assertion): `XZRS_MF_BENCH=file[,mf,dict,nice,depth,skip_over]`,
+/// run with `cargo test --release ... mf_speed -- --ignored --nocapture`.
+#[test]
+#[ignore = "benchmark; needs XZRS_MF_BENCH"]
+fn mf_speed() {
+    let Ok(spec) = std::env::var("XZRS_MF_BENCH") else {
+        return;
+    };
+    let parts: Vec<&str> = spec.split(',').collect();
+    let data = std::fs::read(parts[0]).unwrap();
+    let num = |i: usize, d: u32| parts.get(i).and_then(|s| s.parse().ok()).unwrap_or(d);
+    let kind = match parts.get(1).copied().unwrap_or("bt4") {
+        "hc3" => MatchFinder::Hc3,
+        "hc4" => MatchFinder::Hc4,
+        "bt2" => MatchFinder::Bt2,
+        "bt3" => MatchFinder::Bt3,
+        _ => MatchFinder::Bt4,
+    };
+    let c = cfg(kind, num(2, 8 << 20), num(3, 64), num(4, 0));
+    let start = std::time::Instant::now();
+    let enc = BenchEnc {
+        skip_over: num(5, 32),
+        finds: 0,
+        sum: 0,
+    };
+    let mut lz = LzEncoder::new(&c, enc).unwrap();
+    let mut out = vec![0u8; 1 << 20];
+    let mut pos = 0;
+    loop {
+        let p = lz.code(&data[pos..], &mut out, Action::Finish).unwrap();
+        pos += p.consumed;
+        if p.status == Status::StreamEnd {
+            break;
+        }
+    }
+    let e = lz.inner();
+    eprintln!(
+        "finds {} sum {} time {:.3}",
+        e.finds,
+        e.sum,
+        start.elapsed().as_secs_f64()
+    );
+}
