@@ -201,6 +201,18 @@ impl Reader<'_> {
     }
 }
 
+fn physical_memory() -> u64 {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| {
+            s.lines().find_map(|l| {
+                let kb = l.strip_prefix("MemTotal:")?.trim().trim_end_matches("kB");
+                kb.trim().parse::<u64>().ok()?.checked_mul(1024)
+            })
+        })
+        .unwrap_or(u64::MAX)
+}
+
 const HEADER_MAGIC: [u8; 6] = [0xFD, b'7', b'z', b'X', b'Z', 0];
 
 fn parse_file(r: &mut Reader<'_>, size: u64) -> Result<FileInfo, ListError> {
@@ -259,6 +271,13 @@ fn parse_streams(r: &mut Reader<'_>, size: u64) -> Result<FileInfo, ListError> {
         }
         p += 1;
         let count = read_vli(&index, &mut p)?;
+        if count.saturating_mul(16) > physical_memory() {
+            // liblzma preallocates the records and fails with LZMA_MEM_ERROR.
+            return Err(ListError::Io(format!(
+                "{}: Cannot allocate memory",
+                message::mask(r.name)
+            )));
+        }
         let mut blocks = Vec::new();
         let mut blocks_size = 0u64;
         let mut uncomp = 0u64;
@@ -453,11 +472,6 @@ fn parse_details(r: &mut Reader<'_>, s: &StreamInfo, b: &BlockInfo) -> Result<De
             "header padding",
         )));
     }
-    if !crate::options::chain_is_valid(&chain) {
-        return Err(ListError::Lib(lzma_core::Error::Unsupported(
-            "filter chain",
-        )));
-    }
     let csize = check_size(s.check);
     let comp_size = b.unpadded - hsize - csize;
     if comp.is_some_and(|c| c != comp_size) || uncomp.is_some_and(|u| u != b.uncompressed) {
@@ -498,7 +512,12 @@ fn parse_details(r: &mut Reader<'_>, s: &StreamInfo, b: &BlockInfo) -> Result<De
             if uncomp.is_some() { 'u' } else { '-' }
         ),
         comp_size,
-        memusage: crate::memusage::decoder_for_header(&chain),
+        // liblzma does not validate the order here; an impossible chain needs "UINT64_MAX".
+        memusage: if crate::options::chain_is_valid(&chain) {
+            crate::memusage::decoder_for_header(&chain)
+        } else {
+            u64::MAX
+        },
         chain: crate::options::filters_to_string(&chain, false),
         check_value,
         min_version,
@@ -530,7 +549,7 @@ static TOTALS: Mutex<Totals> = Mutex::new(Totals {
     padding: 0,
     checks: 0,
     memusage_max: 0,
-    min_version: 0,
+    min_version: 50000002,
     all_have_sizes: true,
     headings_displayed: false,
 });
