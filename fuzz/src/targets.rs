@@ -63,6 +63,9 @@ pub fn decode_chunked(data: &[u8]) {
     let (Some(Ok(mut a)), Some(Ok(mut b))) = (our_decoder(&source), our_decoder(&source)) else { return };
     let chunked = drive::run(&mut a, rest, &mut plan);
     let whole = drive::run(&mut b, rest, &mut ChunkPlan::whole());
+    if [&chunked, &whole].iter().any(|o| matches!(&o.result, Err(e) if ours::lacks(e))) {
+        return;
+    }
     verdict::assert_same_run(&chunked, &whole, &format!("{source:?}"));
 }
 
@@ -74,6 +77,9 @@ pub fn diff_decode(data: &[u8]) {
     let rest = u.take_rest();
     let Some(Ok(mut coder)) = our_decoder(&source) else { return };
     let ours = drive::run(&mut coder, rest, &mut ChunkPlan::whole());
+    if matches!(&ours.result, Err(e) if ours::lacks(e)) {
+        return;
+    }
 
     let made = match &source {
         Source::Container(f) => reference::decoder(*f, MEMLIMIT),
@@ -103,6 +109,9 @@ pub fn diff_decode(data: &[u8]) {
     if ours_class == Class::Capped || theirs.class == Class::Capped {
         return;
     }
+    if known_difference(&source, rest.len(), ours_class, theirs.class) {
+        return;
+    }
     assert_eq!(
         ours_class, theirs.class,
         "{source:?}: verdicts differ: ours {:?}, liblzma {:?}",
@@ -113,12 +122,34 @@ pub fn diff_decode(data: &[u8]) {
     }
 }
 
+/// Verdict differences already reported, tolerated so that the fuzzer can
+/// look further: on input shorter than the format's fixed header, liblzma
+/// waits for the whole header (".xz": 12 bytes) and answers "truncated",
+/// or checks a field as soon as it is complete (.lzma properties byte,
+/// auto-detection) and answers "format", where ours does the opposite.
+fn known_difference(source: &Source, len: usize, ours: Class, theirs: Class) -> bool {
+    let header = match source {
+        Source::Container(Format::Xz) => 12,
+        Source::Container(Format::Lzma | Format::Auto) => 13,
+        Source::Container(Format::Lzip) => 6,
+        Source::Raw(_) => 0,
+    };
+    let early = [Class::Format, Class::Data, Class::Unsupported];
+    len < header
+        && ((ours == Class::Truncated && early.contains(&theirs))
+            || (theirs == Class::Truncated && early.contains(&ours)))
+}
+
 fn our_encode(spec: &EncodeSpec, plan: &mut ChunkPlan) -> Option<lzma_core::Result<Vec<u8>>> {
     let mut enc = match ours::encoder(spec)? {
         Ok(e) => e,
+        Err(e) if ours::lacks(&e) => return None,
         Err(e) => return Some(Err(e)),
     };
     let out = drive::run(&mut enc, &spec.data, plan);
+    if matches!(&out.result, Err(e) if ours::lacks(e)) {
+        return None;
+    }
     assert!(!out.capped, "encoder output exceeds the cap");
     Some(out.result.map(|()| out.output))
 }
@@ -141,6 +172,9 @@ pub fn roundtrip(data: &[u8]) {
     };
     let Some(Ok(mut dec)) = ours::decoder_for(&spec) else { return };
     let back = drive::run(&mut dec, &encoded, &mut ChunkPlan::whole());
+    if matches!(&back.result, Err(e) if ours::lacks(e)) {
+        return;
+    }
     assert!(back.result.is_ok(), "our decoder rejects our encoder's output: {:?} for {spec:?}", back.result);
     assert!(back.output == spec.data, "round trip changed the data ({} bytes in, {} out)", spec.data.len(), back.output.len());
 

@@ -90,6 +90,12 @@ pub struct EncoderOptions {
     /// Sizes of the first blocks (`--block-list`); after the list, the last size repeats.
     /// `u64::MAX` (or `0` as the last item) means "the rest of the input".
     pub block_list: Vec<u64>,
+    /// Filter chain number (0..=9) of each `block_list` entry, as xz 5.6+'s
+    /// `--block-list=N:SIZE`; entries without a number use chain 0 (the preset or
+    /// `filters`).
+    pub block_list_chains: Vec<u8>,
+    /// Filter chains 1..=9 (`--filters1` .. `--filters9`): `extra_chains[n - 1]` is chain `n`.
+    pub extra_chains: Vec<Option<Vec<Filter>>>,
     /// Thread count as `xz -T`: 1 = single-threaded format, anything else = the
     /// multi-threaded format.
     pub threads: u32,
@@ -104,6 +110,8 @@ impl Default for EncoderOptions {
             check: Check::Crc64,
             block_size: None,
             block_list: Vec::new(),
+            block_list_chains: Vec::new(),
+            extra_chains: Vec::new(),
             threads: 1,
         }
     }
@@ -145,6 +153,62 @@ impl EncoderOptions {
         self
     }
 
+    /// Sets filter chain `n` (1..=9) for use by `block_list_chains`.
+    ///
+    /// ```
+    /// use lzma_core::{EncoderOptions, Filter, LzmaOptions};
+    /// let chain1 = vec![Filter::Delta { distance: 2 }, Filter::Lzma2(LzmaOptions::preset(1, false).unwrap())];
+    /// let o = EncoderOptions::preset(6).chain(1, chain1).block_list(vec![1000, 2000]).block_list_chains(vec![1, 0]);
+    /// assert_eq!(o.chain_for(1).unwrap().len(), 2);
+    /// assert!(o.chain_for(2).is_err());
+    /// ```
+    pub fn chain(mut self, n: usize, filters: Vec<Filter>) -> Self {
+        if (1..=9).contains(&n) {
+            if self.extra_chains.len() < n {
+                self.extra_chains.resize(n, None);
+            }
+            self.extra_chains[n - 1] = Some(filters);
+        }
+        self
+    }
+
+    /// Sets the chain numbers of the block list entries.
+    pub fn block_list_chains(mut self, chains: Vec<u8>) -> Self {
+        self.block_list_chains = chains;
+        self
+    }
+
+    /// Filter chain number `n` (0 = the preset or `filters`), validated for .xz.
+    pub fn chain_for(&self, n: usize) -> Result<Vec<Filter>> {
+        if n == 0 {
+            return self.filter_chain();
+        }
+        let chain = self
+            .extra_chains
+            .get(n - 1)
+            .and_then(|c| c.clone())
+            .ok_or_else(|| Error::Options(format!("Filter chain {n} is not set")))?;
+        validate_encoder_chain(&chain)?;
+        Ok(chain)
+    }
+
+    /// Chain numbers in use: those of the block list, or just 0.
+    pub(crate) fn used_chains(&self) -> Vec<usize> {
+        let mut used: Vec<usize> = if self.block_list.is_empty() {
+            vec![0]
+        } else {
+            (0..self.block_list.len()).map(|i| self.list_chain(i)).collect()
+        };
+        used.sort_unstable();
+        used.dedup();
+        used
+    }
+
+    /// Chain number of block list entry `i`.
+    pub(crate) fn list_chain(&self, i: usize) -> usize {
+        usize::from(self.block_list_chains.get(i).copied().unwrap_or(0))
+    }
+
     /// Sets the thread count (see the type's docs for what it changes).
     pub fn threads(mut self, threads: u32) -> Self {
         self.threads = threads;
@@ -165,12 +229,7 @@ impl EncoderOptions {
             Some(f) => f.clone(),
             None => vec![Filter::Lzma2(LzmaOptions::preset(self.level, self.extreme)?)],
         };
-        crate::xz::backend::validate_chain(&chain, true)?;
-        for f in &chain {
-            if let Filter::Lzma1(o) | Filter::Lzma2(o) = f {
-                o.validate_for_encoder()?;
-            }
-        }
+        validate_encoder_chain(&chain)?;
         Ok(chain)
     }
 
@@ -183,6 +242,9 @@ impl EncoderOptions {
         if self.block_size == Some(0) {
             return Err(Error::Options("The block size must not be zero".into()));
         }
+        if self.block_list_chains.iter().any(|&c| c > 9) {
+            return Err(Error::Options("Filter chain numbers are 0 to 9".into()));
+        }
         if let Some(pos) = self.block_list.iter().position(|&s| s == 0) {
             if pos + 1 != self.block_list.len() {
                 return Err(Error::Options(
@@ -192,4 +254,14 @@ impl EncoderOptions {
         }
         Ok(())
     }
+}
+
+fn validate_encoder_chain(chain: &[Filter]) -> Result<()> {
+    crate::xz::backend::validate_chain(chain, true)?;
+    for f in chain {
+        if let Filter::Lzma1(o) | Filter::Lzma2(o) = f {
+            o.validate_for_encoder()?;
+        }
+    }
+    Ok(())
 }

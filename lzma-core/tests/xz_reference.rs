@@ -6,7 +6,7 @@
 mod xz_common;
 
 use lzma_core::xz::info::{self, InfoOptions};
-use lzma_core::{Check, DecoderOptions, EncoderOptions, Error};
+use lzma_core::{Check, DecoderOptions, EncoderOptions, Error, Filter, LzmaOptions};
 use std::io::Cursor;
 use xz_common::*;
 
@@ -89,6 +89,15 @@ fn concatenated_streams_and_padding() {
         assert_eq!(info.streams.len(), 3);
         assert_eq!(info.padding(), 2 * pad as u64);
         assert_eq!(info.uncompressed_size(), both.len() as u64);
+        let mine: Vec<_> = info
+            .streams
+            .iter()
+            .map(|s| {
+                let check = s.flags.check_name().to_string();
+                (s.blocks.len() as u64, s.compressed_offset, s.uncompressed_offset, s.compressed_size, s.uncompressed_size, check, s.padding)
+            })
+            .collect();
+        assert_eq!(mine, robot_streams(&xz, &f));
     }
     // Padding that is not a multiple of four, and garbage after a stream.
     for tail in [&[0u8][..], &[0, 0, 0], &[0, 0, 0, 0, 0], &[1, 2, 3, 4], b"\xFD7zXZ"] {
@@ -146,7 +155,7 @@ fn compare_layout(ours_opts: &EncoderOptions, args: &[&str], bin: &std::path::Pa
     assert_eq!(lzma_core::decompress(&ours).unwrap(), data);
     let xz = reference().unwrap_or_else(|| bin.clone());
     let layout = |f: &[u8]| {
-        robot_blocks(&xz, f).into_iter().map(|(u, h, fl, _)| (u, h, fl)).collect::<Vec<_>>()
+        robot_blocks_with_filters(&xz, f).into_iter().map(|(u, h, fl, _, chain)| (u, h, fl, chain)).collect::<Vec<_>>()
     };
     assert_eq!(layout(&ours), layout(&theirs), "layout for {args:?}");
     if ours != theirs && real_encoder() {
@@ -200,6 +209,21 @@ fn encoder_multi_thread_layouts() {
         &data,
     );
     compare_layout(&mt(), &["-T2", "-0"], &xz58, b"");
+    // Per-block filter chains (xz 5.6+ --filtersN and N:SIZE).
+    let chain1 = vec![Filter::Delta { distance: 2 }, Filter::Lzma2(LzmaOptions::preset(1, false).unwrap())];
+    for threads in [1u32, 2] {
+        let t = format!("-T{threads}");
+        compare_layout(
+            &EncoderOptions::preset(0)
+                .threads(threads)
+                .chain(1, chain1.clone())
+                .block_list(vec![1000, 70_000, 50_000])
+                .block_list_chains(vec![1, 0, 1]),
+            &[&t, "-0", "--filters1=delta:dist=2 lzma2:preset=1", "--block-list=1:1000,0:70000,1:50000"],
+            &xz58,
+            &data,
+        );
+    }
     // The thread count does not change the output.
     let a = lzma_core::compress_with(&data, &mt()).unwrap();
     let b = lzma_core::compress_with(&data, &mt().threads(0)).unwrap();

@@ -250,3 +250,53 @@ fn info_rejects_bad_files_without_panicking() {
     let e = parse(&mut std::io::Cursor::new(&f), &InfoOptions { memlimit: 100, block_headers: false }).unwrap_err();
     assert!(matches!(xz_error(&e), Some(Error::MemLimit { .. })));
 }
+
+mod roundtrip {
+    use super::*;
+    use lzma_core::{Check, EncoderOptions};
+    use proptest::prelude::*;
+
+    fn check() -> impl Strategy<Value = Check> {
+        prop_oneof![Just(Check::None), Just(Check::Crc32), Just(Check::Crc64), Just(Check::Sha256)]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+        /// Any data, any block layout, any chunking: the decoder returns the input, and
+        /// `--list` parsing agrees with the encoder's index.
+        #[test]
+        fn container_roundtrip(
+            data in proptest::collection::vec(any::<u8>(), 0..40_000),
+            check in check(),
+            threads in 0u32..3,
+            block_size in proptest::option::of(1u64..20_000),
+            list in proptest::collection::vec(1u64..15_000, 0..4),
+            chunk in 1usize..5000,
+            room in 1usize..3000,
+        ) {
+            let mut opts = EncoderOptions::preset(0).check(check).threads(threads).block_list(list);
+            if let Some(bs) = block_size {
+                opts = opts.block_size(bs);
+            }
+            let xz = lzma_core::compress_with(&data, &opts).unwrap();
+            let info = lzma_core::xz::info::parse(&mut std::io::Cursor::new(&xz), &Default::default()).unwrap();
+            prop_assert_eq!(info.uncompressed_size(), data.len() as u64);
+            let mut d = XzDecoder::new(DecoderOptions::default());
+            let mut out = Vec::new();
+            let mut buf = vec![0u8; room];
+            let mut pos = 0;
+            loop {
+                let end = (pos + chunk).min(xz.len());
+                let act = if end == xz.len() { Action::Finish } else { Action::Run };
+                let p = d.code(&xz[pos..end], &mut buf, act).unwrap();
+                pos += p.consumed;
+                out.extend_from_slice(&buf[..p.produced]);
+                if p.status == Status::StreamEnd {
+                    break;
+                }
+            }
+            prop_assert_eq!(out, data);
+        }
+    }
+}

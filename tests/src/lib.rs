@@ -115,6 +115,27 @@ pub fn drive_caught<C: Coder>(
     }
 }
 
+/// A coder wrapper counting the input its coder consumed (to see what a decoder left
+/// unread after its end).
+#[derive(Debug)]
+pub struct Counted<C> {
+    /// The wrapped coder.
+    pub inner: C,
+    /// Input bytes consumed so far.
+    pub consumed: usize,
+}
+
+impl<C: Coder> Coder for Counted<C> {
+    fn code(&mut self, input: &[u8], output: &mut [u8], action: Action) -> lzma_core::Result<lzma_core::Progress> {
+        let p = self.inner.code(input, output, action)?;
+        self.consumed += p.consumed;
+        Ok(p)
+    }
+    fn memusage(&self) -> u64 {
+        self.inner.memusage()
+    }
+}
+
 /// The reference `xz` command.
 #[derive(Clone, Debug)]
 pub struct Reference {

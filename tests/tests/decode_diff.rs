@@ -112,6 +112,7 @@ fn inputs(all: bool) -> Vec<(String, Vec<u8>)> {
         v.push(("runs-150000".to_string(), gen::runs(4, 150_000)));
         v.push(("mixed-400000".to_string(), gen::mixed(5, 400_000)));
         v.push(("zeros-2MiB+1".to_string(), gen::zeros((1 << 21) + 1)));
+        v.push(("random-65537".to_string(), gen::random(6, 65_537)));
     }
     v
 }
@@ -303,4 +304,40 @@ fn damaged_copies_get_the_reference_verdict() {
     }
     eprintln!("{n} damaged files compared");
     assert!(failures.is_empty(), "{} disagreements:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// `--single-stream`: only the first stream is decoded and whatever follows is ignored,
+/// as the reference does.
+#[test]
+fn single_stream_ignores_what_follows() {
+    let Some(xz) = Reference::find() else { return };
+    let a = gen::text(9, 5000);
+    let xa = xz.compress(&["-T1", "-6"], &a);
+    let xb = xz.compress(&["-T1", "-0"], b"second stream");
+    let mut failures = Vec::new();
+    for (what, tail) in [
+        ("second stream", xb.clone()),
+        ("garbage", b"trailing garbage".to_vec()),
+        ("3 zeros", vec![0; 3]),
+        ("nothing", Vec::new()),
+    ] {
+        let data = [xa.clone(), tail].concat();
+        let rf = xz.run(&["-dc", "--single-stream"], &data);
+        assert_eq!(rf.status, 0, "reference on {what}: {}", rf.stderr);
+        assert!(rf.stdout == a);
+        for (i, o) in [(usize::MAX, 1 << 20), (3, 5)] {
+            let r = drive_caught(
+                || XzDecoder::new(DecoderOptions::new().single_stream(true)),
+                &data,
+                i,
+                o,
+                1 << 20,
+            );
+            let d = describe(&r, &a);
+            if d != "ok" {
+                failures.push(format!("single stream then {what} (in {i} / out {o}): {d}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
 }

@@ -149,6 +149,10 @@ fn inputs(big: bool) -> Vec<(String, Vec<u8>)> {
         v.push(("random-70000".to_string(), gen::random(24, 70_000)));
         v.push(("mixed-600000".to_string(), gen::mixed(25, 600_000)));
         v.push(("zeros-2MiB+1".to_string(), gen::zeros((1 << 21) + 1)));
+        // Around LZMA2's limits: 64 KiB of incompressible data per stored chunk, 2 MiB of
+        // uncompressed data per chunk.
+        v.push(("random-65537".to_string(), gen::random(26, 65_537)));
+        v.push(("text-2MiB+100".to_string(), gen::text(27, (1 << 21) + 100)));
     }
     v
 }

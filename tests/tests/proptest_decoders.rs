@@ -110,7 +110,7 @@ fn apply(mut d: Vec<u8>, muts: &[Mutation]) -> Vec<u8> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 1000, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn arbitrary_input_never_panics(data in prefixed_bytes(), i in 1usize..300, o in 1usize..300) {

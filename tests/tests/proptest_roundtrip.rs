@@ -63,7 +63,7 @@ fn lzma_opts() -> impl Strategy<Value = LzmaOptions> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 96, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn xz_round_trip(

@@ -669,8 +669,10 @@ pub fn raw_encoder(filters: &[Filter]) -> Result<RawEncoder> {
 mod inner {
     use super::*;
     use crate::lzma::decoder::LzmaDecoder;
+    use crate::lzma::encoder::LzmaEncoder;
     use crate::lzma::{LCLP_MAX, PB_MAX};
     use crate::lzma2::decoder::Lzma2Decoder;
+    use crate::lzma2::encoder::Lzma2Encoder;
     use crate::LzmaOptions;
 
     /// The LZMA1 or LZMA2 decoder at the end of a decoder chain.
@@ -736,21 +738,54 @@ mod inner {
         }
     }
 
-    /// Placeholder until the LZMA encoders are in the crate.
-    #[derive(Debug)]
-    pub enum LastEncoder {}
+    /// The LZMA1 or LZMA2 encoder at the end of an encoder chain.
+    pub enum LastEncoder {
+        /// Raw LZMA1 (writes an end marker at `Finish`).
+        Lzma1(LzmaEncoder),
+        /// LZMA2 (writes the end byte at `Finish`).
+        Lzma2(Lzma2Encoder),
+    }
+
+    impl std::fmt::Debug for LastEncoder {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(match self {
+                LastEncoder::Lzma1(_) => "LastEncoder::Lzma1",
+                LastEncoder::Lzma2(_) => "LastEncoder::Lzma2",
+            })
+        }
+    }
 
     impl LastEncoder {
-        pub(super) fn new(_last: &Filter) -> Result<Self> {
-            Err(Error::Unsupported(
-                "the LZMA encoders are not built into this version",
-            ))
+        pub(super) fn new(last: &Filter) -> Result<Self> {
+            match last {
+                Filter::Lzma1(o) => {
+                    check_preset_dict(o)?;
+                    Ok(LastEncoder::Lzma1(LzmaEncoder::new(o)?))
+                }
+                Filter::Lzma2(o) => {
+                    check_preset_dict(o)?;
+                    Ok(LastEncoder::Lzma2(Lzma2Encoder::new(o)?))
+                }
+                Filter::Delta { .. } | Filter::Bcj { .. } => {
+                    Err(ChainProblem::LastNotLzma.to_error())
+                }
+            }
         }
     }
 
     impl Coder for LastEncoder {
-        fn code(&mut self, _: &[u8], _: &mut [u8], _: Action) -> Result<Progress> {
-            match *self {}
+        fn code(&mut self, input: &[u8], output: &mut [u8], action: Action) -> Result<Progress> {
+            match self {
+                LastEncoder::Lzma1(e) => e.code(input, output, action),
+                LastEncoder::Lzma2(e) => e.code(input, output, action),
+            }
+        }
+
+        fn memusage(&self) -> u64 {
+            match self {
+                LastEncoder::Lzma1(e) => e.memusage(),
+                LastEncoder::Lzma2(e) => e.memusage(),
+            }
         }
     }
 
@@ -762,11 +797,11 @@ mod inner {
         Lzma2Decoder::memusage(dict_size)
     }
 
-    pub(super) fn lzma1_encoder_memusage(_o: &LzmaOptions) -> u64 {
-        u64::MAX
+    pub(super) fn lzma1_encoder_memusage(o: &LzmaOptions) -> u64 {
+        LzmaEncoder::memusage(o)
     }
 
-    pub(super) fn lzma2_encoder_memusage(_o: &LzmaOptions) -> u64 {
-        u64::MAX
+    pub(super) fn lzma2_encoder_memusage(o: &LzmaOptions) -> u64 {
+        Lzma2Encoder::memusage(o)
     }
 }

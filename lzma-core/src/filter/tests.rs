@@ -756,3 +756,143 @@ fn raw_decoder_on_reference_streams() {
         assert_eq!(err, Error::Truncated, "{chain:?}");
     }
 }
+
+#[test]
+fn encoder_memusage_matches_liblzma() {
+    // liblzma 5.4.1 (x86_64) lzma_raw_encoder_memusage() with preset 0 options and a 1 MiB
+    // dictionary: LZMA2 alone 8753671 bytes, after Delta 8754023 (+352), after x86
+    // 8754695 (+1024); LZMA1 alone 8687967. The LZMA part is the encoder's own estimate.
+    use super::chain::encoder_memusage;
+    let o = LzmaOptions {
+        dict_size: 1 << 20,
+        ..LzmaOptions::preset(0, false).unwrap()
+    };
+    let lz2 = Filter::Lzma2(o.clone());
+    let alone = encoder_memusage(std::slice::from_ref(&lz2));
+    let close = |ours: u64, theirs: u64| ours.abs_diff(theirs) * 1000 < theirs;
+    assert!(close(alone, 8_753_671), "{alone}");
+    assert!(close(
+        encoder_memusage(&[Filter::Lzma1(o.clone())]),
+        8_687_967
+    ));
+    assert_eq!(
+        encoder_memusage(&[Filter::Delta { distance: 1 }, lz2.clone()]),
+        alone + 352
+    );
+    assert_eq!(
+        encoder_memusage(&[bcj(BcjArch::X86, 0), lz2.clone()]),
+        alone + 1024
+    );
+    let bad = LzmaOptions { lc: 4, lp: 1, ..o };
+    assert_eq!(encoder_memusage(&[Filter::Lzma2(bad)]), u64::MAX);
+}
+
+#[test]
+fn raw_encoder_matches_reference() {
+    use super::chain::{raw_decoder, raw_encoder};
+    let Some(xz) = reference() else { return };
+    let lzma2 = |level| Filter::Lzma2(LzmaOptions::preset(level, false).unwrap());
+    let lzma1 = |level| Filter::Lzma1(LzmaOptions::preset(level, false).unwrap());
+    let chains: Vec<(Vec<Filter>, &str)> = vec![
+        (vec![lzma2(0)], "--lzma2=preset=0"),
+        (vec![bcj(BcjArch::X86, 0), lzma2(0)], "--lzma2=preset=0"),
+        (
+            vec![bcj(BcjArch::Arm64, 4096), lzma2(6)],
+            "--lzma2=preset=6",
+        ),
+        (
+            vec![Filter::Delta { distance: 4 }, lzma2(1)],
+            "--lzma2=preset=1",
+        ),
+        (
+            vec![
+                bcj(BcjArch::PowerPc, 0),
+                Filter::Delta { distance: 2 },
+                lzma1(3),
+            ],
+            "--lzma1=preset=3",
+        ),
+        (
+            vec![
+                bcj(BcjArch::Sparc, 0),
+                bcj(BcjArch::ArmThumb, 0),
+                bcj(BcjArch::Ia64, 0),
+                lzma2(6),
+            ],
+            "--lzma2=preset=6",
+        ),
+    ];
+    for (chain, lzma_opt) in &chains {
+        let simple = &chain[..chain.len() - 1];
+        let arch = simple.iter().find_map(|f| match f {
+            Filter::Bcj { arch, .. } => Some(*arch),
+            _ => None,
+        });
+        let data = compressible(arch, 150_000, 23);
+        let mut args = vec!["--format=raw".to_string(), "-c".to_string()];
+        args.extend(simple.iter().map(xz_option));
+        args.push(lzma_opt.to_string());
+        let theirs = run_reference(&xz, &args, &data).expect("reference encoder failed");
+        let mut e = raw_encoder(chain).unwrap();
+        let ours = run(&mut e, &data, usize::MAX, 1 << 20);
+        if let Some(i) = ours.iter().zip(&theirs).position(|(a, b)| a != b) {
+            panic!(
+                "{chain:?}: first difference at byte {i} (ours {} bytes, theirs {})",
+                ours.len(),
+                theirs.len()
+            );
+        }
+        assert_eq!(ours.len(), theirs.len(), "{chain:?}");
+        let mut e = raw_encoder(chain).unwrap();
+        assert!(
+            run(&mut e, &data, 1000, 333) == ours,
+            "{chain:?}: chunking changes the output"
+        );
+        let mut d = raw_decoder(chain, u64::MAX).unwrap();
+        assert!(
+            run(&mut d, &ours, 4096, 4096) == data,
+            "{chain:?}: round trip"
+        );
+    }
+}
+
+#[test]
+fn raw_encoder_sync_flush_through_delta() {
+    use super::chain::{raw_decoder, raw_encoder};
+    let chain = [
+        Filter::Delta { distance: 2 },
+        Filter::Lzma2(LzmaOptions::preset(1, false).unwrap()),
+    ];
+    let data = compressible(None, 50_000, 3);
+    let (first, second) = data.split_at(20_000);
+    let mut e = raw_encoder(&chain).unwrap();
+    let mut stream = Vec::new();
+    let mut out = vec![0u8; 4096];
+    for (part, action) in [(first, Action::SyncFlush), (second, Action::Finish)] {
+        let mut pos = 0;
+        loop {
+            let p = e.code(&part[pos..], &mut out, action).unwrap();
+            pos += p.consumed;
+            stream.extend_from_slice(&out[..p.produced]);
+            if p.status == Status::StreamEnd {
+                break;
+            }
+        }
+        assert_eq!(pos, part.len());
+        if action == Action::SyncFlush {
+            // Everything given so far decodes from what came out so far.
+            let mut d = raw_decoder(&chain, u64::MAX).unwrap();
+            let mut buf = vec![0u8; data.len()];
+            let p = d.code(&stream, &mut buf, Action::Run).unwrap();
+            assert_eq!(&buf[..p.produced], first);
+        }
+    }
+    let mut d = raw_decoder(&chain, u64::MAX).unwrap();
+    assert!(run(&mut d, &stream, 777, 999) == data);
+    // A BCJ filter in the chain refuses to flush, as in liblzma.
+    let mut e = raw_encoder(&[bcj(BcjArch::X86, 0), chain[1].clone()]).unwrap();
+    assert!(matches!(
+        e.code(first, &mut out, Action::SyncFlush),
+        Err(Error::Unsupported(_))
+    ));
+}

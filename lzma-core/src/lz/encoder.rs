@@ -267,6 +267,8 @@ pub struct Mf {
     action: Action,
     kind: MatchFinder,
     layout: Layout,
+    /// Receives the values of buckets loaded early as a software prefetch.
+    sink: u32,
 }
 
 impl Mf {
@@ -297,6 +299,7 @@ impl Mf {
             action: Action::Run,
             kind: cfg.mf,
             layout,
+            sink: 0,
         })
     }
 

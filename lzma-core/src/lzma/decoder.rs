@@ -20,9 +20,11 @@ use crate::rangecoder::decoder::{FastRc, InitStatus, RangeDecoder, FAST_WINDOW, 
 use crate::stream::{Action, Coder, Progress, Status};
 use crate::{Error, Result};
 
-// Layout of the non-literal probabilities in one power-of-two array, so that every index
-// can be masked instead of bounds-checked.
-const PROBS_LEN: usize = 2048;
+// Layout of all probabilities in one power-of-two array, so that every index can be masked
+// instead of bounds-checked and the hot loop needs one base pointer. The literal coders
+// (up to 16, for lc + lp <= 4) sit in the upper half; larger literal tables (LZMA1 with
+// lc + lp > 4) live in a separate vector and are decoded by the resumable path only.
+const PROBS_LEN: usize = 32768;
 const PROBS_MASK: usize = PROBS_LEN - 1;
 /// `[state][pos_state]`, 12 x 16.
 const IS_MATCH: usize = 0;
@@ -45,9 +47,10 @@ const MATCH_LEN: usize = 1024;
 const REP_LEN: usize = 1536;
 const LEN_MID: usize = 128;
 const LEN_HIGH: usize = 256;
-
-/// Probabilities of one literal coder, padded from 0x300 to 0x400 for masked indexing.
-type LiteralProbs = [u16; 0x400];
+/// Literal coder `i` starts at `LITERAL + i * LITERAL_CODER`.
+const LITERAL: usize = 16384;
+/// A literal coder uses 0x300 probabilities (index 1..0x300); padded to 0x400.
+const LITERAL_CODER: usize = 0x400;
 
 /// Memory of the engine besides the dictionary, close to liblzma's structure sizes.
 const ENGINE_OVERHEAD: u64 = 33_240;
@@ -138,17 +141,18 @@ fn len_fast(rc: &mut FastRc<'_>, probs: &mut [u16; PROBS_LEN], choice: usize, ba
 }
 
 #[inline(always)]
-fn literal_fast(rc: &mut FastRc<'_>, probs: &mut LiteralProbs) -> u32 {
+fn literal_fast(rc: &mut FastRc<'_>, probs: &mut [u16; PROBS_LEN], base: usize) -> u32 {
     let mut sym = 1usize;
-    let mut p = u32::from(probs[1]);
+    let mut p = u32::from(probs[(base + 1) & PROBS_MASK]);
     for i in 0..8 {
         let next = if i < 7 {
-            u32::from(probs[(2 * sym) & 0x3FF]) | (u32::from(probs[(2 * sym + 1) & 0x3FF]) << 16)
+            u32::from(probs[(base + 2 * sym) & PROBS_MASK])
+                | (u32::from(probs[(base + 2 * sym + 1) & PROBS_MASK]) << 16)
         } else {
             0
         };
         let (bit, np) = rc.bit_value(p);
-        probs[sym & 0x3FF] = np as u16;
+        probs[(base + sym) & PROBS_MASK] = np as u16;
         sym = 2 * sym + bit as usize;
         p = (next >> (bit * 16)) & 0xFFFF;
     }
@@ -159,26 +163,26 @@ fn literal_fast(rc: &mut FastRc<'_>, probs: &mut LiteralProbs) -> u32 {
 /// byte's, the probabilities depend on the match bit too. Both possible next probabilities
 /// are loaded before each bit is known, as in [`bittree`].
 #[inline(always)]
-fn matched_literal_fast(rc: &mut FastRc<'_>, probs: &mut LiteralProbs, match_byte: u32) -> u32 {
+fn matched_literal_fast(rc: &mut FastRc<'_>, probs: &mut [u16; PROBS_LEN], base: usize, match_byte: u32) -> u32 {
     let mut sym = 1usize;
     let mut offset = 0x100usize;
     let mut mb = (match_byte as usize) << 1;
-    let mut idx = offset + (mb & offset) + sym;
-    let mut p = u32::from(probs[idx & 0x3FF]);
+    let mut idx = base + offset + (mb & offset) + sym;
+    let mut p = u32::from(probs[idx & PROBS_MASK]);
     for i in 0..8 {
         let match_bit = mb & offset;
         let off0 = offset & !match_bit;
         let off1 = offset & match_bit;
         let (idx0, idx1, next) = if i < 7 {
             let nmb = mb << 1;
-            let i0 = off0 + (nmb & off0) + 2 * sym;
-            let i1 = off1 + (nmb & off1) + 2 * sym + 1;
-            (i0, i1, u32::from(probs[i0 & 0x3FF]) | (u32::from(probs[i1 & 0x3FF]) << 16))
+            let i0 = base + off0 + (nmb & off0) + 2 * sym;
+            let i1 = base + off1 + (nmb & off1) + 2 * sym + 1;
+            (i0, i1, u32::from(probs[i0 & PROBS_MASK]) | (u32::from(probs[i1 & PROBS_MASK]) << 16))
         } else {
             (0, 0, 0)
         };
         let (bit, np) = rc.bit_value(p);
-        probs[idx & 0x3FF] = np as u16;
+        probs[idx & PROBS_MASK] = np as u16;
         sym = 2 * sym + bit as usize;
         let m = 0usize.wrapping_sub(bit as usize);
         offset = (off0 & !m) | (off1 & m);
@@ -193,7 +197,8 @@ fn matched_literal_fast(rc: &mut FastRc<'_>, probs: &mut LiteralProbs, match_byt
 /// `lc=3, lp=0, pb=2` gets constant masks and shifts.
 trait Params: Copy {
     fn pos_state(self, pos: usize) -> usize;
-    fn coder(self, literal: &mut [LiteralProbs], pos: usize, prev: u8) -> &mut LiteralProbs;
+    /// Index of the first probability of the literal coder for this position and byte.
+    fn coder(self, pos: usize, prev: u8) -> usize;
 }
 
 /// xz's default (and every preset's) parameters.
@@ -206,8 +211,8 @@ impl Params for Lc3Lp0Pb2 {
         pos & 3
     }
     #[inline(always)]
-    fn coder(self, literal: &mut [LiteralProbs], _pos: usize, prev: u8) -> &mut LiteralProbs {
-        &mut literal[usize::from(prev >> 5)]
+    fn coder(self, _pos: usize, prev: u8) -> usize {
+        LITERAL + usize::from(prev >> 5) * LITERAL_CODER
     }
 }
 
@@ -225,8 +230,8 @@ impl Params for AnyParams {
         pos & self.pos_mask
     }
     #[inline(always)]
-    fn coder(self, literal: &mut [LiteralProbs], pos: usize, prev: u8) -> &mut LiteralProbs {
-        &mut literal[(((pos << 8) + usize::from(prev)) & self.literal_mask) << self.lc >> 8]
+    fn coder(self, pos: usize, prev: u8) -> usize {
+        LITERAL + ((((pos << 8) + usize::from(prev)) & self.literal_mask) << self.lc >> 8) * LITERAL_CODER
     }
 }
 
@@ -235,7 +240,8 @@ impl Params for AnyParams {
 #[derive(Debug)]
 pub(crate) struct LzmaEngine {
     probs: Box<[u16; PROBS_LEN]>,
-    literal: Vec<LiteralProbs>,
+    /// Literal coders when `lc + lp > 4` (else empty).
+    big_literal: Vec<u16>,
     rc: RangeDecoder,
     state: u32,
     reps: [u32; 4],
@@ -262,11 +268,11 @@ pub(crate) struct LzmaEngine {
 }
 
 impl LzmaEngine {
-    /// An engine for literal coders up to `lc + lp = max_lclp`, reset to `props`.
-    pub(crate) fn new(props: LzmaProps, max_lclp: u32) -> Self {
+    /// An engine reset to `props`.
+    pub(crate) fn new(props: LzmaProps) -> Self {
         let mut e = LzmaEngine {
             probs: Box::new([PROB_INIT; PROBS_LEN]),
-            literal: vec![[PROB_INIT; 0x400]; 1 << max_lclp],
+            big_literal: Vec::new(),
             rc: RangeDecoder::new(),
             state: 0,
             reps: [0; 4],
@@ -288,19 +294,20 @@ impl LzmaEngine {
         e
     }
 
-    /// Resets state and probabilities for new properties (`lc + lp` must fit the table).
+    /// Resets state and probabilities for new properties.
     pub(crate) fn reset(&mut self, props: LzmaProps) {
         self.pos_mask = (1usize << props.pb) - 1;
         self.lc = props.lc;
         self.literal_mask = (0x100usize << props.lp) - (0x100usize >> props.lc);
         let coders = 1usize << (props.lc + props.lp);
-        if self.literal.len() < coders {
-            self.literal.resize(coders, [PROB_INIT; 0x400]);
+        self.probs[..LITERAL].fill(PROB_INIT);
+        if coders <= 16 {
+            self.big_literal = Vec::new();
+            self.probs[LITERAL..LITERAL + coders * LITERAL_CODER].fill(PROB_INIT);
+        } else {
+            self.big_literal.clear();
+            self.big_literal.resize(coders * LITERAL_CODER, PROB_INIT);
         }
-        for c in &mut self.literal[..coders] {
-            c.fill(PROB_INIT);
-        }
-        self.probs.fill(PROB_INIT);
         self.rc.reset();
         self.state = 0;
         self.reps = [0; 4];
@@ -321,15 +328,32 @@ impl LzmaEngine {
         self.eopm_valid = size.is_none();
     }
 
-    #[inline(always)]
-    fn literal_index(&self, pos: usize, prev: u8) -> usize {
-        (((pos << 8) + usize::from(prev)) & self.literal_mask) << self.lc >> 8
+    /// Index of the first probability of the literal coder (in `probs`, or in
+    /// `big_literal` when that is in use).
+    fn literal_base(&self, pos: usize, prev: u8) -> usize {
+        let ctx = (((pos << 8) + usize::from(prev)) & self.literal_mask) << self.lc >> 8;
+        if self.big_literal.is_empty() {
+            LITERAL + ctx * LITERAL_CODER
+        } else {
+            ctx * LITERAL_CODER
+        }
+    }
+
+    /// The literal probability `i` of the coder at `base` (see [`Self::literal_base`]).
+    fn literal_prob(&mut self, i: usize) -> &mut u16 {
+        let idx = self.base + (i & (LITERAL_CODER - 1));
+        if self.big_literal.is_empty() {
+            &mut self.probs[idx & PROBS_MASK]
+        } else {
+            let len = self.big_literal.len();
+            &mut self.big_literal[idx % len]
+        }
     }
 
     /// The hot loop. Runs while `seq == IsMatch`, the output position is below `limit` and a
     /// full input window remains.
     fn run_fast(&mut self, dict: &mut Dict, input: &[u8], in_pos: &mut usize, limit: usize) -> Result<Fast> {
-        if self.pos_mask == 3 && self.lc == 3 && self.literal_mask == 0xE0 && self.literal.len() >= 8 {
+        if self.pos_mask == 3 && self.lc == 3 && self.literal_mask == 0xE0 {
             self.run_fast_with(dict, input, in_pos, limit, Lc3Lp0Pb2)
         } else {
             let params = AnyParams { pos_mask: self.pos_mask, lc: self.lc, literal_mask: self.literal_mask };
@@ -348,7 +372,6 @@ impl LzmaEngine {
         params: P,
     ) -> Result<Fast> {
         let probs: &mut [u16; PROBS_LEN] = &mut self.probs;
-        let literal = &mut self.literal[..];
         let mut range = self.rc.range;
         let mut code = self.rc.code;
         let mut state = self.state;
@@ -371,15 +394,15 @@ impl LzmaEngine {
             let s = state as usize;
             if rc.bit(&mut probs[(IS_MATCH + (s << 4) + ps) & PROBS_MASK]) == 0 {
                 let prev = buf[pos - 1];
-                let lp = params.coder(literal, pos, prev);
+                let lbase = params.coder(pos, prev);
                 let sym = if state < 7 {
                     state = if state < 4 { 0 } else { state - 3 };
-                    literal_fast(&mut rc, lp)
+                    literal_fast(&mut rc, probs, lbase)
                 } else {
                     state = if state < 10 { state - 3 } else { state - 6 };
                     let d = rep0 as usize;
                     let back = if d < pos { pos - d - 1 } else { pos + size - REPEAT_MAX - d - 1 };
-                    matched_literal_fast(&mut rc, lp, u32::from(buf[back]))
+                    matched_literal_fast(&mut rc, probs, lbase, u32::from(buf[back]))
                 };
                 buf[pos] = sym as u8;
                 pos += 1;
@@ -559,7 +582,7 @@ impl LzmaEngine {
                     }
                     if bit!(IS_MATCH + (s << 4) + ps) == 0 {
                         let prev = dict.buf[dict.pos - 1];
-                        self.base = self.literal_index(dict.pos, prev);
+                        self.base = self.literal_base(dict.pos, prev);
                         self.symbol = 1;
                         self.state = update_literal(self.state);
                         if s < 7 {
@@ -574,24 +597,26 @@ impl LzmaEngine {
                     }
                 }
                 Seq::Literal => {
-                    let probs = &mut self.literal[self.base];
                     while self.symbol < 0x100 {
-                        let p = &mut probs[self.symbol as usize & 0x3FF];
-                        let Some(b) = self.rc.bit(p, input, ip) else {
+                        let mut rc = self.rc;
+                        let p = self.literal_prob(self.symbol as usize);
+                        let Some(b) = rc.bit(p, input, ip) else {
                             return Ok(Slow::Stalled);
                         };
+                        self.rc = rc;
                         self.symbol = (self.symbol << 1) | b;
                     }
                     self.seq = Seq::LiteralWrite;
                 }
                 Seq::LiteralMatched => {
-                    let probs = &mut self.literal[self.base];
                     while self.symbol < 0x100 {
                         let match_bit = self.len & self.offset;
-                        let p = &mut probs[(self.offset + match_bit + self.symbol) as usize & 0x3FF];
-                        let Some(b) = self.rc.bit(p, input, ip) else {
+                        let mut rc = self.rc;
+                        let p = self.literal_prob((self.offset + match_bit + self.symbol) as usize);
+                        let Some(b) = rc.bit(p, input, ip) else {
                             return Ok(Slow::Stalled);
                         };
+                        self.rc = rc;
                         self.symbol = (self.symbol << 1) | b;
                         self.offset &= match_bit ^ b.wrapping_sub(1);
                         self.len <<= 1;
@@ -810,7 +835,11 @@ impl LzmaEngine {
     fn decode_symbols(&mut self, dict: &mut Dict, input: &[u8], in_pos: &mut usize, might_finish: bool) -> Result<bool> {
         let limit = dict.limit;
         loop {
-            if self.seq == Seq::IsMatch && dict.pos < limit && input.len() - *in_pos >= FAST_WINDOW {
+            if self.seq == Seq::IsMatch
+                && dict.pos < limit
+                && input.len() - *in_pos >= FAST_WINDOW
+                && self.big_literal.is_empty()
+            {
                 match self.run_fast(dict, input, in_pos, limit)? {
                     Fast::Edge => {}
                     Fast::Copy => return Ok(false),
@@ -950,7 +979,7 @@ impl LzmaDecoder {
             alloc = alloc.min(size);
         }
         let dict = Dict::new(alloc)?;
-        let mut engine = LzmaEngine::new(props, props.lc + props.lp);
+        let mut engine = LzmaEngine::new(props);
         engine.set_uncompressed(uncompressed_size, allow_eopm);
         Ok(LzmaDecoder { engine, dict, run: RunState::Running })
     }
@@ -970,7 +999,7 @@ impl Coder for LzmaDecoder {
     }
 
     fn memusage(&self) -> u64 {
-        (self.dict.buf.len() + self.engine.literal.len() * 0x800 + PROBS_LEN * 2) as u64 + 4096
+        (self.dict.buf.len() + self.engine.big_literal.len() * 2 + PROBS_LEN * 2) as u64 + 4096
     }
 }
 

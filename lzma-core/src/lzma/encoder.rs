@@ -16,6 +16,30 @@ use crate::rangecoder::encoder::{RangeEncoder, PROB_INIT};
 use crate::rangecoder::price::{bit0_price, bit1_price, bittree_price};
 use crate::{Error, LzmaOptions, Mode, Result};
 
+/// Checks encoder options as liblzma does.
+///
+/// liblzma raises `nice_len` to the bytes the match finder hashes (so `nice=2,mf=bt4` is
+/// valid and means `nice=4`); `LzmaOptions::validate_for_encoder` rejects that, so the
+/// raised value is checked instead.
+pub(crate) fn validate(opts: &LzmaOptions) -> Result<()> {
+    let mut nice_len = opts.nice_len;
+    if nice_len >= MATCH_LEN_MIN {
+        nice_len = nice_len.max(opts.mf.hash_bytes());
+    }
+    let raised = LzmaOptions {
+        dict_size: opts.dict_size,
+        lc: opts.lc,
+        lp: opts.lp,
+        pb: opts.pb,
+        mode: opts.mode,
+        nice_len,
+        mf: opts.mf,
+        depth: opts.depth,
+        preset_dict: None,
+    };
+    raised.validate_for_encoder()
+}
+
 /// Number of states of the LZMA state machine.
 pub(crate) const STATES: usize = 12;
 /// States below this follow a literal.
@@ -637,7 +661,7 @@ impl LzmaEncoder {
     /// Memory the encoder needs for `opts`, as liblzma's `lzma_raw_encoder_memusage` for
     /// LZMA1 (`u64::MAX` for invalid options).
     pub fn memusage(opts: &LzmaOptions) -> u64 {
-        if opts.validate_for_encoder().is_err() {
+        if validate(opts).is_err() {
             return u64::MAX;
         }
         let lz = crate::lz::encoder::Mf::memusage(&glue::mf_config(opts, OPTS));

@@ -209,7 +209,7 @@ impl Lzma2Decoder {
         let props = LzmaProps { lc: 0, lp: 0, pb: 0 };
         Ok(Lzma2Decoder {
             chunks: Chunks {
-                lzma: LzmaEngine::new(props, 4),
+                lzma: LzmaEngine::new(props),
                 props,
                 seq: Seq::Control,
                 next_seq: Seq::Control,

@@ -76,7 +76,7 @@ pub(crate) struct Lzma2Chunker {
 
 impl Lzma2Chunker {
     pub(crate) fn new(opts: &LzmaOptions) -> Result<Self> {
-        opts.validate_for_encoder()?;
+        crate::lzma::encoder::validate(opts)?;
         let core = LzmaCore::new(opts, false)?;
         Ok(Lzma2Chunker {
             core,
@@ -306,7 +306,7 @@ impl Lzma2Encoder {
     /// Memory the encoder needs for `opts`, as liblzma's `lzma_raw_encoder_memusage` for
     /// LZMA2 (`u64::MAX` for invalid options).
     pub fn memusage(opts: &LzmaOptions) -> u64 {
-        if opts.validate_for_encoder().is_err() {
+        if crate::lzma::encoder::validate(opts).is_err() {
             return u64::MAX;
         }
         let lz = Mf::memusage(&mf_config(opts, Lzma2Chunker::before_size(opts.dict_size)));

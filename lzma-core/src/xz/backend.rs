@@ -1,7 +1,7 @@
 //! The one place where the container code reaches into the codec modules (filter chains,
 //! filter properties, LZMA1), so the containers stay independent of how those are built.
 
-use crate::filter::chain::{self, ChainDecoder};
+use crate::filter::chain::{self, ChainDecoder, ChainEncoder};
 use crate::filter::{props, Filter};
 use crate::lzma::decoder::LzmaDecoder;
 use crate::lzma::{LzmaOptions, LzmaProps};
@@ -50,8 +50,11 @@ pub(crate) fn raw_decoder(filters: &[Filter], memlimit: u64) -> Result<DynCoder>
 /// Encoder for a raw filter chain.
 pub(crate) fn raw_encoder(filters: &[Filter]) -> Result<DynCoder> {
     validate_chain(filters, false)?;
-    match filters {
-        [Filter::Lzma2(_)] => Ok(Box::new(StoredLzma2Encoder::default())),
+    match filters.split_last() {
+        Some((Filter::Lzma2(_), [])) => Ok(Box::new(StoredLzma2Encoder::default())),
+        Some((Filter::Lzma2(_), simple)) => {
+            Ok(Box::new(ChainEncoder::new(simple, StoredLzma2Encoder::default())?))
+        }
         _ => Err(Error::Unsupported("this filter chain is not available yet")),
     }
 }

@@ -51,6 +51,109 @@ pub fn mt_block_size(filters: &[Filter]) -> u64 {
         .unwrap_or(1 << 20)
 }
 
+/// One complete block: header, data, padding and check, with its index record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EncodedBlock {
+    /// The block's bytes as they go into the stream.
+    pub bytes: Vec<u8>,
+    /// Its index record.
+    pub record: IndexRecord,
+}
+
+/// Compresses `data` (at most `block_size` bytes) into one block exactly as liblzma's
+/// threaded encoder does: the header reserves room for the sizes of a full block of
+/// `block_size` bytes and then stores the real ones, and a block that would not fit in
+/// liblzma's output buffer is stored as LZMA2 uncompressed chunks instead. Blocks are
+/// independent, so callers may compress several at once.
+///
+/// ```
+/// use lzma_core::{xz::encode_threaded_block, Check, Filter, LzmaOptions};
+/// let chain = [Filter::Lzma2(LzmaOptions::preset(0, false).unwrap())];
+/// let b = encode_threaded_block(b"block data", &chain, Check::Crc32, 1 << 20).unwrap();
+/// assert_eq!(b.record.uncompressed_size, 10);
+/// assert_eq!(b.bytes.len() as u64, b.record.total_size());
+/// ```
+pub fn encode_threaded_block(
+    data: &[u8],
+    filters: &[Filter],
+    check: Check,
+    block_size: u64,
+) -> Result<EncodedBlock> {
+    let n = data.len() as u64;
+    if n > block_size {
+        return Err(Error::Options("block data larger than the block size".into()));
+    }
+    let flags = StreamFlags::new(check);
+    let allocated = block_buffer_bound(block_size)
+        .filter(|&a| a <= usize::MAX as u64 / 2)
+        .ok_or_else(|| Error::Options("The block size is too large".into()))?;
+    let mut h = BlockHeader::new(filters.to_vec());
+    h.compressed_size = Some(allocated);
+    h.uncompressed_size = Some(block_size);
+    let header_size = h.min_size()?;
+    let mut state = CheckState::new(check);
+    state.update(data);
+    let check_size = flags.check_size();
+    // liblzma's output buffer holds header, data, padding and check in `allocated` bytes.
+    let room = allocated as usize - header_size;
+    let mut coder = backend::raw_encoder(filters)?;
+    let mut out = vec![0u8; header_size + n.min(room as u64) as usize + 64];
+    let mut op = header_size;
+    let mut ip = 0;
+    let fits = loop {
+        if out.len() - op < 64 * 1024 && out.len() < header_size + room {
+            let grow = (out.len() / 2).max(64 * 1024).min(header_size + room - out.len());
+            out.resize(out.len() + grow, 0);
+        }
+        let p = coder.code(&data[ip..], &mut out[op..], Action::Finish)?;
+        ip += p.consumed;
+        op += p.produced;
+        let used = ((op - header_size + 3) & !3) + check_size;
+        if p.status == Status::StreamEnd {
+            break used <= room;
+        }
+        if used > room || op == header_size + room {
+            break false;
+        }
+        if p.consumed == 0 && p.produced == 0 && op < out.len() {
+            return Err(Error::Misuse("the filter chain made no progress"));
+        }
+    };
+    out.truncate(op);
+    let compressed;
+    if fits {
+        compressed = (op - header_size) as u64;
+        h.header_size = header_size;
+        h.compressed_size = Some(compressed);
+        h.uncompressed_size = Some(n);
+        let hb = h.encode()?;
+        out[..header_size].copy_from_slice(&hb);
+    } else {
+        // Incompressible: LZMA2 uncompressed chunks, as liblzma's fallback.
+        let opts = LzmaOptions { dict_size: crate::lzma::DICT_SIZE_MIN, ..LzmaOptions::default() };
+        let mut h = BlockHeader::new(vec![Filter::Lzma2(opts)]);
+        h.compressed_size = lzma2_bound(n);
+        h.uncompressed_size = Some(n);
+        out = h.encode()?;
+        let start = out.len();
+        out.reserve(data.len() + data.len() / 21845 + 8);
+        for (k, c) in data.chunks(LZMA2_CHUNK_MAX as usize).enumerate() {
+            out.push(if k == 0 { 1 } else { 2 });
+            out.extend_from_slice(&((c.len() - 1) as u16).to_be_bytes());
+            out.extend_from_slice(c);
+        }
+        out.push(0);
+        compressed = (out.len() - start) as u64;
+    }
+    let header_len = out.len() as u64 - compressed;
+    while out.len() % 4 != 0 {
+        out.push(0);
+    }
+    out.extend_from_slice(&state.finish());
+    let unpadded = super::block_header::unpadded_size(header_len as usize, compressed, flags.check_id())?;
+    Ok(EncodedBlock { bytes: out, record: IndexRecord { unpadded_size: unpadded, uncompressed_size: n } })
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum State {
     /// Between blocks (or before the first).
@@ -84,7 +187,11 @@ struct OpenBlock {
 /// assert_eq!(lzma_core::decompress(&out).unwrap(), b"hello");
 /// ```
 pub struct XzEncoder {
+    /// Filter chains by number (0..=9); only the used ones are set.
+    chains: Vec<Option<Vec<Filter>>>,
+    /// The chain of the current block.
     filters: Vec<Filter>,
+    list_chains: Vec<usize>,
     flags: StreamFlags,
     check: Check,
     mt: bool,
@@ -118,12 +225,18 @@ impl XzEncoder {
     /// An encoder for these options.
     pub fn new(opts: &EncoderOptions) -> Result<Self> {
         opts.validate()?;
-        let filters = opts.filter_chain()?;
+        let mut chains: Vec<Option<Vec<Filter>>> = vec![None; 10];
+        for n in opts.used_chains() {
+            chains[n] = Some(opts.chain_for(n)?);
+        }
+        let list_chains: Vec<usize> = (0..opts.block_list.len()).map(|i| opts.list_chain(i)).collect();
+        let first = list_chains.first().copied().unwrap_or(0);
+        let filters = chains[first].clone().ok_or(Error::Misuse("first chain missing"))?;
         let mt = opts.is_multithreaded_format();
         let block_list: Vec<u64> =
             opts.block_list.iter().map(|&s| if s == 0 { u64::MAX } else { s }).collect();
         let mut mt_block_size = opts.block_size.unwrap_or_else(|| {
-            let s = mt_block_size(&filters);
+            let s = chains.iter().flatten().map(|c| mt_block_size(c)).max().unwrap_or(1 << 20);
             match block_list.iter().copied().max() {
                 Some(largest) if largest < s => largest,
                 _ => s,
@@ -134,8 +247,12 @@ impl XzEncoder {
         }
         mt_block_size = mt_block_size.max(1);
         // Fail early on chains the backend cannot build.
-        drop(backend::raw_encoder(&filters)?);
+        for c in chains.iter().flatten() {
+            drop(backend::raw_encoder(c)?);
+        }
         let mut enc = XzEncoder {
+            chains,
+            list_chains,
             flags: StreamFlags::new(opts.check),
             check: opts.check,
             filters,
@@ -173,16 +290,48 @@ impl XzEncoder {
         &self.records
     }
 
-    /// Memory the encoder needs, roughly as liblzma reports it.
+    /// Memory the encoder needs, as liblzma reports it: the largest of the chains in use
+    /// for the single-threaded layout; for the threaded one, as
+    /// `lzma_stream_encoder_mt_memusage` with `threads` (0 counts as 1): input buffers,
+    /// one encoder and two output buffers per thread.
+    ///
+    /// ```
+    /// use lzma_core::{xz::XzEncoder, EncoderOptions};
+    /// let st = XzEncoder::memusage_of(&EncoderOptions::preset(6)).unwrap();
+    /// let mt = XzEncoder::memusage_of(&EncoderOptions::preset(6).threads(2)).unwrap();
+    /// assert!(mt >= st);
+    /// ```
     pub fn memusage_of(opts: &EncoderOptions) -> Result<u64> {
-        let filters = opts.filter_chain()?;
-        let base = backend::encoder_memusage(&filters);
-        if opts.is_multithreaded_format() {
-            let bs = opts.block_size.unwrap_or_else(|| mt_block_size(&filters));
-            Ok(base.saturating_add(bs).saturating_add(block_buffer_bound(bs).unwrap_or(u64::MAX)))
-        } else {
-            Ok(base)
+        opts.validate()?;
+        let mut filters_mem = 0u64;
+        let mut block_size = 0u64;
+        for n in opts.used_chains() {
+            let chain = opts.chain_for(n)?;
+            filters_mem = filters_mem.max(backend::encoder_memusage(&chain));
+            block_size = block_size.max(mt_block_size(&chain));
         }
+        if !opts.is_multithreaded_format() {
+            return Ok(filters_mem);
+        }
+        let mut bs = opts.block_size.unwrap_or(block_size);
+        if opts.block_size.is_none() {
+            if let Some(&largest) = opts.block_list.iter().filter(|&&s| s != 0).max() {
+                if largest < bs && !opts.block_list.contains(&0) {
+                    bs = largest;
+                }
+            }
+        }
+        let threads = u64::from(opts.threads.max(1));
+        // liblzma: base + coder and per-thread structures (a few KiB) + buffers.
+        const MT_FIXED: u64 = (1 << 15) + 4096;
+        const PER_THREAD: u64 = 1024;
+        const OUTBUF_OVERHEAD: u64 = 64;
+        let outbuf = block_buffer_bound(bs).unwrap_or(u64::MAX).saturating_add(OUTBUF_OVERHEAD);
+        Ok(MT_FIXED
+            .saturating_add(threads.saturating_mul(PER_THREAD))
+            .saturating_add(threads.saturating_mul(bs))
+            .saturating_add(threads.saturating_mul(filters_mem))
+            .saturating_add((2 * threads).saturating_mul(outbuf)))
     }
 
     fn first_block_limit(&mut self) {
@@ -214,6 +363,10 @@ impl XzEncoder {
         }
         if self.list_pos + 1 < self.block_list.len() {
             self.list_pos += 1;
+            let n = self.list_chains.get(self.list_pos).copied().unwrap_or(0);
+            if let Some(Some(c)) = self.chains.get(n) {
+                self.filters = c.clone();
+            }
         }
         self.block_remaining = self.block_list[self.list_pos];
         if let Some(bs) = self.block_size {
@@ -222,13 +375,6 @@ impl XzEncoder {
                 self.block_remaining = bs;
             }
         }
-    }
-
-    fn block_header_size_for(&self, compressed: Option<u64>, uncompressed: Option<u64>) -> Result<usize> {
-        let mut h = BlockHeader::new(self.filters.clone());
-        h.compressed_size = compressed;
-        h.uncompressed_size = uncompressed;
-        h.min_size()
     }
 
     fn open_st_block(&mut self) -> Result<()> {
@@ -265,59 +411,11 @@ impl XzEncoder {
     /// Compresses `self.mt_input` as one block of the threaded layout.
     fn encode_mt_block(&mut self) -> Result<()> {
         let data = std::mem::take(&mut self.mt_input);
-        let n = data.len() as u64;
-        let allocated = block_buffer_bound(self.mt_block_size)
-            .ok_or_else(|| Error::Options("The block size is too large".into()))?;
-        let header_size =
-            self.block_header_size_for(Some(allocated), Some(self.mt_block_size))?;
-        let mut check = CheckState::new(self.check);
-        check.update(&data);
-        let check_size = self.flags.check_size() as u64;
-        // Room left for compressed data, padding and check in liblzma's output buffer.
-        let room = allocated - header_size as u64;
-        let mut coder = backend::raw_encoder(&self.filters)?;
-        let mut compressed = Vec::new();
-        let mut chunk = vec![0u8; 1 << 16];
-        let mut ip = 0;
-        let fits = loop {
-            let p = coder.code(&data[ip..], &mut chunk, Action::Finish)?;
-            ip += p.consumed;
-            compressed.extend_from_slice(&chunk[..p.produced]);
-            let total = (compressed.len() as u64 + 3) & !3;
-            if total + check_size > room {
-                break false;
-            }
-            if p.status == Status::StreamEnd {
-                break true;
-            }
-            if p.consumed == 0 && p.produced == 0 {
-                return Err(Error::Misuse("filter chain made no progress"));
-            }
-        };
-        let (header, body) = if fits {
-            let mut h = BlockHeader::new(self.filters.clone());
-            h.header_size = header_size;
-            h.compressed_size = Some(compressed.len() as u64);
-            h.uncompressed_size = Some(n);
-            (h.encode()?, compressed)
-        } else {
-            // Incompressible: LZMA2 uncompressed chunks, as liblzma's fallback.
-            let opts = LzmaOptions { dict_size: crate::lzma::DICT_SIZE_MIN, ..LzmaOptions::default() };
-            let mut h = BlockHeader::new(vec![Filter::Lzma2(opts)]);
-            h.compressed_size = lzma2_bound(n);
-            h.uncompressed_size = Some(n);
-            let mut body = Vec::with_capacity(data.len() + data.len() / 21845 + 4);
-            for (k, c) in data.chunks(LZMA2_CHUNK_MAX as usize).enumerate() {
-                body.push(if k == 0 { 1 } else { 2 });
-                body.extend_from_slice(&((c.len() - 1) as u16).to_be_bytes());
-                body.extend_from_slice(c);
-            }
-            body.push(0);
-            (h.encode()?, body)
-        };
-        self.queue.extend_from_slice(&header);
-        self.queue.extend_from_slice(&body);
-        self.end_block(header.len(), body.len() as u64, n, &check)
+        let block = encode_threaded_block(&data, &self.filters, self.check, self.mt_block_size)?;
+        self.queue.extend_from_slice(&block.bytes);
+        self.records.push(block.record);
+        self.state = State::Idle;
+        Ok(())
     }
 
     fn queue_index_and_footer(&mut self) -> Result<()> {
@@ -476,5 +574,105 @@ impl Coder for XzEncoder {
 
     fn memusage(&self) -> u64 {
         backend::encoder_memusage(&self.filters)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::options::DecoderOptions;
+
+    fn data(n: usize) -> Vec<u8> {
+        (0..n).map(|i| (i * 7 + i / 300) as u8).collect()
+    }
+
+    /// Feeds `input` in chunks of `chunk` bytes into an output buffer of `room` bytes.
+    fn encode_chunked(opts: &EncoderOptions, input: &[u8], chunk: usize, room: usize) -> Vec<u8> {
+        let mut e = XzEncoder::new(opts).unwrap();
+        let mut out = Vec::new();
+        let mut buf = vec![0u8; room];
+        let mut pos = 0;
+        loop {
+            let end = (pos + chunk).min(input.len());
+            let action = if end == input.len() { Action::Finish } else { Action::Run };
+            let p = e.code(&input[pos..end], &mut buf, action).unwrap();
+            pos += p.consumed;
+            out.extend_from_slice(&buf[..p.produced]);
+            if p.status == Status::StreamEnd {
+                assert_eq!(pos, input.len());
+                return out;
+            }
+        }
+    }
+
+    #[test]
+    fn chunking_does_not_change_output() {
+        let input = data(200_000);
+        for opts in [
+            EncoderOptions::preset(0),
+            EncoderOptions::preset(0).block_size(30_000),
+            EncoderOptions::preset(0).block_list(vec![5, 70_000, 0]),
+            EncoderOptions::preset(0).threads(2).block_size(50_000),
+            EncoderOptions::preset(0).threads(0).block_size(40_000).block_list(vec![100, 90_000]),
+        ] {
+            let whole = encode_chunked(&opts, &input, input.len(), 1 << 20);
+            for (chunk, room) in [(1, 7), (4096, 1), (65_537, 100)] {
+                assert_eq!(encode_chunked(&opts, &input, chunk, room), whole, "{opts:?} {chunk} {room}");
+            }
+            assert_eq!(crate::decompress(&whole).unwrap(), input);
+        }
+    }
+
+    #[test]
+    fn flushes() {
+        let input = data(10_000);
+        for threads in [1, 2] {
+            let mut e = XzEncoder::new(&EncoderOptions::preset(1).threads(threads)).unwrap();
+            let mut out = vec![0u8; 1 << 16];
+            let mut n = 0;
+            let mut fed = 0;
+            for (part, action) in [
+                (&input[..3000], Action::SyncFlush),
+                (&input[3000..6000], Action::FullFlush),
+                (&[][..], Action::FullFlush),
+                (&input[6000..], Action::Finish),
+            ] {
+                let p = e.code(part, &mut out[n..], action).unwrap();
+                assert_eq!((p.consumed, p.status), (part.len(), Status::StreamEnd));
+                n += p.produced;
+                fed += part.len();
+                // Everything so far decodes (a flush makes the data available).
+                if action != Action::Finish {
+                    let mut d = crate::xz::XzDecoder::new(DecoderOptions::default());
+                    let mut o = vec![0u8; 20_000];
+                    let p = d.code(&out[..n], &mut o, Action::Run).unwrap();
+                    assert_eq!(p.produced, fed);
+                }
+            }
+            let info = crate::xz::info::parse(&mut std::io::Cursor::new(&out[..n]), &Default::default()).unwrap();
+            // Single-threaded: the sync flush keeps the block, the full flush ends it.
+            assert_eq!(info.block_count(), if threads == 1 { 2 } else { 3 });
+            assert_eq!(crate::decompress(&out[..n]).unwrap(), input);
+        }
+    }
+
+    #[test]
+    fn bad_options() {
+        assert!(XzEncoder::new(&EncoderOptions::preset(10)).is_err());
+        assert!(XzEncoder::new(&EncoderOptions::preset(1).block_size(0)).is_err());
+        assert!(XzEncoder::new(&EncoderOptions::preset(1).block_list(vec![0, 5])).is_err());
+        assert!(XzEncoder::new(&EncoderOptions::preset(1).block_list(vec![5]).block_list_chains(vec![3])).is_err());
+        assert!(XzEncoder::new(&EncoderOptions::preset(1).threads(2).block_size(u64::MAX)).is_err());
+        let e = XzEncoder::new(&EncoderOptions::preset(1).filters(vec![Filter::Delta { distance: 1 }]))
+            .unwrap_err();
+        assert!(e.to_string().contains("last filter"), "{e}");
+    }
+
+    #[test]
+    fn bounds() {
+        assert_eq!(lzma2_bound(0), Some(1));
+        assert_eq!(lzma2_bound(65536), Some(65536 + 3 + 1));
+        assert_eq!(lzma2_bound(65537), Some(65537 + 6 + 1));
+        assert!(block_buffer_bound(u64::MAX).is_none());
     }
 }

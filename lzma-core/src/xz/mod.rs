@@ -11,5 +11,5 @@ pub mod stream_flags;
 pub mod vli;
 
 pub use decoder::XzDecoder;
-pub use encoder::{mt_block_size, XzEncoder};
+pub use encoder::{encode_threaded_block, mt_block_size, EncodedBlock, XzEncoder};
 pub use stream_flags::StreamFlags;

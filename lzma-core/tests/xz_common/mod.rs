@@ -97,6 +97,11 @@ pub fn ref_message(stderr: &str) -> Option<&'static str> {
 /// Block rows of `xz --robot -lvv`: (uncompressed size, header size, flags, compressed
 /// data size).
 pub fn robot_blocks(bin: &PathBuf, xz: &[u8]) -> Vec<(u64, u64, String, u64)> {
+    robot_blocks_with_filters(bin, xz).into_iter().map(|(u, h, f, c, _)| (u, h, f, c)).collect()
+}
+
+/// As `robot_blocks`, with the filter chain column.
+pub fn robot_blocks_with_filters(bin: &PathBuf, xz: &[u8]) -> Vec<(u64, u64, String, u64, String)> {
     let dir = std::env::temp_dir().join(format!("lzma-core-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join(format!("f{}.xz", xz.len() ^ (xz.iter().map(|&b| b as usize).sum::<usize>() << 20)));
@@ -109,7 +114,29 @@ pub fn robot_blocks(bin: &PathBuf, xz: &[u8]) -> Vec<(u64, u64, String, u64)> {
         .filter(|l| l.starts_with("block\t"))
         .map(|l| {
             let f: Vec<&str> = l.split('\t').collect();
-            (f[7].parse().unwrap(), f[11].parse().unwrap(), f[12].to_string(), f[13].parse().unwrap())
+            let filters = f.get(15).map_or(String::new(), |s| s.to_string());
+            (f[7].parse().unwrap(), f[11].parse().unwrap(), f[12].to_string(), f[13].parse().unwrap(), filters)
+        })
+        .collect()
+}
+
+/// Stream rows of `xz --robot -lvv`: (blocks, compressed offset, uncompressed offset,
+/// compressed size, uncompressed size, check name, padding).
+pub fn robot_streams(bin: &PathBuf, xz: &[u8]) -> Vec<(u64, u64, u64, u64, u64, String, u64)> {
+    let dir = std::env::temp_dir().join(format!("lzma-core-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(format!("s{}.xz", xz.len()));
+    std::fs::write(&path, xz).expect("write temp");
+    let out = Command::new(bin).args(["--robot", "-lvv"]).arg(&path).output().expect("run list");
+    let _ = std::fs::remove_file(&path);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.starts_with("stream\t"))
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            let n = |i: usize| f[i].parse::<u64>().unwrap();
+            (n(2), n(3), n(4), n(5), n(6), f[8].to_string(), n(9))
         })
         .collect()
 }

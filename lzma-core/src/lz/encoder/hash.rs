@@ -103,6 +103,14 @@ pub(super) fn hash4(cur: &[u8; WIN], mask: u32) -> (usize, usize, usize) {
     )
 }
 
+/// The main-table bucket of HC4/BT4 alone (offset into the concatenated array).
+#[inline(always)]
+pub(super) fn hash4_main(cur: &[u8; WIN], mask: u32) -> usize {
+    let temp = HASH_TABLE[usize::from(cur[0])] ^ u32::from(cur[1]);
+    let t3 = temp ^ (u32::from(cur[2]) << 8);
+    FIX_4_HASH_SIZE + ((t3 ^ (HASH_TABLE[usize::from(cur[3])] << 5)) & mask) as usize
+}
+
 /// Length of the common prefix of `a` and `b`, knowing the first `len` bytes are equal,
 /// and never more than `limit` (liblzma's `lzma_memcmplen`).
 ///

@@ -809,7 +809,11 @@ impl LzEncode for BenchEnc {
             }
             let (count, len) = mf.find(&mut matches);
             self.finds += 1;
-            let first = if count > 0 { u64::from(matches[0].dist) } else { 0 };
+            let first = if count > 0 {
+                u64::from(matches[0].dist)
+            } else {
+                0
+            };
             self.sum = self
                 .sum
                 .wrapping_mul(31)
@@ -830,7 +834,9 @@ impl LzEncode for BenchEnc {
 #[test]
 #[ignore = "benchmark; needs XZRS_MF_BENCH"]
 fn mf_speed() {
-    let Ok(spec) = std::env::var("XZRS_MF_BENCH") else { return };
+    let Ok(spec) = std::env::var("XZRS_MF_BENCH") else {
+        return;
+    };
     let parts: Vec<&str> = spec.split(',').collect();
     let data = std::fs::read(parts[0]).unwrap();
     let num = |i: usize, d: u32| parts.get(i).and_then(|s| s.parse().ok()).unwrap_or(d);
@@ -843,7 +849,11 @@ fn mf_speed() {
     };
     let c = cfg(kind, num(2, 8 << 20), num(3, 64), num(4, 0));
     let start = std::time::Instant::now();
-    let enc = BenchEnc { skip_over: num(5, 32), finds: 0, sum: 0 };
+    let enc = BenchEnc {
+        skip_over: num(5, 32),
+        finds: 0,
+        sum: 0,
+    };
     let mut lz = LzEncoder::new(&c, enc).unwrap();
     let mut out = vec![0u8; 1 << 20];
     let mut pos = 0;
@@ -855,5 +865,10 @@ fn mf_speed() {
         }
     }
     let e = lz.inner();
-    eprintln!("finds {} sum {} time {:.3}", e.finds, e.sum, start.elapsed().as_secs_f64());
+    eprintln!(
+        "finds {} sum {} time {:.3}",
+        e.finds,
+        e.sum,
+        start.elapsed().as_secs_f64()
+    );
 }

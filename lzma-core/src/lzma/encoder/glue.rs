@@ -78,7 +78,7 @@ pub(crate) struct Lzma1Stream {
 
 impl Lzma1Stream {
     pub(crate) fn new(opts: &LzmaOptions) -> Result<Self> {
-        opts.validate_for_encoder()?;
+        crate::lzma::encoder::validate(opts)?;
         Ok(Lzma1Stream {
             core: LzmaCore::new(opts, true)?,
             drained: 0,
