@@ -947,6 +947,48 @@ pub fn totals() {
 mod tests {
     use super::*;
 
+    fn parse_bytes(data: &[u8]) -> Result<FileInfo, ListError> {
+        let dir = std::env::temp_dir().join(format!("xz-rs-list-unit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let p = dir.join(format!("f{}", data.len()));
+        std::fs::write(&p, data).expect("write");
+        let mut f = File::open(&p).expect("open");
+        let mut r = Reader {
+            file: &mut f,
+            name: "f",
+        };
+        let res = parse_file(&mut r, data.len() as u64);
+        let _ = std::fs::remove_file(&p);
+        res
+    }
+
+    #[test]
+    fn streams_padding_and_offsets() {
+        let a = lzma_core::compress(b"first stream", 6).expect("compress");
+        let b = lzma_core::compress(b"", 6).expect("compress");
+        let mut file = a.clone();
+        file.extend_from_slice(&[0; 8]);
+        file.extend_from_slice(&b);
+        file.extend_from_slice(&[0; 4]);
+        let info = parse_bytes(&file).expect("parse");
+        assert_eq!(info.streams.len(), 2);
+        assert_eq!(info.streams[0].padding, 8);
+        assert_eq!(info.streams[1].padding, 4);
+        assert_eq!(info.streams[1].comp_offset, a.len() as u64 + 8);
+        assert_eq!(info.streams[0].uncomp_size, 12);
+        assert_eq!(info.block_count(), 1);
+        assert_eq!(info.streams[0].blocks[0].comp_offset, 12);
+        // Three bytes of padding are not a multiple of four.
+        let mut bad = a.clone();
+        bad.extend_from_slice(&[0; 3]);
+        assert!(parse_bytes(&bad).is_err());
+        // Not .xz at all.
+        assert!(matches!(
+            parse_bytes(&[b'x'; 40]),
+            Err(ListError::Lib(lzma_core::Error::Format(_)))
+        ));
+    }
+
     #[test]
     fn helpers() {
         assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
