@@ -233,9 +233,59 @@ pub mod lib {
                         .collect();
                     o = o.block_list(list);
                 }
-                wrap(XzEncoder::new(&o)?)
+                match XzEncoder::new(&o) {
+                    Ok(e) => wrap(e),
+                    // liblzma's threaded encoder writes the Stream Header before its first
+                    // block initialises the filters, so options the filters reject (such as
+                    // an unaligned BCJ start offset) fail after those 12 bytes.
+                    Err(e @ (Error::Options(_) | Error::Unsupported(_)))
+                        if s.mt && crate::memusage::encoder(s.chain).is_some() =>
+                    {
+                        let header = lzma_core::xz::stream_flags::encode_header(
+                            lzma_core::xz::StreamFlags::new(s.check),
+                        );
+                        Box::new(FailAfter {
+                            pending: header.to_vec(),
+                            error: Some(e),
+                        })
+                    }
+                    Err(e) => return Err(e),
+                }
             }
         })
+    }
+}
+
+/// A stream that writes some bytes and then fails (see [`lib::encoder`]).
+struct FailAfter {
+    pending: Vec<u8>,
+    error: Option<Error>,
+}
+
+impl Stream for FailAfter {
+    fn code(
+        &mut self,
+        _input: &[u8],
+        output: &mut [u8],
+        _action: Action,
+    ) -> lzma_core::Result<lzma_core::Progress> {
+        if !self.pending.is_empty() {
+            let n = self.pending.len().min(output.len());
+            output[..n].copy_from_slice(&self.pending[..n]);
+            self.pending.drain(..n);
+            return Ok(lzma_core::Progress {
+                consumed: 0,
+                produced: n,
+                status: Status::Ok,
+            });
+        }
+        Err(self
+            .error
+            .take()
+            .unwrap_or(Error::Misuse("used after an error")))
+    }
+    fn memusage(&self) -> u64 {
+        0
     }
 }
 

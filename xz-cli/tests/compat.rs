@@ -355,7 +355,12 @@ fn snapshot(dir: &Path) -> BTreeMap<String, FileState> {
             } else {
                 ("special", Vec::new())
             };
-            let mtime = if kind == "file" {
+            // Times are compared for files whose times were set (ours, or copied from an
+            // input); a file written "now" by a tool other than xz gets a placeholder.
+            let now = SystemTime::now()
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64);
+            let mtime = if kind == "file" && (now - md.mtime()).abs() > 3600 {
                 (md.mtime(), md.mtime_nsec())
             } else {
                 (0, 0)
