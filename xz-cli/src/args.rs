@@ -389,7 +389,13 @@ impl Config {
         };
         if which.0 {
             self.memlimit_compress = value;
-            // 64-bit build: no cap needed (xz caps only on 32-bit systems).
+            // A 32-bit process cannot use more, so xz caps the limit there.
+            if cfg!(target_pointer_width = "32") {
+                let cap = if cfg!(target_arch = "mips") { 2000u64 << 20 } else { 4020u64 << 20 };
+                if value != u64::MAX && value > cap {
+                    self.memlimit_compress = cap;
+                }
+            }
         }
         if which.1 {
             self.memlimit_decompress = value;
