@@ -1,1 +1,323 @@
-//! Placeholder: owned by the helper building it.
+//! LZMA2 decoder: a sequence of chunks, each LZMA-compressed or stored, with dictionary,
+//! state and property resets, ended by a 0x00 control byte.
+//!
+//! Chunk header (control byte first):
+//! - `0x00`: end of the LZMA2 data;
+//! - `0x01`: stored chunk after a dictionary reset; `0x02`: stored chunk, no reset; then a
+//!   big-endian `u16` of size − 1 and the bytes;
+//! - `0x80..=0xFF`: LZMA chunk. Bits 5-6 say what is reset: `0x80` nothing, `0xA0` the
+//!   state, `0xC0` the state with new properties (one byte follows the sizes), `0xE0` the
+//!   dictionary too. The low 5 bits and a big-endian `u16` give uncompressed size − 1 (up to
+//!   2 MiB), another `u16` the compressed size − 1 (up to 64 KiB);
+//! - `0x03..=0x7F`: invalid.
+//!
+//! The first chunk must reset the dictionary (`0x01` or `0xE0..`), and the first LZMA chunk
+//! after a dictionary reset must carry properties. An LZMA chunk must use exactly its
+//! compressed size and end with the range decoder's `code == 0`. These rules and the
+//! verdicts follow liblzma's `lzma2_decoder.c`.
+
+use crate::lz::decoder::{self as lz, Dict, LzDecode};
+use crate::lzma::decoder::{run_coder, LzmaEngine, RunState};
+use crate::lzma::LzmaProps;
+use crate::stream::{Action, Coder, Progress};
+use crate::{Error, Result};
+
+/// Memory of the LZMA2 decoder besides the dictionary, close to liblzma's structure sizes.
+const OVERHEAD: u64 = 33_400;
+
+/// The dictionary size coded in the LZMA2 properties byte of a `.xz` filter: bits 0-5 only,
+/// `2^(n/2 + 12)` or `3 * 2^(n/2 + 11)` for `n < 40`, and `u32::MAX` for 40. Larger values
+/// (reserved bits set, or above 40) are [`Error::Unsupported`], as liblzma answers
+/// `LZMA_OPTIONS_ERROR`.
+///
+/// ```
+/// use lzma_core::lzma2::decoder::dict_size_from_props;
+/// assert_eq!(dict_size_from_props(0).unwrap(), 4096);
+/// assert_eq!(dict_size_from_props(22).unwrap(), 8 << 20); // xz -6
+/// assert_eq!(dict_size_from_props(40).unwrap(), u32::MAX);
+/// assert!(dict_size_from_props(41).is_err());
+/// ```
+pub fn dict_size_from_props(byte: u8) -> Result<u32> {
+    if byte & 0xC0 != 0 {
+        return Err(Error::Unsupported("LZMA2 properties byte has reserved bits set"));
+    }
+    match byte {
+        40 => Ok(u32::MAX),
+        0..=39 => Ok((2 | u32::from(byte & 1)) << (byte / 2 + 11)),
+        _ => Err(Error::Unsupported("LZMA2 dictionary size is too large (properties byte > 40)")),
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Seq {
+    Control,
+    Uncompressed1,
+    Uncompressed2,
+    Compressed0,
+    Compressed1,
+    Properties,
+    Lzma,
+    Copy,
+}
+
+/// The chunk parser; the dictionary lives beside it in [`Lzma2Decoder`].
+#[derive(Debug)]
+struct Chunks {
+    lzma: LzmaEngine,
+    props: LzmaProps,
+    seq: Seq,
+    next_seq: Seq,
+    uncompressed: usize,
+    compressed: usize,
+    need_properties: bool,
+    need_dictionary_reset: bool,
+}
+
+impl LzDecode for Chunks {
+    fn decode(&mut self, dict: &mut Dict, input: &[u8], in_pos: &mut usize) -> Result<bool> {
+        while *in_pos < input.len() || self.seq == Seq::Lzma {
+            match self.seq {
+                Seq::Control => {
+                    let control = input[*in_pos];
+                    *in_pos += 1;
+                    if control == 0x00 {
+                        return Ok(true);
+                    }
+                    if control >= 0xE0 || control == 0x01 {
+                        self.need_properties = true;
+                        self.need_dictionary_reset = true;
+                    } else if self.need_dictionary_reset {
+                        return Err(Error::Corrupt("LZMA2: the first chunk does not reset the dictionary"));
+                    }
+                    if control >= 0x80 {
+                        self.uncompressed = usize::from(control & 0x1F) << 16;
+                        self.seq = Seq::Uncompressed1;
+                        if control >= 0xC0 {
+                            self.need_properties = false;
+                            self.next_seq = Seq::Properties;
+                        } else if self.need_properties {
+                            return Err(Error::Corrupt(
+                                "LZMA2: LZMA chunk without properties after a dictionary reset",
+                            ));
+                        } else {
+                            self.next_seq = Seq::Lzma;
+                            if control >= 0xA0 {
+                                self.lzma.reset(self.props);
+                            }
+                        }
+                    } else {
+                        if control > 0x02 {
+                            return Err(Error::Corrupt("LZMA2: invalid control byte"));
+                        }
+                        self.seq = Seq::Compressed0;
+                        self.next_seq = Seq::Copy;
+                    }
+                    if self.need_dictionary_reset {
+                        // Let the driver copy out what is decoded so far, then reset.
+                        self.need_dictionary_reset = false;
+                        dict.need_reset = true;
+                        return Ok(false);
+                    }
+                }
+                Seq::Uncompressed1 => {
+                    self.uncompressed += usize::from(input[*in_pos]) << 8;
+                    *in_pos += 1;
+                    self.seq = Seq::Uncompressed2;
+                }
+                Seq::Uncompressed2 => {
+                    self.uncompressed += usize::from(input[*in_pos]) + 1;
+                    *in_pos += 1;
+                    self.seq = Seq::Compressed0;
+                    self.lzma.set_uncompressed(Some(self.uncompressed as u64), false);
+                }
+                Seq::Compressed0 => {
+                    self.compressed = usize::from(input[*in_pos]) << 8;
+                    *in_pos += 1;
+                    self.seq = Seq::Compressed1;
+                }
+                Seq::Compressed1 => {
+                    self.compressed += usize::from(input[*in_pos]) + 1;
+                    *in_pos += 1;
+                    self.seq = self.next_seq;
+                }
+                Seq::Properties => {
+                    let props = LzmaProps::from_byte(input[*in_pos])
+                        .ok()
+                        .filter(|p| p.lc + p.lp <= 4)
+                        .ok_or(Error::Corrupt("LZMA2: invalid LZMA properties byte (lc + lp > 4 or > 224)"))?;
+                    *in_pos += 1;
+                    self.props = props;
+                    self.lzma.reset(props);
+                    self.seq = Seq::Lzma;
+                }
+                Seq::Lzma => {
+                    // Let the LZMA decoder see at most one byte past the chunk, so that a
+                    // chunk that needs more than its size fails instead of waiting.
+                    let start = *in_pos;
+                    let end = start + (input.len() - start).min(self.compressed + 1);
+                    let ret = self.lzma.decode(dict, &input[..end], in_pos);
+                    let used = *in_pos - start;
+                    if used > self.compressed {
+                        return Err(Error::Corrupt("LZMA2: LZMA chunk is longer than its compressed size"));
+                    }
+                    self.compressed -= used;
+                    if !ret? {
+                        return Ok(false);
+                    }
+                    if self.compressed != 0 {
+                        return Err(Error::Corrupt("LZMA2: LZMA chunk is shorter than its compressed size"));
+                    }
+                    self.seq = Seq::Control;
+                }
+                Seq::Copy => {
+                    dict.write(input, in_pos, &mut self.compressed);
+                    if self.compressed != 0 {
+                        return Ok(false);
+                    }
+                    self.seq = Seq::Control;
+                }
+            }
+        }
+        Ok(false)
+    }
+}
+
+/// Raw LZMA2 decoder (the LZMA2 filter of `.xz` blocks and `--format=raw --lzma2`).
+///
+/// ```
+/// use lzma_core::lzma2::decoder::Lzma2Decoder;
+/// use lzma_core::{Action, Coder, Status};
+/// // One stored chunk after a dictionary reset holding "hi", then the end byte.
+/// let input = [0x01, 0x00, 0x01, b'h', b'i', 0x00];
+/// let mut dec = Lzma2Decoder::new(1 << 20).unwrap();
+/// let mut out = [0u8; 8];
+/// let p = dec.code(&input, &mut out, Action::Finish).unwrap();
+/// assert_eq!((&out[..p.produced], p.status), (&b"hi"[..], Status::StreamEnd));
+/// ```
+#[derive(Debug)]
+pub struct Lzma2Decoder {
+    chunks: Chunks,
+    dict: Dict,
+    run: RunState,
+}
+
+impl Lzma2Decoder {
+    /// A decoder with a dictionary of `dict_size` bytes. The caller checks
+    /// [`Lzma2Decoder::memusage`] against its memory limit first; the buffer is allocated
+    /// zeroed, so pages the data never reaches are never touched.
+    pub fn new(dict_size: u32) -> Result<Self> {
+        let props = LzmaProps { lc: 0, lp: 0, pb: 0 };
+        Ok(Lzma2Decoder {
+            chunks: Chunks {
+                lzma: LzmaEngine::new(props),
+                props,
+                seq: Seq::Control,
+                next_seq: Seq::Control,
+                uncompressed: 0,
+                compressed: 0,
+                need_properties: true,
+                need_dictionary_reset: true,
+            },
+            dict: Dict::new(u64::from(dict_size))?,
+            run: RunState::Running,
+        })
+    }
+
+    /// Approximate memory a decoder with this dictionary needs (liblzma's figure:
+    /// dictionary plus probability tables and state).
+    pub fn memusage(dict_size: u32) -> u64 {
+        u64::from(dict_size) + (2 * lz::REPEAT_MAX + lz::EXTRA) as u64 + OVERHEAD
+    }
+}
+
+impl Coder for Lzma2Decoder {
+    fn code(&mut self, input: &[u8], output: &mut [u8], action: Action) -> Result<Progress> {
+        run_coder(&mut self.run, &mut self.chunks, &mut self.dict, input, output, action)
+    }
+
+    fn memusage(&self) -> u64 {
+        self.dict.buf.len() as u64 + OVERHEAD
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stream::Status;
+
+    fn decode_all(input: &[u8], dict: u32) -> Result<Vec<u8>> {
+        let mut d = Lzma2Decoder::new(dict)?;
+        let mut out = vec![0u8; 1 << 16];
+        let (mut ip, mut op) = (0, 0);
+        loop {
+            let p = d.code(&input[ip..], &mut out[op..], Action::Finish)?;
+            ip += p.consumed;
+            op += p.produced;
+            if p.status == Status::StreamEnd {
+                out.truncate(op);
+                return Ok(out);
+            }
+        }
+    }
+
+    #[test]
+    fn props_byte() {
+        assert_eq!(dict_size_from_props(1).unwrap(), 6144);
+        assert_eq!(dict_size_from_props(39).unwrap(), 3 << 30);
+        assert!(matches!(dict_size_from_props(0x40), Err(Error::Unsupported(_))));
+        assert!(matches!(dict_size_from_props(41), Err(Error::Unsupported(_))));
+    }
+
+    #[test]
+    fn empty_stream() {
+        assert_eq!(decode_all(&[0x00], 4096).unwrap(), b"");
+    }
+
+    #[test]
+    fn stored_chunks() {
+        let input = [0x01, 0x00, 0x02, b'a', b'b', b'c', 0x02, 0x00, 0x00, b'd', 0x00];
+        assert_eq!(decode_all(&input, 4096).unwrap(), b"abcd");
+    }
+
+    #[test]
+    fn missing_dictionary_reset() {
+        assert!(matches!(decode_all(&[0x02, 0x00, 0x00, b'x', 0x00], 4096), Err(Error::Corrupt(_))));
+        assert!(matches!(decode_all(&[0x80, 0, 0, 0, 4], 4096), Err(Error::Corrupt(_))));
+    }
+
+    #[test]
+    fn invalid_control_and_missing_props() {
+        assert!(matches!(decode_all(&[0x01, 0, 0, b'x', 0x03], 4096), Err(Error::Corrupt(_))));
+        // Dictionary reset by a stored chunk, then an LZMA chunk without properties.
+        assert!(matches!(decode_all(&[0x01, 0, 0, b'x', 0xA0, 0, 0, 0, 4], 4096), Err(Error::Corrupt(_))));
+    }
+
+    #[test]
+    fn truncated() {
+        let mut d = Lzma2Decoder::new(4096).unwrap();
+        assert_eq!(d.code(&[0x01, 0x00, 0x02, b'a'], &mut [0u8; 16], Action::Finish), Ok(Progress {
+            consumed: 4,
+            produced: 1,
+            status: Status::Ok
+        }));
+        assert_eq!(d.code(&[], &mut [0u8; 16], Action::Finish), Err(Error::Truncated));
+    }
+
+    #[test]
+    fn output_is_chunking_invariant_for_stored_data() {
+        let input = [0x01, 0x00, 0x04, 1, 2, 3, 4, 5, 0x00];
+        let mut d = Lzma2Decoder::new(4096).unwrap();
+        let mut out = Vec::new();
+        let mut ip = 0;
+        loop {
+            let mut o = [0u8; 1];
+            let p = d.code(&input[ip..(ip + 1).min(input.len())], &mut o, Action::Run).unwrap();
+            ip += p.consumed;
+            out.extend_from_slice(&o[..p.produced]);
+            if p.status == Status::StreamEnd {
+                break;
+            }
+        }
+        assert_eq!((out, ip), (vec![1, 2, 3, 4, 5], input.len()));
+    }
+}
