@@ -267,7 +267,7 @@ fn helper1<M: MfView>(c: &mut LzmaCore, mf: &mut M, position: u32) -> Result<u32
 
     let state = c.state;
     let s = state as usize;
-    c.opts[0].state = state;
+    c.opts[0].state = state as u8;
     let pos_state = (position & c.pos_mask) as usize;
     let lit_price = bit0_price(c.is_match[s][pos_state])
         + c.literal_price(
@@ -382,18 +382,18 @@ fn helper2(
     if cur_opt.prev_1_is_literal {
         pos_prev -= 1;
         if cur_opt.prev_2 {
-            state = c.opts[oi(cur_opt.pos_prev_2)].state;
+            state = c.opts[oi(cur_opt.pos_prev_2)].state.into();
             state = if cur_opt.back_prev_2 < REPS as u32 {
                 update_long_rep(state)
             } else {
                 update_match(state)
             };
         } else {
-            state = c.opts[oi(pos_prev)].state;
+            state = c.opts[oi(pos_prev)].state.into();
         }
         state = update_literal(state);
     } else {
-        state = c.opts[oi(pos_prev)].state;
+        state = c.opts[oi(pos_prev)].state.into();
     }
 
     if pos_prev == cur - 1 {
@@ -429,7 +429,7 @@ fn helper2(
         }
     }
 
-    c.opts[oi(cur)].state = state;
+    c.opts[oi(cur)].state = state as u8;
     c.opts[oi(cur)].backs = *reps;
 
     let cur_price = c.opts[oi(cur)].price;
