@@ -1337,10 +1337,17 @@ fn cases(r: &Path) -> Vec<Case> {
         .needs(Encode),
     );
     v.push(
-        Case::new("z-block-list-chains", &["-c", "-T1", "--filters1=delta:dist=2 lzma2:dict=64KiB", "--block-list=1:30000,0:40000,1:0"])
-            .stdin(t.clone())
-            .needs(Encode)
-            .known("per-block filter chains (--block-list N:SIZE) need per-block chains in lzma-core's XzEncoder; every block uses chain 0"),
+        Case::new(
+            "z-block-list-chains",
+            &[
+                "-c",
+                "-T1",
+                "--filters1=delta:dist=2 lzma2:dict=64KiB",
+                "--block-list=1:30000,0:40000,1:0",
+            ],
+        )
+        .stdin(t.clone())
+        .needs(Encode),
     );
     v.push(
         Case::new("z-threads-plus-one", &["-c", "-T+1"])
