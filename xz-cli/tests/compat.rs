@@ -22,19 +22,40 @@ use std::time::{Duration, SystemTime};
 // Environment
 
 fn reference() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("XZ_REFERENCE") {
-        return Some(PathBuf::from(p));
-    }
-    let p = PathBuf::from("/tmp/xz58/xz");
-    if p.exists() {
-        return Some(p);
-    }
-    let out = Command::new("sh")
-        .args(["-c", "command -v xz"])
+    let found = if let Some(p) = std::env::var_os("XZ_REFERENCE") {
+        PathBuf::from(p)
+    } else if Path::new("/tmp/xz58/xz").exists() {
+        PathBuf::from("/tmp/xz58/xz")
+    } else {
+        let out = Command::new("sh")
+            .args(["-c", "command -v xz"])
+            .output()
+            .ok()?;
+        let s = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        if s.is_empty() {
+            return None;
+        }
+        PathBuf::from(s)
+    };
+    // The suite follows XZ Utils 5.8 (messages, defaults); older versions differ.
+    let out = Command::new(&found)
+        .args(["--robot", "--version"])
         .output()
         .ok()?;
-    let s = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    (!s.is_empty()).then(|| PathBuf::from(s))
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let version: u32 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("XZ_VERSION="))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    if version < 50080000 {
+        eprintln!(
+            "compat: {} is XZ Utils {version}, older than 5.8; skipping",
+            found.display()
+        );
+        return None;
+    }
+    Some(found)
 }
 
 fn ours() -> PathBuf {
