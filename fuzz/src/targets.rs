@@ -154,6 +154,9 @@ fn known_difference(source: &Source, data: &[u8], ours: Class, theirs: Class) ->
     if wide_lclp && matches!(theirs, Class::Unsupported | Class::Format) {
         return true;
     }
+    if deferred_error(ours, theirs) {
+        return true;
+    }
     let len = data.len();
     let header = match source {
         Source::Container(Format::Xz) => 12,
