@@ -281,3 +281,19 @@ fn expand(rest: &[u8]) -> Vec<u8> {
         _ => rest.to_vec(),
     }
 }
+
+/// What a decoder target decodes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A container format.
+    Container(Format),
+    /// A raw filter chain.
+    Raw(RawChain),
+}
+
+impl<'a> Arbitrary<'a> for Source {
+    fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
+        Ok(if u.ratio(1, 5)? { Source::Raw(u.arbitrary()?) } else { Source::Container(u.arbitrary()?) })
+    }
+}
+

@@ -7,20 +7,7 @@ use crate::verdict::{self, Class};
 use crate::{ours, reference, MEMLIMIT};
 use arbitrary::{Arbitrary, Unstructured};
 
-/// What a decoder target decodes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
-    /// A container format.
-    Container(Format),
-    /// A raw filter chain.
-    Raw(RawChain),
-}
-
-impl<'a> Arbitrary<'a> for Source {
-    fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Self> {
-        Ok(if u.ratio(1, 5)? { Source::Raw(u.arbitrary()?) } else { Source::Container(u.arbitrary()?) })
-    }
-}
+pub use crate::spec::Source;
 
 fn our_decoder(source: &Source) -> Option<lzma_core::Result<ours::BoxCoder>> {
     match source {
