@@ -14,6 +14,7 @@ use super::bcj::Bcj;
 use super::delta::{Delta, DISTANCE_MAX, DISTANCE_MIN};
 use super::simple::SimpleStage;
 use super::Filter;
+use crate::lzma::{LCLP_MAX, PB_MAX};
 use crate::{Action, Coder, Error, Progress, Result, Status};
 
 /// Most filters in a chain (liblzma `LZMA_FILTERS_MAX`).
@@ -182,6 +183,8 @@ pub fn decoder_memusage(filters: &[Filter]) -> u64 {
         return u64::MAX;
     }
     let lzma = match filters.last() {
+        // liblzma's LZMA1 decoder refuses lc + lp > 4 (LZMA2 cannot express it).
+        Some(Filter::Lzma1(o)) if o.lc + o.lp > LCLP_MAX || o.pb > PB_MAX => return u64::MAX,
         Some(Filter::Lzma1(o)) => inner::lzma1_decoder_memusage(o.dict_size),
         Some(Filter::Lzma2(o)) => inner::lzma2_decoder_memusage(o.dict_size),
         _ => return u64::MAX,
@@ -638,6 +641,9 @@ pub type RawEncoder = ChainEncoder<LastEncoder>;
 pub fn raw_decoder(filters: &[Filter], memlimit: u64) -> Result<RawDecoder> {
     validate_chain(filters, false)?;
     let needed = decoder_memusage(filters);
+    if needed == u64::MAX {
+        return Err(Error::Options(MSG_UNSUPPORTED_CHAIN.into()));
+    }
     if needed > memlimit {
         return Err(Error::MemLimit {
             needed,
@@ -670,7 +676,6 @@ mod inner {
     use super::*;
     use crate::lzma::decoder::LzmaDecoder;
     use crate::lzma::encoder::LzmaEncoder;
-    use crate::lzma::{LCLP_MAX, PB_MAX};
     use crate::lzma2::decoder::Lzma2Decoder;
     use crate::lzma2::encoder::Lzma2Encoder;
     use crate::LzmaOptions;
