@@ -135,6 +135,14 @@ impl std::fmt::Debug for AloneDecoder {
 impl AloneDecoder {
     /// A decoder accepting any header liblzma's `lzma_alone_decoder` accepts. Only
     /// `memlimit` of the options is used.
+    ///
+    /// ```
+    /// use lzma_core::{alone::{AloneDecoder, AloneEncoder}, oneshot::run, DecoderOptions};
+    /// let lzma = run(&mut AloneEncoder::with_preset(1, false).unwrap(), b"legacy").unwrap();
+    /// let mut d = AloneDecoder::new(&DecoderOptions::default());
+    /// assert_eq!(run(&mut d, &lzma).unwrap(), b"legacy");
+    /// assert_eq!(d.header().unwrap().uncompressed_size, None);
+    /// ```
     pub fn new(opts: &DecoderOptions) -> Self {
         Self::with_picky(opts.memlimit, false)
     }

@@ -48,7 +48,7 @@ ctors!(lzma_decoder LzmaDecoder, R: std::io::BufRead);
 bufread_type!(
     /// Encodes .lzma from a `BufRead`.
     ///
-    /// ```no_run
+    /// ```
     /// use std::io::Read;
     /// let mut e = lzma_core::bufread::LzmaEncoder::new(&b"abc"[..], 6).unwrap();
     /// let mut lzma = Vec::new();

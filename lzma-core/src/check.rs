@@ -156,6 +156,11 @@ impl std::fmt::Debug for CheckState {
 
 impl CheckState {
     /// Starts a check of the given type.
+    ///
+    /// ```
+    /// use lzma_core::{check::CheckState, Check};
+    /// assert_eq!(CheckState::new(Check::Sha256).finish().len(), 32);
+    /// ```
     pub fn new(check: Check) -> Self {
         let inner = match check {
             Check::None => CheckInner::None,

@@ -7,9 +7,21 @@
 //!
 //! Every coder is a sans-IO state machine implementing [`Coder`]: it takes an input slice
 //! and an output slice and reports what it consumed and produced. The [`read`],
-//! [`bufread`] and [`write`] modules wrap the coders for `std::io` with the same type names
+//! [`bufread`] and [`write`](mod@write) modules wrap the coders for `std::io` with the same type names
 //! in each (`read::XzDecoder`, `write::XzEncoder`, ...), and [`compress`] /
 //! [`decompress`] do whole buffers at once.
+//!
+//! Where to start:
+//!
+//! | Task | API |
+//! |------|-----|
+//! | whole buffers | [`compress`], [`compress_with`], [`decompress`], [`decompress_with`], [`oneshot::decompress_auto`] |
+//! | streaming I/O | [`read`], [`bufread`], [`write`](mod@write): `XzDecoder`, `XzEncoder`, `LzmaDecoder`, `LzmaEncoder`, `LzipDecoder`, `RawDecoder`, `RawEncoder`, `AutoDecoder` |
+//! | sans-IO coders | [`xz::XzDecoder`], [`xz::XzEncoder`], [`alone::AloneDecoder`], [`alone::AloneEncoder`], [`lzip::LzipDecoder`], [`raw::RawDecoder`], [`raw::RawEncoder`], [`auto::AutoDecoder`] |
+//! | options | [`DecoderOptions`] (memory limit, `ignore_check`, `single_stream`), [`EncoderOptions`] (preset, filters, check, block size and list, threaded layout) |
+//! | `xz --list` | [`xz::info::parse`] |
+//! | format pieces | [`xz::stream_flags`], [`xz::block_header`], [`xz::index`], [`xz::vli`], [`check`] |
+//! | block-level work (threads) | [`xz::encode_threaded_block`], [`xz::decode_block`] |
 //!
 //! Decoders never trust header values: memory needs are checked against
 //! [`DecoderOptions::memlimit`] before anything is allocated, sizes are checked arithmetic,

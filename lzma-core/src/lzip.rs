@@ -4,6 +4,7 @@
 
 use crate::stream::{Action, Coder, Progress, Status};
 use crate::xz::backend::{self, DynCoder, MEMUSAGE_BASE};
+use crate::xz::decoder::code_deferring_errors;
 use crate::lzma::LzmaProps;
 use crate::{Check, DecoderOptions, Error, Result};
 
@@ -63,6 +64,7 @@ pub struct LzipDecoder {
     memusage: u64,
     members: u64,
     poisoned: bool,
+    deferred: Option<Error>,
 }
 
 impl std::fmt::Debug for LzipDecoder {
@@ -74,6 +76,13 @@ impl std::fmt::Debug for LzipDecoder {
 impl LzipDecoder {
     /// A decoder; `single_stream` decodes only the first member, `ignore_check` skips the
     /// CRC32 comparison (sizes are still checked).
+    ///
+    /// ```
+    /// use lzma_core::{lzip::LzipDecoder, oneshot::run, DecoderOptions, Error};
+    /// // A member header without data: the input ends too early.
+    /// let mut d = LzipDecoder::new(&DecoderOptions::default());
+    /// assert_eq!(run(&mut d, b"LZIP\x01\x0C"), Err(Error::Truncated));
+    /// ```
     pub fn new(opts: &DecoderOptions) -> Self {
         LzipDecoder {
             opts: DecoderOptions { memlimit: opts.memlimit.max(1), ..opts.clone() },
@@ -90,6 +99,7 @@ impl LzipDecoder {
             memusage: MEMUSAGE_BASE,
             members: 0,
             poisoned: false,
+            deferred: None,
         }
     }
 
@@ -113,9 +123,15 @@ impl LzipDecoder {
         self.opts.memlimit = limit.max(1);
     }
 
-    fn step(&mut self, input: &[u8], output: &mut [u8], action: Action) -> Result<Progress> {
-        let (mut ip, mut op) = (0usize, 0usize);
-        let progress = |ip, op, end: bool| {
+    fn step(
+        &mut self,
+        input: &[u8],
+        output: &mut [u8],
+        action: Action,
+        ip: &mut usize,
+        op: &mut usize,
+    ) -> Result<Progress> {
+        let progress = |ip: usize, op: usize, end: bool| {
             let status = if end { Status::StreamEnd } else { Status::Ok };
             Ok(Progress { consumed: ip, produced: op, status })
         };
@@ -123,24 +139,24 @@ impl LzipDecoder {
             match self.state {
                 State::Magic => {
                     while self.pos < MAGIC.len() {
-                        let Some(&b) = input.get(ip) else {
+                        let Some(&b) = input.get(*ip) else {
                             if !self.first_member && action == Action::Finish {
                                 self.state = State::End;
-                                return progress(ip, op, true);
+                                return progress(*ip, *op, true);
                             }
                             if action == Action::Finish {
                                 return Err(Error::Truncated);
                             }
-                            return progress(ip, op, false);
+                            return progress(*ip, *op, false);
                         };
                         if b != MAGIC[self.pos] {
                             if self.first_member {
                                 return Err(Error::Format("not an lzip file"));
                             }
                             self.state = State::End;
-                            return progress(ip, op, true);
+                            return progress(*ip, *op, true);
                         }
-                        ip += 1;
+                        *ip += 1;
                         self.pos += 1;
                     }
                     self.pos = 0;
@@ -150,8 +166,8 @@ impl LzipDecoder {
                     self.state = State::Version;
                 }
                 State::Version => {
-                    let Some(&b) = input.get(ip) else { break };
-                    ip += 1;
+                    let Some(&b) = input.get(*ip) else { break };
+                    *ip += 1;
                     if b > 1 {
                         return Err(Error::Unsupported("unsupported lzip version"));
                     }
@@ -160,8 +176,8 @@ impl LzipDecoder {
                     self.state = State::DictSize;
                 }
                 State::DictSize => {
-                    let Some(&b) = input.get(ip) else { break };
-                    ip += 1;
+                    let Some(&b) = input.get(*ip) else { break };
+                    *ip += 1;
                     self.member_size += 1;
                     self.dict_size = dict_size_from_byte(b)?;
                     self.memusage =
@@ -170,8 +186,8 @@ impl LzipDecoder {
                 }
                 State::Init => {
                     if self.memusage > self.opts.memlimit {
-                        if ip > 0 || op > 0 {
-                            return progress(ip, op, false);
+                        if *ip > 0 || *op > 0 {
+                            return progress(*ip, *op, false);
                         }
                         return Err(Error::MemLimit { needed: self.memusage, limit: self.opts.memlimit });
                     }
@@ -181,12 +197,12 @@ impl LzipDecoder {
                 }
                 State::Data => {
                     let coder = self.coder.as_mut().ok_or(Error::Misuse("no coder"))?;
-                    let p = coder.code(&input[ip..], &mut output[op..], action)?;
+                    let p = coder.code(&input[*ip..], &mut output[*op..], action)?;
                     if !self.opts.ignore_check {
-                        self.crc.update(&output[op..op + p.produced]);
+                        self.crc.update(&output[*op..*op + p.produced]);
                     }
-                    ip += p.consumed;
-                    op += p.produced;
+                    *ip += p.consumed;
+                    *op += p.produced;
                     self.member_size = self.member_size.saturating_add(p.consumed as u64);
                     self.uncompressed = self.uncompressed.saturating_add(p.produced as u64);
                     if p.status != Status::StreamEnd {
@@ -197,10 +213,10 @@ impl LzipDecoder {
                 }
                 State::Trailer => {
                     let size = if self.version == 0 { 12 } else { 20 };
-                    let n = (size - self.pos).min(input.len() - ip);
-                    self.trailer[self.pos..self.pos + n].copy_from_slice(&input[ip..ip + n]);
+                    let n = (size - self.pos).min(input.len() - *ip);
+                    self.trailer[self.pos..self.pos + n].copy_from_slice(&input[*ip..*ip + n]);
                     self.pos += n;
-                    ip += n;
+                    *ip += n;
                     if self.pos < size {
                         break;
                     }
@@ -226,30 +242,39 @@ impl LzipDecoder {
                     self.first_member = false;
                     if self.opts.single_stream {
                         self.state = State::End;
-                        return progress(ip, op, true);
+                        return progress(*ip, *op, true);
                     }
                     self.state = State::Magic;
                 }
-                State::End => return progress(ip, op, true),
+                State::End => return progress(*ip, *op, true),
             }
         }
-        if action == Action::Finish && ip == input.len() && op < output.len() {
+        if action == Action::Finish && *ip == input.len() && *op < output.len() {
             return Err(Error::Truncated);
         }
-        progress(ip, op, false)
+        progress(*ip, *op, false)
+    }
+}
+
+impl crate::xz::decoder::Stepper for LzipDecoder {
+    fn step(
+        &mut self,
+        input: &[u8],
+        output: &mut [u8],
+        action: Action,
+        ip: &mut usize,
+        op: &mut usize,
+    ) -> Result<Progress> {
+        LzipDecoder::step(self, input, output, action, ip, op)
+    }
+    fn poison(&mut self) -> (&mut bool, &mut Option<Error>) {
+        (&mut self.poisoned, &mut self.deferred)
     }
 }
 
 impl Coder for LzipDecoder {
     fn code(&mut self, input: &[u8], output: &mut [u8], action: Action) -> Result<Progress> {
-        if self.poisoned {
-            return Err(Error::Misuse("decoder used after an error"));
-        }
-        let r = self.step(input, output, action);
-        if matches!(r, Err(ref e) if !matches!(e, Error::MemLimit { .. })) {
-            self.poisoned = true;
-        }
-        r
+        code_deferring_errors(self, input, output, action)
     }
 
     fn memusage(&self) -> u64 {

@@ -34,6 +34,11 @@ impl Default for DecoderOptions {
 
 impl DecoderOptions {
     /// No memory limit, checks verified, concatenated streams decoded.
+    ///
+    /// ```
+    /// let o = lzma_core::DecoderOptions::new();
+    /// assert_eq!((o.memlimit, o.ignore_check, o.single_stream), (u64::MAX, false, false));
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }

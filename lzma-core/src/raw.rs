@@ -27,6 +27,13 @@ impl std::fmt::Debug for RawDecoder {
 impl RawDecoder {
     /// A decoder for `filters`; fails with [`Error::MemLimit`] (before allocating) if the
     /// chain needs more than `memlimit` bytes.
+    ///
+    /// ```
+    /// use lzma_core::{oneshot::run, raw::{RawDecoder, RawEncoder}, Filter, LzmaOptions};
+    /// let chain = [Filter::Delta { distance: 2 }, Filter::Lzma2(LzmaOptions::preset(1, false).unwrap())];
+    /// let packed = run(&mut RawEncoder::new(&chain).unwrap(), b"aabbccdd").unwrap();
+    /// assert_eq!(run(&mut RawDecoder::new(&chain, u64::MAX).unwrap(), &packed).unwrap(), b"aabbccdd");
+    /// ```
     pub fn new(filters: &[Filter], memlimit: u64) -> Result<Self> {
         backend::validate_chain(filters, false)?;
         let memusage = backend::decoder_memusage(filters);
@@ -72,6 +79,12 @@ impl std::fmt::Debug for RawEncoder {
 
 impl RawEncoder {
     /// An encoder for `filters`.
+    ///
+    /// ```
+    /// use lzma_core::{raw::RawEncoder, Filter, LzmaOptions};
+    /// let lzma1 = [Filter::Lzma1(LzmaOptions::preset(0, false).unwrap())];
+    /// assert!(RawEncoder::new(&lzma1).is_ok());
+    /// ```
     pub fn new(filters: &[Filter]) -> Result<Self> {
         backend::validate_chain(filters, false)?;
         for f in filters {

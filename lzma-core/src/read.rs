@@ -47,7 +47,7 @@ ctors!(lzma_decoder LzmaDecoder, R: std::io::Read);
 read_type!(
     /// Encodes .lzma from a `Read`.
     ///
-    /// ```no_run
+    /// ```
     /// use std::io::Read;
     /// let mut e = lzma_core::read::LzmaEncoder::new(&b"abc"[..], 6).unwrap();
     /// let mut lzma = Vec::new();

@@ -42,7 +42,7 @@ ctors!(xz_decoder XzDecoder, W: std::io::Write);
 write_type!(
     /// Writes .lzma (as `xz --format=lzma`).
     ///
-    /// ```no_run
+    /// ```
     /// use std::io::Write;
     /// let mut e = lzma_core::write::LzmaEncoder::new(Vec::new(), 6).unwrap();
     /// e.write_all(b"abc").unwrap();

@@ -184,7 +184,7 @@ macro_rules! read_type {
         impl<R: std::io::Read> $name<R> {
             /// Wraps a reader and an already built coder.
             pub fn from_coder(inner: R, coder: $coder) -> Self {
-                $name { inner: crate::bufread::$name::from_coder(std::io::BufReader::new(inner), coder) }
+                $name { inner: crate::bufread::$name::from_coder(std::io::BufReader::with_capacity(1 << 16, inner), coder) }
             }
         }
 

@@ -300,3 +300,58 @@ mod roundtrip {
         }
     }
 }
+
+/// Random bytes behind each format's magic: every front end answers with a result, never
+/// a panic, whatever the chunking.
+#[test]
+fn random_input_behind_every_magic() {
+    use lzma_core::alone::AloneDecoder;
+    use lzma_core::auto::AutoDecoder;
+    use lzma_core::lzip::LzipDecoder;
+    let prefixes: [&[u8]; 5] = [
+        b"\xFD7zXZ\x00\x00\x01\x69\x22\xDE\x36",
+        b"LZIP\x01\x0C",
+        b"LZIP\x00\x14",
+        b"\x5D\x00\x00\x01\x00\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF",
+        b"\x5D\x00\x10\x00\x00\x20\x00\x00\x00\x00\x00\x00\x00",
+    ];
+    let noise = random_bytes(600_000, 99);
+    let opts = DecoderOptions::new().memlimit(64 << 20);
+    for k in 0..600 {
+        let prefix = prefixes[k % prefixes.len()];
+        let len = (noise[k] as usize * 7 + k) % 900;
+        let mut input = prefix.to_vec();
+        input.extend_from_slice(&noise[k * 900..k * 900 + len]);
+        let chunk = 1 + (noise[k + 1] as usize % 64);
+        let mut coders: Vec<Box<dyn Coder>> = vec![
+            Box::new(AutoDecoder::new(opts.clone())),
+            Box::new(XzDecoder::new(opts.clone())),
+            Box::new(LzipDecoder::new(&opts)),
+            Box::new(AloneDecoder::new(&opts)),
+        ];
+        for c in coders.iter_mut() {
+            let mut buf = [0u8; 97];
+            let mut pos = 0;
+            let mut finished = false;
+            for _ in 0..100_000 {
+                let end = (pos + chunk).min(input.len());
+                let act = if end == input.len() { Action::Finish } else { Action::Run };
+                match c.code(&input[pos..end], &mut buf, act) {
+                    Ok(p) => {
+                        pos += p.consumed;
+                        if p.status == Status::StreamEnd {
+                            finished = true;
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        assert!(!matches!(e, Error::Misuse(_)), "{e:?}");
+                        finished = true;
+                        break;
+                    }
+                }
+            }
+            assert!(finished, "a decoder stalled on case {k}");
+        }
+    }
+}

@@ -4,9 +4,11 @@
 use crate::filter::chain::{self, ChainDecoder, ChainEncoder};
 use crate::filter::{props, Filter};
 use crate::lzma::decoder::LzmaDecoder;
+use crate::lzma::encoder::LzmaEncoder;
 use crate::lzma::{LzmaOptions, LzmaProps};
 use crate::lzma2::decoder::Lzma2Decoder;
-use crate::stream::{Action, Coder, Progress, Status};
+use crate::lzma2::encoder::Lzma2Encoder;
+use crate::stream::Coder;
 use crate::{Error, Result};
 
 /// A boxed coder; dispatch happens once per `code` call, never inside a hot loop.
@@ -51,11 +53,23 @@ pub(crate) fn raw_decoder(filters: &[Filter], memlimit: u64) -> Result<DynCoder>
 pub(crate) fn raw_encoder(filters: &[Filter]) -> Result<DynCoder> {
     validate_chain(filters, false)?;
     match filters.split_last() {
-        Some((Filter::Lzma2(_), [])) => Ok(Box::new(StoredLzma2Encoder::default())),
-        Some((Filter::Lzma2(_), simple)) => {
-            Ok(Box::new(ChainEncoder::new(simple, StoredLzma2Encoder::default())?))
+        Some((Filter::Lzma2(o), simple)) => {
+            let e = Lzma2Encoder::new(o)?;
+            if simple.is_empty() {
+                Ok(Box::new(e))
+            } else {
+                Ok(Box::new(ChainEncoder::new(simple, e)?))
+            }
         }
-        _ => Err(Error::Unsupported("this filter chain is not available yet")),
+        Some((Filter::Lzma1(o), simple)) => {
+            let e = LzmaEncoder::new(o)?;
+            if simple.is_empty() {
+                Ok(Box::new(e))
+            } else {
+                Ok(Box::new(ChainEncoder::new(simple, e)?))
+            }
+        }
+        _ => Err(Error::Options("The last filter must be LZMA1 or LZMA2".into())),
     }
 }
 
@@ -67,7 +81,19 @@ pub(crate) fn decoder_memusage(filters: &[Filter]) -> u64 {
 
 /// Memory a raw encoder for `filters` needs, as liblzma reports it.
 pub(crate) fn encoder_memusage(filters: &[Filter]) -> u64 {
-    chain::encoder_memusage(filters)
+    let shared = chain::encoder_memusage(filters);
+    if shared != u64::MAX || chain::check_chain(filters, false).is_some() {
+        return shared;
+    }
+    // The shared table does not know the encoders yet: base + the LZMA encoder + the
+    // simple filters (small; liblzma counts 1 KiB-ish each).
+    let lzma = match filters.last() {
+        Some(Filter::Lzma1(o)) => LzmaEncoder::memusage(o),
+        Some(Filter::Lzma2(o)) => Lzma2Encoder::memusage(o),
+        _ => return u64::MAX,
+    };
+    let simple = (filters.len() as u64 - 1) * 1024;
+    MEMUSAGE_BASE.saturating_add(lzma).saturating_add(simple)
 }
 
 /// Checks a chain's order, length and options (`for_xz`: LZMA1 is not allowed). The
@@ -116,79 +142,11 @@ pub(crate) fn lzma1_decoder_memusage(dict_size: u32) -> u64 {
 }
 
 /// A raw LZMA1 encoder writing an end marker.
-pub(crate) fn lzma1_encoder(_opts: &LzmaOptions) -> Result<DynCoder> {
-    Err(Error::Unsupported("the LZMA1 encoder is not available yet"))
+pub(crate) fn lzma1_encoder(opts: &LzmaOptions) -> Result<DynCoder> {
+    Ok(Box::new(LzmaEncoder::new(opts)?))
 }
 
 /// Memory of a raw LZMA1 encoder.
 pub(crate) fn lzma1_encoder_memusage(opts: &LzmaOptions) -> u64 {
     encoder_memusage(&[Filter::Lzma1(opts.clone())])
-}
-
-/// Interim LZMA2 encoder writing uncompressed chunks only, until the real one is merged.
-#[derive(Default)]
-struct StoredLzma2Encoder {
-    pending: Vec<u8>,
-    out: Vec<u8>,
-    out_pos: usize,
-    started: bool,
-    finished: bool,
-}
-
-impl StoredLzma2Encoder {
-    fn emit_chunk(&mut self) {
-        if self.pending.is_empty() {
-            return;
-        }
-        self.out.push(if self.started { 2 } else { 1 });
-        self.started = true;
-        let n = self.pending.len() - 1;
-        self.out.extend_from_slice(&(n as u16).to_be_bytes());
-        self.out.append(&mut self.pending);
-    }
-}
-
-impl Coder for StoredLzma2Encoder {
-    fn code(&mut self, input: &[u8], output: &mut [u8], action: Action) -> Result<Progress> {
-        let mut ip = 0;
-        let mut op = 0;
-        loop {
-            if self.out_pos < self.out.len() {
-                let n = (self.out.len() - self.out_pos).min(output.len() - op);
-                output[op..op + n].copy_from_slice(&self.out[self.out_pos..self.out_pos + n]);
-                op += n;
-                self.out_pos += n;
-                if self.out_pos < self.out.len() {
-                    break;
-                }
-                self.out.clear();
-                self.out_pos = 0;
-            }
-            if self.finished {
-                return Ok(Progress { consumed: ip, produced: op, status: Status::StreamEnd });
-            }
-            if ip < input.len() {
-                let n = (65536 - self.pending.len()).min(input.len() - ip);
-                self.pending.extend_from_slice(&input[ip..ip + n]);
-                ip += n;
-                if self.pending.len() == 65536 {
-                    self.emit_chunk();
-                }
-                continue;
-            }
-            if action == Action::Run {
-                break;
-            }
-            self.emit_chunk();
-            if action == Action::Finish {
-                self.out.push(0);
-                self.finished = true;
-                continue;
-            }
-            if self.out.is_empty() {
-                return Ok(Progress { consumed: ip, produced: op, status: Status::StreamEnd });
-            }
-        }
-        Ok(Progress { consumed: ip, produced: op, status: Status::Ok })
-    }
 }

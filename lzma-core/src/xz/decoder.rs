@@ -65,6 +65,7 @@ pub struct XzDecoder {
     unsupported_check: bool,
     streams: u64,
     poisoned: bool,
+    deferred: Option<Error>,
 }
 
 impl std::fmt::Debug for XzDecoder {
@@ -97,6 +98,7 @@ impl XzDecoder {
             unsupported_check: false,
             streams: 0,
             poisoned: false,
+            deferred: None,
         }
     }
 
@@ -113,6 +115,15 @@ impl XzDecoder {
     /// `true` once a stream header named a check ID this crate cannot verify (2, 3, 5..=9,
     /// 11..=15). Decoding continues without verification; `xz` prints
     /// "Unsupported type of integrity check; not verifying file integrity" and exits 2.
+    ///
+    /// ```
+    /// use lzma_core::{xz::XzDecoder, DecoderOptions};
+    /// let xz = lzma_core::compress(b"x", 0).unwrap(); // CRC64: supported
+    /// let mut d = XzDecoder::new(DecoderOptions::default());
+    /// lzma_core::oneshot::run(&mut d, &xz).unwrap();
+    /// assert!(!d.unsupported_check());
+    /// assert_eq!(d.check(), Some(lzma_core::Check::Crc64));
+    /// ```
     pub fn unsupported_check(&self) -> bool {
         self.unsupported_check
     }
@@ -129,6 +140,20 @@ impl XzDecoder {
 
     /// Changes the memory limit. After an [`Error::MemLimit`], raising the limit and calling
     /// `code` again continues decoding.
+    ///
+    /// ```
+    /// use lzma_core::{xz::XzDecoder, Action, Coder, DecoderOptions, Error};
+    /// let xz = lzma_core::compress(b"limited", 6).unwrap();
+    /// let mut d = XzDecoder::new(DecoderOptions::new().memlimit(1 << 10));
+    /// let mut out = [0u8; 64];
+    /// let p = d.code(&xz, &mut out, Action::Finish).unwrap(); // headers read, nothing allocated
+    /// match d.code(&xz[p.consumed..], &mut out, Action::Finish) {
+    ///     Err(Error::MemLimit { needed, .. }) => d.set_memlimit(needed),
+    ///     other => panic!("{other:?}"),
+    /// }
+    /// let p2 = d.code(&xz[p.consumed..], &mut out, Action::Finish).unwrap();
+    /// assert_eq!(&out[..p2.produced], b"limited");
+    /// ```
     pub fn set_memlimit(&mut self, limit: u64) {
         self.opts.memlimit = limit.max(1);
     }
@@ -205,6 +230,8 @@ impl XzDecoder {
         block.compressed += p.consumed as u64;
         block.uncompressed += p.produced as u64;
         if block.uncompressed > block.uncompressed_limit {
+            // Report only the bytes the header allows, as liblzma's limit does.
+            *op -= (block.uncompressed - block.uncompressed_limit) as usize;
             return Err(mismatch());
         }
         if let Some(c) = block.check.as_mut() {
@@ -248,12 +275,18 @@ impl XzDecoder {
         Ok(())
     }
 
-    fn step(&mut self, input: &[u8], output: &mut [u8], action: Action) -> Result<Progress> {
-        let (mut ip, mut op) = (0usize, 0usize);
+    fn step(
+        &mut self,
+        input: &[u8],
+        output: &mut [u8],
+        action: Action,
+        ip: &mut usize,
+        op: &mut usize,
+    ) -> Result<Progress> {
         loop {
             match self.state {
                 State::StreamHeader => {
-                    let complete = self.fill(input, &mut ip);
+                    let complete = self.fill(input, ip);
                     if self.first_stream {
                         let n = self.pos.min(HEADER_MAGIC.len());
                         if self.buf[..n] != HEADER_MAGIC[..n] {
@@ -283,7 +316,7 @@ impl XzDecoder {
                 }
                 State::BlockHeader => {
                     if self.pos == 0 {
-                        let Some(&first) = input.get(ip) else { break };
+                        let Some(&first) = input.get(*ip) else { break };
                         match header_size_from_byte(first) {
                             None => {
                                 self.state = State::Index;
@@ -292,7 +325,7 @@ impl XzDecoder {
                             Some(n) => self.need = n,
                         }
                     }
-                    if !self.fill(input, &mut ip) {
+                    if !self.fill(input, ip) {
                         break;
                     }
                     self.state = State::BlockInit;
@@ -301,28 +334,28 @@ impl XzDecoder {
                     match self.init_block() {
                         // Report the bytes taken so far first, so that the call that
                         // fails consumes nothing and can be retried with a higher limit.
-                        Err(Error::MemLimit { .. }) if ip > 0 || op > 0 => {
-                            return Ok(Progress { consumed: ip, produced: op, status: Status::Ok })
+                        Err(Error::MemLimit { .. }) if *ip > 0 || *op > 0 => {
+                            return Ok(Progress { consumed: *ip, produced: *op, status: Status::Ok })
                         }
                         r => r?,
                     }
                     self.pos = 0;
                     self.state = State::BlockData;
                 }
-                State::BlockData => match self.run_block(input, &mut ip, output, &mut op, action)? {
+                State::BlockData => match self.run_block(input, ip, output, op, action)? {
                     Some(true) => self.state = State::BlockPadding,
-                    Some(false) if ip < input.len() && op < output.len() => {}
+                    Some(false) if *ip < input.len() && *op < output.len() => {}
                     _ => break,
                 },
                 State::BlockPadding => {
                     let block = self.block.as_ref().ok_or(Error::Misuse("no block"))?;
                     let pad = ((4 - block.compressed % 4) % 4) as usize;
                     while self.pos < pad {
-                        let Some(&b) = input.get(ip) else { break };
+                        let Some(&b) = input.get(*ip) else { break };
                         if b != 0 {
                             return Err(Error::Corrupt("non-zero block padding"));
                         }
-                        ip += 1;
+                        *ip += 1;
                         self.pos += 1;
                     }
                     if self.pos < pad {
@@ -333,7 +366,7 @@ impl XzDecoder {
                     self.state = State::BlockCheck;
                 }
                 State::BlockCheck => {
-                    if !self.fill(input, &mut ip) {
+                    if !self.fill(input, ip) {
                         break;
                     }
                     self.finish_block()?;
@@ -341,11 +374,11 @@ impl XzDecoder {
                     self.state = State::BlockHeader;
                 }
                 State::Index => {
-                    if ip == input.len() {
+                    if *ip == input.len() {
                         break;
                     }
-                    let (used, done) = self.index.decode(&input[ip..], Some(&self.records))?;
-                    ip += used;
+                    let (used, done) = self.index.decode(&input[*ip..], Some(&self.records))?;
+                    *ip += used;
                     if !done {
                         break;
                     }
@@ -354,7 +387,7 @@ impl XzDecoder {
                     self.state = State::StreamFooter;
                 }
                 State::StreamFooter => {
-                    if !self.fill(input, &mut ip) {
+                    if !self.fill(input, ip) {
                         break;
                     }
                     self.pos = 0;
@@ -381,11 +414,11 @@ impl XzDecoder {
                     self.state = State::StreamPadding;
                 }
                 State::StreamPadding => {
-                    while let Some(&0) = input.get(ip) {
-                        ip += 1;
+                    while let Some(&0) = input.get(*ip) {
+                        *ip += 1;
                         self.padding = (self.padding + 1) & 3;
                     }
-                    if ip == input.len() {
+                    if *ip == input.len() {
                         if action == Action::Finish {
                             if self.padding != 0 {
                                 return Err(Error::Corrupt("stream padding is not a multiple of 4"));
@@ -403,36 +436,88 @@ impl XzDecoder {
                     self.state = State::StreamHeader;
                 }
                 State::End => {
-                    return Ok(Progress { consumed: ip, produced: op, status: Status::StreamEnd });
+                    return Ok(Progress { consumed: *ip, produced: *op, status: Status::StreamEnd });
                 }
             }
         }
-        if action == Action::Finish && ip == input.len() && op < output.len() {
+        if action == Action::Finish && *ip == input.len() && *op < output.len() {
             // Like `xz`, too little input to hold the magic bytes is not .xz at all.
             if self.state == State::StreamHeader && self.first_stream && self.pos < HEADER_MAGIC.len() {
                 return Err(Error::Format("input too short for an .xz stream"));
             }
             return Err(Error::Truncated);
         }
-        Ok(Progress { consumed: ip, produced: op, status: Status::Ok })
+        Ok(Progress { consumed: *ip, produced: *op, status: Status::Ok })
+    }
+}
+
+/// A decoder whose work function reports how far it got even when it fails.
+pub(crate) trait Stepper {
+    /// Decodes, keeping `ip` and `op` up to date.
+    fn step(
+        &mut self,
+        input: &[u8],
+        output: &mut [u8],
+        action: Action,
+        ip: &mut usize,
+        op: &mut usize,
+    ) -> Result<Progress>;
+    /// The poisoned flag and the deferred error.
+    fn poison(&mut self) -> (&mut bool, &mut Option<Error>);
+}
+
+/// Runs a decoder step. An error in a call that produced output is reported on the next
+/// call, so the caller gets every byte decoded before the damage (as `xz` writes it out).
+/// After an error the decoder answers `Misuse`, except after a memory limit error, which
+/// can be retried with a higher limit.
+pub(crate) fn code_deferring_errors<S: Stepper>(
+    s: &mut S,
+    input: &[u8],
+    output: &mut [u8],
+    action: Action,
+) -> Result<Progress> {
+    let (poisoned, deferred) = s.poison();
+    if *poisoned {
+        return Err(Error::Misuse("decoder used after an error"));
+    }
+    if let Some(e) = deferred.take() {
+        *poisoned = !matches!(e, Error::MemLimit { .. });
+        return Err(e);
+    }
+    let (mut ip, mut op) = (0, 0);
+    match s.step(input, output, action, &mut ip, &mut op) {
+        Ok(p) => Ok(p),
+        Err(e) => {
+            let (poisoned, deferred) = s.poison();
+            if op > 0 {
+                *deferred = Some(e);
+                return Ok(Progress { consumed: ip, produced: op, status: Status::Ok });
+            }
+            *poisoned = !matches!(e, Error::MemLimit { .. });
+            Err(e)
+        }
+    }
+}
+
+impl Stepper for XzDecoder {
+    fn step(
+        &mut self,
+        input: &[u8],
+        output: &mut [u8],
+        action: Action,
+        ip: &mut usize,
+        op: &mut usize,
+    ) -> Result<Progress> {
+        XzDecoder::step(self, input, output, action, ip, op)
+    }
+    fn poison(&mut self) -> (&mut bool, &mut Option<Error>) {
+        (&mut self.poisoned, &mut self.deferred)
     }
 }
 
 impl Coder for XzDecoder {
     fn code(&mut self, input: &[u8], output: &mut [u8], action: Action) -> Result<Progress> {
-        if self.poisoned {
-            return Err(Error::Misuse("decoder used after an error"));
-        }
-        match self.step(input, output, action) {
-            Ok(p) => Ok(p),
-            Err(e) => {
-                // A memory limit error leaves the decoder resumable (raise the limit).
-                if !matches!(e, Error::MemLimit { .. }) {
-                    self.poisoned = true;
-                }
-                Err(e)
-            }
-        }
+        code_deferring_errors(self, input, output, action)
     }
 
     fn memusage(&self) -> u64 {

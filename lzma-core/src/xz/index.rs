@@ -8,6 +8,12 @@ use crate::{Error, Result};
 
 /// One index record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+///
+/// ```
+/// use lzma_core::xz::index::IndexRecord;
+/// let r = IndexRecord { unpadded_size: 61, uncompressed_size: 100 };
+/// assert_eq!(r.total_size(), 64);
+/// ```
 pub struct IndexRecord {
     /// Block header + compressed data + check (without block padding).
     pub unpadded_size: u64,
@@ -82,6 +88,16 @@ enum State {
 /// An incremental index decoder. It validates every field as it arrives; given the records
 /// of the blocks actually decoded, it also checks that the index matches them.
 #[derive(Clone, Debug)]
+///
+/// ```
+/// use lzma_core::xz::index::{encode, IndexDecoder, IndexRecord};
+/// let recs = [IndexRecord { unpadded_size: 20, uncompressed_size: 5 }];
+/// let bytes = encode(&recs).unwrap();
+/// // The blocks actually decoded must match what the index says.
+/// let other = [IndexRecord { unpadded_size: 24, uncompressed_size: 5 }];
+/// assert!(IndexDecoder::new(false).decode(&bytes, Some(&other)).is_err());
+/// assert_eq!(IndexDecoder::new(false).decode(&bytes, Some(&recs)).unwrap(), (bytes.len(), true));
+/// ```
 pub struct IndexDecoder {
     state: State,
     vli: VliDecoder,

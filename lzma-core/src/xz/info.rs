@@ -98,6 +98,14 @@ pub struct StreamInfo {
 
 /// A whole .xz file.
 #[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// ```
+/// use lzma_core::{compress_with, EncoderOptions, xz::info::{parse, InfoOptions}};
+/// let xz = compress_with(&[7u8; 3000], &EncoderOptions::preset(0).block_size(1000)).unwrap();
+/// let info = parse(&mut std::io::Cursor::new(&xz), &InfoOptions::default()).unwrap();
+/// assert_eq!((info.block_count(), info.uncompressed_size()), (3, 3000));
+/// assert_eq!(info.checks_mask(), 1 << 4);
+/// ```
 pub struct FileInfo {
     /// File size.
     pub file_size: u64,

@@ -97,6 +97,11 @@ pub fn encode_header(flags: StreamFlags) -> [u8; STREAM_HEADER_SIZE] {
 
 /// Decodes a stream header. Wrong magic is [`Error::Format`], a bad CRC32
 /// [`Error::Corrupt`], reserved flag bits [`Error::Unsupported`].
+///
+/// ```
+/// use lzma_core::xz::stream_flags::decode_header;
+/// assert!(matches!(decode_header(&[0u8; 12]), Err(lzma_core::Error::Format(_))));
+/// ```
 pub fn decode_header(h: &[u8; STREAM_HEADER_SIZE]) -> Result<StreamFlags> {
     if h[..6] != HEADER_MAGIC {
         return Err(Error::Format("not an .xz stream header"));
@@ -142,6 +147,11 @@ pub fn encode_footer(flags: StreamFlags, backward_size: u64) -> Result<[u8; STRE
 
 /// Decodes a stream footer. Wrong magic is [`Error::Format`], a bad CRC32
 /// [`Error::Corrupt`], reserved flag bits [`Error::Unsupported`].
+///
+/// ```
+/// use lzma_core::xz::stream_flags::decode_footer;
+/// assert!(matches!(decode_footer(&[0u8; 12]), Err(lzma_core::Error::Format(_))));
+/// ```
 pub fn decode_footer(f: &[u8; STREAM_HEADER_SIZE]) -> Result<StreamFooter> {
     if f[10..12] != FOOTER_MAGIC {
         return Err(Error::Format("not an .xz stream footer"));
