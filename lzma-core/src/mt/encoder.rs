@@ -38,7 +38,10 @@ pub(crate) fn resolved_block_size(opts: &EncoderOptions) -> Result<u64> {
     for n in opts.used_chains() {
         s = s.max(mt_block_size(&opts.chain_for(n)?));
     }
-    let list = opts.block_list.iter().map(|&x| if x == 0 { u64::MAX } else { x });
+    let list = opts
+        .block_list
+        .iter()
+        .map(|&x| if x == 0 { u64::MAX } else { x });
     Ok(match list.max() {
         Some(largest) if largest < s => largest,
         _ => s,
@@ -111,7 +114,9 @@ impl XzEncoderMt {
     pub fn new(opts: &EncoderOptions, threads: u32) -> Result<Self> {
         opts.validate()?;
         if threads > THREADS_MAX {
-            return Err(Error::Options(format!("The number of threads must not exceed {THREADS_MAX}")));
+            return Err(Error::Options(format!(
+                "The number of threads must not exceed {THREADS_MAX}"
+            )));
         }
         let threads = threads.max(1);
         let mut chains: Vec<Option<Vec<Filter>>> = vec![None; 10];
@@ -123,9 +128,13 @@ impl XzEncoderMt {
             filters_mem = filters_mem.max(backend::encoder_memusage(&c));
             chains[n] = Some(c);
         }
-        let list_chains: Vec<usize> = (0..opts.block_list.len()).map(|i| opts.list_chain(i)).collect();
+        let list_chains: Vec<usize> = (0..opts.block_list.len())
+            .map(|i| opts.list_chain(i))
+            .collect();
         let first = list_chains.first().copied().unwrap_or(0);
-        let filters = chains[first].clone().ok_or(Error::Misuse("first chain missing"))?;
+        let filters = chains[first]
+            .clone()
+            .ok_or(Error::Misuse("first chain missing"))?;
         let block_size = resolved_block_size(opts)?;
         if block_size > MT_BLOCK_SIZE_MAX {
             return Err(Error::Options("The block size is too large".into()));
@@ -139,7 +148,11 @@ impl XzEncoderMt {
             check: opts.check,
             flags,
             block_size,
-            block_list: opts.block_list.iter().map(|&s| if s == 0 { u64::MAX } else { s }).collect(),
+            block_list: opts
+                .block_list
+                .iter()
+                .map(|&s| if s == 0 { u64::MAX } else { s })
+                .collect(),
             list_pos: 0,
             block_remaining: block_size,
             next_block_remaining: 0,
@@ -235,14 +248,19 @@ impl XzEncoderMt {
     /// Moves the oldest block to the output queue, waiting for it if `wait`. Returns
     /// whether a block was moved.
     fn collect(&mut self, wait: bool) -> Result<bool> {
-        let Some(rx) = self.pending.front() else { return Ok(false) };
+        let Some(rx) = self.pending.front() else {
+            return Ok(false);
+        };
         let r = if wait {
-            rx.recv().map_err(|_| Error::Misuse("a worker thread died"))?
+            rx.recv()
+                .map_err(|_| Error::Misuse("a worker thread died"))?
         } else {
             match rx.try_recv() {
                 Ok(r) => r,
                 Err(TryRecvError::Empty) => return Ok(false),
-                Err(TryRecvError::Disconnected) => return Err(Error::Misuse("a worker thread died")),
+                Err(TryRecvError::Disconnected) => {
+                    return Err(Error::Misuse("a worker thread died"))
+                }
             }
         };
         self.pending.pop_front();
@@ -278,7 +296,11 @@ impl XzEncoderMt {
         let (mut ip, mut op) = (0usize, 0usize);
         let done = |ip, op, end: bool| {
             let status = if end { Status::StreamEnd } else { Status::Ok };
-            Ok(Progress { consumed: ip, produced: op, status })
+            Ok(Progress {
+                consumed: ip,
+                produced: op,
+                status,
+            })
         };
         loop {
             if !self.drain(output, &mut op) {
@@ -331,7 +353,8 @@ impl XzEncoderMt {
             if action == Action::Finish {
                 let idx = index::encode(&self.records)?;
                 self.queue.extend_from_slice(&idx);
-                self.queue.extend_from_slice(&stream_flags::encode_footer(self.flags, idx.len() as u64)?);
+                self.queue
+                    .extend_from_slice(&stream_flags::encode_footer(self.flags, idx.len() as u64)?);
                 self.state = State::Finishing;
                 continue;
             }

@@ -31,7 +31,10 @@ impl Pool {
                 workers += 1;
             }
         }
-        Pool { tx: Some(tx), workers }
+        Pool {
+            tx: Some(tx),
+            workers,
+        }
     }
 
     /// Number of worker threads running.
