@@ -15,6 +15,9 @@
 #   PRESETS="0 1 3 6 9 9e"  presets to run (compression and decompression)
 #   OPS="c d"               c = compress, d = decompress
 #   REPS=3                  repetitions per command (the median is shown)
+#   D_INNER=8, C_INNER=1    runs of the command inside one timed sample (decompression
+#                           is fast: several runs per sample beat /usr/bin/time's 10 ms
+#                           resolution); the figures shown are per run
 #   T2_PRESETS="6"          presets for the -T2 rows ("" to skip them)
 #   T2_BLOCK=1MiB           --block-size for the -T2 rows
 #   OURS=path               our xz (default: cargo build --release -p xz-cli)
@@ -28,6 +31,8 @@ cd "$root"
 PRESETS="${PRESETS-0 1 3 6 9 9e}"
 OPS="${OPS-c d}"
 REPS="${REPS:-3}"
+D_INNER="${D_INNER:-8}"
+C_INNER="${C_INNER:-1}"
 T2_PRESETS="${T2_PRESETS-6}"
 T2_BLOCK="${T2_BLOCK:-1MiB}"
 
@@ -82,19 +87,23 @@ echo "reference: $REF ($("${ref_env[@]}" "$REF" --version | head -1))"
 echo "reps: $REPS, alternating; figures are medians; ratio = ours/reference"
 echo
 
-# run_timed OUTFILE INFILE CMD... -> prints "user wall rss_kib", or "FAIL"
+# run_timed INNER OUTFILE INFILE CMD... -> prints "user wall rss_kib" per run, or "FAIL"
 run_timed() {
-    local out="$1" in="$2"
-    shift 2
-    if /usr/bin/time -f '%U %e %M' -o "$work/time" "$@" <"$in" >"$out" 2>"$work/stderr"; then
-        tail -n 1 "$work/time"
+    local inner="$1" out="$2" in="$3"
+    shift 3
+    # shellcheck disable=SC2016
+    if /usr/bin/time -f '%U %e %M' -o "$work/time" bash -c '
+        n="$1"; in="$2"; out="$3"; shift 3
+        for ((i = 0; i < n; i++)); do "$@" <"$in" >"$out" || exit 1; done' \
+        run "$inner" "$in" "$out" "$@" 2>"$work/stderr"; then
+        tail -n 1 "$work/time" | awk -v n="$inner" '{ printf "%.4f %.4f %d\n", $1 / n, $2 / n, $3 }'
     else
         echo FAIL
     fi
 }
 
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b + 0 < 0.02) print "-"; else printf "%.2f", a / b }'; }
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) printf "%.3f\n", v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b + 0 < 0.002) print "-"; else printf "%.2f", a / b }'; }
 
 printf '%-16s %-3s %-3s %-3s | %7s %7s %6s | %7s %7s %6s | %7s %7s %6s | %s\n' \
     file op pre T "user" "ref" "ratio" "wall" "ref" "ratio" "RSS MiB" "ref" "ratio" output
@@ -109,15 +118,16 @@ ratios_file="$work/ratios"
 bench() {
     local label="$1" op="$2" preset="$3" threads="$4" input="$5" expected="$6"
     shift 6
-    local args=("$@") rep ou=() ow=() orss=() ru=() rw=() rrss=() r fail=0
+    local args=("$@") rep ou=() ow=() orss=() ru=() rw=() rrss=() r fail=0 inner="$C_INNER"
+    [ "$op" = d ] && inner="$D_INNER"
     for ((rep = 1; rep <= REPS; rep++)); do
         for who in $([ $((rep % 2)) = 1 ] && echo "ours ref" || echo "ref ours"); do
             if [ "$who" = ours ]; then
-                r="$(run_timed "$work/out.ours" "$input" "$OURS" "${args[@]}")"
+                r="$(run_timed "$inner" "$work/out.ours" "$input" "$OURS" "${args[@]}")"
                 if [ "$r" = FAIL ]; then fail=1; continue; fi
                 read -r u w m <<<"$r"; ou+=("$u"); ow+=("$w"); orss+=("$m")
             else
-                r="$(run_timed "$work/out.ref" "$input" "${ref_env[@]}" "$REF" "${args[@]}")"
+                r="$(run_timed "$inner" "$work/out.ref" "$input" "${ref_env[@]}" "$REF" "${args[@]}")"
                 [ "$r" = FAIL ] && die "the reference failed: $REF ${args[*]} < $input"
                 read -r u w m <<<"$r"; ru+=("$u"); rw+=("$w"); rrss+=("$m")
             fi

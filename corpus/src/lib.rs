@@ -14,6 +14,7 @@
 //! assert_eq!(v.expect, xz_corpus::Expect::Output(b"Hello\nWorld!\n".to_vec()));
 //! ```
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 mod desc;
 pub mod gen;

@@ -58,3 +58,19 @@ fn encoder_targets_on_repeated_text() {
     targets::roundtrip(&data);
     targets::diff_encode(&data);
 }
+
+/// diff_decode, found at 11:13: a raw chain Delta(distance 2), Delta(distance
+/// 3), LZMA1 with properties byte 78 (lc 6, lp 3, pb 1: lc + lp = 9) and a
+/// zero dictionary size, over no data. liblzma refuses lc + lp > 4
+/// ("unsupported options"); ours accepts it (as the LZMA SDK does) and reports
+/// truncated input. Reported; tolerated as a known difference.
+#[test]
+fn raw_lzma1_with_lc_plus_lp_over_4() {
+    use xz_fuzz::spec::{LastFilter, PreFilter, RawChain};
+    use xz_fuzz::targets::Source;
+    let chain = RawChain {
+        pre: vec![PreFilter::Delta { props: 1 }, PreFilter::Delta { props: 2 }],
+        last: LastFilter::Lzma1 { props: 78, dict_size: 0 },
+    };
+    targets::diff_decode_source(&Source::Raw(chain), &[]);
+}

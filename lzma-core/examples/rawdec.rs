@@ -52,8 +52,11 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let path = path.ok_or("no input file")?;
-    let stdout = std::io::stdout();
-    let mut stdout = stdout.lock();
+    // Unbuffered output where possible (std's stdout is line-buffered and scans for '\n').
+    let mut stdout: Box<dyn Write> = match std::fs::OpenOptions::new().write(true).open("/dev/stdout") {
+        Ok(f) => Box::new(f),
+        Err(_) => Box::new(std::io::stdout().lock()),
+    };
     let mut inbuf = vec![0u8; in_size.max(1)];
     let mut outbuf = vec![0u8; out_size.max(1)];
     for _ in 0..repeat {

@@ -101,6 +101,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let mut out = vec![0u8; 1 << 16];
     let mut pos = 0;
+    // FLUSH_AT=n: a sync flush after the first n bytes (LZMA2 only).
+    if let Some(at) = std::env::var("FLUSH_AT")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        let at = at.min(input.len());
+        loop {
+            let p = enc.code(&input[pos..at], &mut out, Action::SyncFlush)?;
+            pos += p.consumed;
+            stdout.write_all(&out[..p.produced])?;
+            if p.status == Status::StreamEnd {
+                break;
+            }
+        }
+    }
     loop {
         let p = enc.code(&input[pos..], &mut out, Action::Finish)?;
         pos += p.consumed;

@@ -61,6 +61,7 @@ pub mod lz;
 pub mod lzip;
 pub mod lzma;
 pub mod lzma2;
+pub mod mt;
 pub mod oneshot;
 pub mod options;
 pub mod rangecoder;

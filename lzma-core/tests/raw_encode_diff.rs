@@ -600,3 +600,333 @@ fn lzma2_chunk_limits() {
     ));
     report(fails);
 }
+
+// ---------------------------------------------------------------------------------------
+// Round trips through the decoders, flushes, bad options and arbitrary inputs (no reference
+// needed)
+
+use lzma_core::lzma::decoder::LzmaDecoder;
+use lzma_core::lzma2::decoder::Lzma2Decoder;
+use lzma_core::Error;
+
+/// Decodes a whole stream with `dec`.
+fn decode_all(dec: &mut dyn Coder, data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut pos = 0;
+    loop {
+        let p = dec
+            .code(&data[pos..], &mut buf, Action::Finish)
+            .expect("decode");
+        pos += p.consumed;
+        out.extend_from_slice(&buf[..p.produced]);
+        if p.status == Status::StreamEnd {
+            assert_eq!(pos, data.len(), "bytes after the end of the stream");
+            return out;
+        }
+        assert!(p.consumed > 0 || p.produced > 0, "decoder made no progress");
+    }
+}
+
+/// Encodes `input` with LZMA2, flushing with `flush` after each piece of `pieces`.
+fn encode_with_flushes(
+    opts: &LzmaOptions,
+    pieces: &[&[u8]],
+    flush: Action,
+    out_step: usize,
+) -> Vec<u8> {
+    let mut enc = Lzma2Encoder::new(opts).expect("options");
+    let mut out = Vec::new();
+    let mut buf = vec![0u8; out_step];
+    for (k, piece) in pieces.iter().enumerate() {
+        let action = if k + 1 == pieces.len() {
+            Action::Finish
+        } else {
+            flush
+        };
+        let mut pos = 0;
+        loop {
+            let p = enc.code(&piece[pos..], &mut buf, action).expect("encode");
+            pos += p.consumed;
+            out.extend_from_slice(&buf[..p.produced]);
+            if p.status == Status::StreamEnd {
+                assert_eq!(pos, piece.len());
+                break;
+            }
+        }
+    }
+    out
+}
+
+fn lzma2_round_trip(opts: &LzmaOptions, input: &[u8]) {
+    let mut enc = Lzma2Encoder::new(opts).expect("options");
+    let packed = run_ours(&mut enc, input, 100_000, 30_000);
+    let mut dec = Lzma2Decoder::new(opts.dict_size).expect("decoder");
+    assert!(
+        decode_all(&mut dec, &packed) == input,
+        "LZMA2 round trip failed for {opts:?}"
+    );
+}
+
+fn lzma1_round_trip(opts: &LzmaOptions, input: &[u8]) {
+    let mut enc = LzmaEncoder::new(opts).expect("options");
+    let packed = run_ours(&mut enc, input, 100_000, 30_000);
+    let mut dec = LzmaDecoder::new(opts.props(), opts.dict_size, None, true).expect("decoder");
+    assert!(
+        decode_all(&mut dec, &packed) == input,
+        "LZMA1 round trip failed for {opts:?}"
+    );
+}
+
+#[test]
+fn round_trips_every_preset() {
+    let input = mixed(41, 200_000, 25_000);
+    for level in 0..=9 {
+        for extreme in [false, true] {
+            let opts = LzmaOptions::preset(level, extreme).expect("preset");
+            lzma2_round_trip(&opts, &input);
+            lzma1_round_trip(&opts, &input[..50_000]);
+        }
+    }
+}
+
+#[test]
+fn sync_flush_ends_a_chunk_and_decodes() {
+    let input = mixed(42, 150_000, 20_000);
+    let pieces: Vec<&[u8]> = vec![
+        &input[..1],
+        &input[1..1000],
+        &input[1000..1000],
+        &input[1000..90_000],
+        &input[90_000..],
+    ];
+    for flush in [Action::SyncFlush, Action::FullFlush] {
+        for level in [0, 6] {
+            let opts = LzmaOptions::preset(level, false).expect("preset");
+            let packed = encode_with_flushes(&opts, &pieces, flush, 777);
+            let mut dec = Lzma2Decoder::new(opts.dict_size).expect("decoder");
+            assert_eq!(
+                decode_all(&mut dec, &packed),
+                input,
+                "{flush:?} at -{level}"
+            );
+            // Every flush point is decodable on its own: the bytes up to it form whole chunks.
+            let first = encode_with_flushes(&opts, &pieces[..2], flush, 1 << 16);
+            let mut dec = Lzma2Decoder::new(opts.dict_size).expect("decoder");
+            assert_eq!(decode_all(&mut dec, &first), &input[..1000]);
+        }
+    }
+}
+
+#[test]
+fn lzma1_rejects_flushing() {
+    let mut enc =
+        LzmaEncoder::new(&LzmaOptions::preset(1, false).expect("preset")).expect("options");
+    let mut buf = [0u8; 4096];
+    let mut result = Ok(());
+    for _ in 0..4 {
+        match enc.code(b"some data", &mut buf, Action::SyncFlush) {
+            Ok(p) if p.status == Status::Ok => continue,
+            Ok(_) => break,
+            Err(e) => {
+                result = Err(e);
+                break;
+            }
+        }
+    }
+    assert!(matches!(result, Err(Error::Options(_))), "{result:?}");
+}
+
+#[test]
+fn empty_input_gives_the_end_marker_only() {
+    let opts = LzmaOptions::preset(6, false).expect("preset");
+    let mut enc = Lzma2Encoder::new(&opts).expect("options");
+    assert_eq!(run_ours(&mut enc, &[], 1, 1), vec![0]);
+    let mut enc = LzmaEncoder::new(&opts).expect("options");
+    let packed = run_ours(&mut enc, &[], 1, 1);
+    let mut dec = LzmaDecoder::new(opts.props(), opts.dict_size, None, true).expect("decoder");
+    assert!(decode_all(&mut dec, &packed).is_empty());
+}
+
+#[test]
+fn bad_options_are_errors() {
+    let base = LzmaOptions::preset(6, false).expect("preset");
+    let bad: Vec<(&str, LzmaOptions)> = vec![
+        (
+            "lc=5",
+            LzmaOptions {
+                lc: 5,
+                lp: 0,
+                ..base.clone()
+            },
+        ),
+        (
+            "lc+lp=5",
+            LzmaOptions {
+                lc: 3,
+                lp: 2,
+                ..base.clone()
+            },
+        ),
+        (
+            "pb=5",
+            LzmaOptions {
+                pb: 5,
+                ..base.clone()
+            },
+        ),
+        (
+            "nice=1",
+            LzmaOptions {
+                nice_len: 1,
+                ..base.clone()
+            },
+        ),
+        (
+            "nice=274",
+            LzmaOptions {
+                nice_len: 274,
+                ..base.clone()
+            },
+        ),
+        (
+            "dict=4095",
+            LzmaOptions {
+                dict_size: 4095,
+                ..base.clone()
+            },
+        ),
+        (
+            "dict=1.5GiB+1",
+            LzmaOptions {
+                dict_size: (1536 << 20) + 1,
+                ..base.clone()
+            },
+        ),
+        (
+            "dict=max",
+            LzmaOptions {
+                dict_size: u32::MAX,
+                ..base.clone()
+            },
+        ),
+    ];
+    for (name, opts) in bad {
+        assert!(
+            matches!(Lzma2Encoder::new(&opts), Err(Error::Options(_))),
+            "LZMA2 {name}"
+        );
+        assert!(
+            matches!(LzmaEncoder::new(&opts), Err(Error::Options(_))),
+            "LZMA1 {name}"
+        );
+        assert_eq!(Lzma2Encoder::memusage(&opts), u64::MAX, "{name}");
+        assert_eq!(LzmaEncoder::memusage(&opts), u64::MAX, "{name}");
+    }
+    // liblzma raises a nice length below the hashed bytes instead of rejecting it.
+    let raised = LzmaOptions {
+        nice_len: 2,
+        mf: MatchFinder::Bt4,
+        ..base
+    };
+    assert!(Lzma2Encoder::new(&raised).is_ok());
+}
+
+#[test]
+fn memusage_is_in_the_expected_range() {
+    // xz's man page: -0 about 3 MiB, -6 about 94 MiB, -9 about 674 MiB.
+    for (level, mib) in [(0u32, 3u64), (6, 94), (9, 674)] {
+        let opts = LzmaOptions::preset(level, false).expect("preset");
+        let m = Lzma2Encoder::memusage(&opts) >> 20;
+        assert!(m + 1 >= mib && m <= mib + 1, "-{level}: {m} MiB");
+        let enc = Lzma2Encoder::new(&opts).expect("options");
+        assert_eq!(enc.memusage(), Lzma2Encoder::memusage(&opts));
+    }
+}
+
+mod arbitrary {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn any_options() -> impl Strategy<Value = LzmaOptions> {
+        (
+            0u32..=4,
+            0u32..=4,
+            0u32..=4,
+            any::<bool>(),
+            0usize..5,
+            2u32..=273,
+            prop_oneof![Just(0u32), 1u32..100],
+            prop_oneof![Just(4096u32), 4096u32..(1 << 20)],
+        )
+            .prop_map(
+                |(lc, lp, pb, fast, mf, nice_len, depth, dict_size)| LzmaOptions {
+                    dict_size,
+                    lc,
+                    lp: lp.min(4 - lc),
+                    pb,
+                    mode: if fast { Mode::Fast } else { Mode::Normal },
+                    nice_len,
+                    mf: [
+                        MatchFinder::Hc3,
+                        MatchFinder::Hc4,
+                        MatchFinder::Bt2,
+                        MatchFinder::Bt3,
+                        MatchFinder::Bt4,
+                    ][mf],
+                    depth,
+                    preset_dict: None,
+                },
+            )
+    }
+
+    /// Data with repeats, so that matches of every kind occur.
+    fn any_data() -> impl Strategy<Value = Vec<u8>> {
+        prop::collection::vec(
+            prop_oneof![
+                prop::collection::vec(any::<u8>(), 0..300),
+                (any::<u8>(), 0usize..600).prop_map(|(b, n)| vec![b; n]),
+                prop::collection::vec(0u8..3, 0..300),
+            ],
+            0..40,
+        )
+        .prop_map(|parts| {
+            let mut out = Vec::new();
+            for (k, p) in parts.iter().enumerate() {
+                out.extend_from_slice(p);
+                // Repeat an earlier stretch now and then.
+                if k % 3 == 2 && out.len() > 10 {
+                    let start = out.len() / 3;
+                    let end = (start + 500).min(out.len());
+                    let copy = out[start..end].to_vec();
+                    out.extend_from_slice(&copy);
+                }
+            }
+            out
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+        #[test]
+        fn encoding_never_panics_and_round_trips(
+            opts in any_options(),
+            data in any_data(),
+            in_step in 1usize..5000,
+            out_step in 1usize..3000,
+            flush_at in proptest::option::of(0usize..20_000),
+        ) {
+            // LZMA2, with an optional sync flush part way.
+            let cut = flush_at.map_or(data.len(), |f| f.min(data.len()));
+            let packed = encode_with_flushes(&opts, &[&data[..cut], &data[cut..]], Action::SyncFlush, out_step);
+            let mut dec = Lzma2Decoder::new(opts.dict_size).expect("decoder");
+            prop_assert_eq!(decode_all(&mut dec, &packed), data.clone());
+            // LZMA1, in pieces.
+            let mut enc = LzmaEncoder::new(&opts).expect("options");
+            let packed = run_ours(&mut enc, &data, in_step, out_step);
+            let mut dec = LzmaDecoder::new(opts.props(), opts.dict_size, None, true).expect("decoder");
+            prop_assert_eq!(decode_all(&mut dec, &packed), data);
+        }
+    }
+}

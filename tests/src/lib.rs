@@ -2,6 +2,7 @@
 //! odd buffer sizes, mapping errors to the corpus' error classes, and running the reference
 //! `xz` (`$XZ_REFERENCE`, else `xz` on PATH).
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 use lzma_core::{Action, Coder, Error, Status};
 use std::io::Write;

@@ -120,6 +120,49 @@ fn cases() -> Vec<Case> {
         Ours::Xz(EncoderOptions::preset(1).block_list(vec![1000, 20_000, 5]).threads(1)),
         false,
     ));
+    // Per-block filter chains (xz 5.6+: --filtersN and --block-list=N:SIZE).
+    let chain1 = vec![Filter::Delta { distance: 2 }, Filter::Lzma2(preset(1, false))];
+    for threads in [1, 2] {
+        let mut k = c(
+            &format!("-T{threads} --filters1=delta:dist=2--lzma2:preset=1 --block-list=1:1000,20000,1:5"),
+            Ours::Xz(
+                EncoderOptions::preset(6)
+                    .threads(threads)
+                    .chain(1, chain1.clone())
+                    .block_list(vec![1000, 20_000, 5])
+                    .block_list_chains(vec![1, 0, 1]),
+            ),
+            false,
+        );
+        k.since = (5, 6);
+        v.push(k);
+    }
+    let mut k = c(
+        "-T1 -0 --filters2=x86--lzma2:preset=0 --block-list=2:3000,0",
+        Ours::Xz(
+            EncoderOptions::preset(0)
+                .threads(1)
+                .chain(2, vec![bcj(BcjArch::X86, 0), Filter::Lzma2(preset(0, false))])
+                .block_list(vec![3000, u64::MAX])
+                .block_list_chains(vec![2, 0]),
+        ),
+        false,
+    );
+    k.since = (5, 6);
+    v.push(k);
+    let mut o = preset(6, false);
+    o.dict_size = 1536 << 10;
+    v.push(c("-T1 --lzma2=preset=6,dict=1536KiB", Ours::Xz(xz_chain(o)), false));
+    let mut o = preset(9, true);
+    o.nice_len = 64;
+    o.depth = 8;
+    v.push(c("-T1 --lzma2=preset=9e,nice=64,depth=8", Ours::Xz(xz_chain(o)), false));
+    let mut o = preset(3, false);
+    o.lc = 0;
+    o.lp = 0;
+    o.pb = 0;
+    o.mf = MatchFinder::Bt4;
+    v.push(c("-T1 --lzma2=preset=3,lc=0,lp=0,pb=0,mf=bt4", Ours::Xz(xz_chain(o)), false));
     v.push(c("--format=lzma -6", Ours::Lzma(preset(6, false)), true));
     v.push(c("--format=lzma -0", Ours::Lzma(preset(0, false)), false));
     v.push(c("--format=lzma -9e", Ours::Lzma(preset(9, true)), false));

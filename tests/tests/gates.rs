@@ -145,9 +145,15 @@ impl Scratch {
 
     /// Runs `.ci/<gate>` on the scratch repository.
     fn gate(&self, gate: &str) -> Output {
+        self.gate_env(gate, "0")
+    }
+
+    /// Runs `.ci/<gate>` with STRICT_CRATE_ROOTS set to `strict`.
+    fn gate_env(&self, gate: &str, strict: &str) -> Output {
         Command::new("bash")
             .arg(ci_dir().join(gate))
             .arg(&self.dir)
+            .env("STRICT_CRATE_ROOTS", strict)
             .env_remove("GIT_DIR")
             .env_remove("GIT_WORK_TREE")
             .output()
@@ -258,6 +264,26 @@ fn crate_root_without_forbid_is_rejected() {
     );
     s.add_all();
     assert_rejects(&s, "gate-unsafe", &["core/src/lib.rs"]);
+}
+
+#[test]
+fn test_crate_without_forbid_warns_or_fails_when_strict() {
+    let s = Scratch::clean();
+    s.write("core/tests/it.rs", "#[test]\nfn t() {}\n");
+    s.add_all();
+    let out = s.gate("gate-unsafe");
+    assert!(
+        out.status.success(),
+        "a test crate root only warns: {}",
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stdout).contains("core/tests/it.rs"),
+        "the warning names the file"
+    );
+    let strict = s.gate_env("gate-unsafe", "1");
+    assert!(!strict.status.success(), "STRICT_CRATE_ROOTS=1 must fail");
+    assert!(text(&strict.stderr).contains("core/tests/it.rs"));
 }
 
 #[test]

@@ -389,7 +389,13 @@ impl Config {
         };
         if which.0 {
             self.memlimit_compress = value;
-            // 64-bit build: no cap needed (xz caps only on 32-bit systems).
+            // A 32-bit process cannot use more, so xz caps the limit there.
+            if cfg!(target_pointer_width = "32") {
+                let cap = if cfg!(target_arch = "mips") { 2000u64 << 20 } else { 4020u64 << 20 };
+                if value != u64::MAX && value > cap {
+                    self.memlimit_compress = cap;
+                }
+            }
         }
         if which.1 {
             self.memlimit_decompress = value;
@@ -827,6 +833,7 @@ fn finish(cfg: &mut Config) {
 
 fn memlimit_too_small(usage: u64, limit: u64) -> ! {
     message::error_only("Memory usage limit is too low for the given filter setup.");
+    // `limit` is the mode's limit, as xz's message_mem_needed() prints it.
     message::mem_needed(Verbosity::Error, usage, limit);
     message::exit(message::E_ERROR, false)
 }
@@ -956,7 +963,8 @@ fn set_compression_settings(cfg: &mut Config) {
     if memory_usage == u64::MAX {
         message::fatal("Unsupported filter chain or filter options");
     }
-    message::mem_needed(Verbosity::Debug, memory_usage, memory_limit);
+    // xz names the limit of the mode here (not the threaded encoder's automatic one).
+    message::mem_needed(Verbosity::Debug, memory_usage, cfg.memlimit(cfg.mode));
     if cfg.mode == OpMode::Compress && message::verbosity() >= Verbosity::Debug {
         let mut dec = 0u64;
         for ch in cfg.chains.iter().flatten() {

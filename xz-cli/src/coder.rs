@@ -233,9 +233,59 @@ pub mod lib {
                         .collect();
                     o = o.block_list(list);
                 }
-                wrap(XzEncoder::new(&o)?)
+                match XzEncoder::new(&o) {
+                    Ok(e) => wrap(e),
+                    // liblzma's threaded encoder writes the Stream Header before its first
+                    // block initialises the filters, so options the filters reject (such as
+                    // an unaligned BCJ start offset) fail after those 12 bytes.
+                    Err(e @ (Error::Options(_) | Error::Unsupported(_)))
+                        if s.mt && crate::memusage::encoder(s.chain).is_some() =>
+                    {
+                        let header = lzma_core::xz::stream_flags::encode_header(
+                            lzma_core::xz::StreamFlags::new(s.check),
+                        );
+                        Box::new(FailAfter {
+                            pending: header.to_vec(),
+                            error: Some(e),
+                        })
+                    }
+                    Err(e) => return Err(e),
+                }
             }
         })
+    }
+}
+
+/// A stream that writes some bytes and then fails (see [`lib::encoder`]).
+struct FailAfter {
+    pending: Vec<u8>,
+    error: Option<Error>,
+}
+
+impl Stream for FailAfter {
+    fn code(
+        &mut self,
+        _input: &[u8],
+        output: &mut [u8],
+        _action: Action,
+    ) -> lzma_core::Result<lzma_core::Progress> {
+        if !self.pending.is_empty() {
+            let n = self.pending.len().min(output.len());
+            output[..n].copy_from_slice(&self.pending[..n]);
+            self.pending.drain(..n);
+            return Ok(lzma_core::Progress {
+                consumed: 0,
+                produced: n,
+                status: Status::Ok,
+            });
+        }
+        Err(self
+            .error
+            .take()
+            .unwrap_or(Error::Misuse("used after an error")))
+    }
+    fn memusage(&self) -> u64 {
+        0
     }
 }
 
@@ -409,15 +459,7 @@ fn init(job: &mut Job<'_>) -> Init {
             return Init::Error;
         };
         detected = Some(kind);
-        let dec = lib::decoder(
-            kind,
-            &lib::DecoderSettings {
-                memlimit: cfg.memlimit(OpMode::Decompress),
-                concatenated: !cfg.single_stream,
-                ignore_check: cfg.ignore_check,
-                raw_chain: &chain,
-            },
-        );
+        let dec = make_decoder(cfg, kind);
         match dec {
             Ok(mut d) if kind != Detected::Raw => {
                 // Parse the headers before creating the output, as xz does: errors such as
@@ -558,6 +600,13 @@ fn normal(
             Ok(p) => p,
             Err(e) => {
                 let _ = write_out(&out[..out_pos]);
+                if let (false, Some(k)) = (compressing || matches!(e, Error::MemLimit { .. }), kind)
+                {
+                    let seg = job.in_buf[job.in_pos..job.in_len].to_vec();
+                    if let Some(extra) = replay(job, k, &seg, action) {
+                        let _ = write_out(&extra);
+                    }
+                }
                 report(&job.src.name, &e, Some(&*stream), cfg);
                 return false;
             }
@@ -635,6 +684,92 @@ fn normal(
             return false;
         }
     }
+}
+
+fn make_decoder(cfg: &Config, kind: Detected) -> Result<Box<dyn Stream>, Error> {
+    lib::decoder(
+        kind,
+        &lib::DecoderSettings {
+            memlimit: cfg.memlimit(OpMode::Decompress),
+            concatenated: !cfg.single_stream,
+            ignore_check: cfg.ignore_check,
+            raw_chain: cfg.chain0(),
+        },
+    )
+}
+
+/// Recovers the output that the library produced in a failing call but did not report
+/// (XZ Utils writes all good data before the error). Only for seekable regular-file
+/// inputs: decodes the file again from the start with a fresh decoder up to the input
+/// consumed before the failing call, then feeds that call's input one byte at a time so
+/// that at most the output of the single failing byte is lost. Returns the recovered bytes.
+fn replay(job: &mut Job<'_>, kind: Detected, seg: &[u8], action: Action) -> Option<Vec<u8>> {
+    if !job
+        .src
+        .meta
+        .as_ref()
+        .is_some_and(std::fs::Metadata::is_file)
+    {
+        return None;
+    }
+    use std::io::{Read, Seek, SeekFrom};
+    let mut dec = make_decoder(job.cfg, kind).ok()?;
+    let mut file = job.src.file.try_clone().ok()?;
+    let resume = file.stream_position().ok()?;
+    file.seek(SeekFrom::Start(0)).ok()?;
+    let (target_in, target_out) = (job.total_in, job.total_out);
+    let mut scratch = vec![0u8; OUT_BUF];
+    let mut buf = vec![0u8; IN_BUF];
+    let (mut fed, mut produced) = (0u64, 0u64);
+    let mut result = None;
+    'outer: while fed < target_in {
+        let want = (target_in - fed).min(buf.len() as u64) as usize;
+        let n = file.read(&mut buf[..want]).ok()?;
+        if n == 0 {
+            break;
+        }
+        let mut pos = 0;
+        while pos < n {
+            match dec.code(&buf[pos..n], &mut scratch, Action::Run) {
+                Ok(p) => {
+                    pos += p.consumed;
+                    fed += p.consumed as u64;
+                    produced += p.produced as u64;
+                    if p.consumed == 0 && p.produced == 0 {
+                        break 'outer;
+                    }
+                }
+                Err(_) => break 'outer,
+            }
+        }
+    }
+    if fed == target_in && produced == target_out {
+        let mut extra = Vec::new();
+        'bytes: for (i, b) in seg.iter().enumerate() {
+            let act = if i + 1 == seg.len() {
+                action
+            } else {
+                Action::Run
+            };
+            loop {
+                match dec.code(std::slice::from_ref(b), &mut scratch, act) {
+                    Ok(p) => {
+                        extra.extend_from_slice(&scratch[..p.produced]);
+                        if p.status == Status::StreamEnd {
+                            break 'bytes;
+                        }
+                        if p.consumed > 0 || p.produced == 0 {
+                            break;
+                        }
+                    }
+                    Err(_) => break 'bytes,
+                }
+            }
+        }
+        result = Some(extra);
+    }
+    let _ = file.seek(SeekFrom::Start(resume));
+    result
 }
 
 /// Input read by a helper thread, so that waiting for it can time out

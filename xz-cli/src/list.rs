@@ -201,6 +201,18 @@ impl Reader<'_> {
     }
 }
 
+fn physical_memory() -> u64 {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| {
+            s.lines().find_map(|l| {
+                let kb = l.strip_prefix("MemTotal:")?.trim().trim_end_matches("kB");
+                kb.trim().parse::<u64>().ok()?.checked_mul(1024)
+            })
+        })
+        .unwrap_or(u64::MAX)
+}
+
 const HEADER_MAGIC: [u8; 6] = [0xFD, b'7', b'z', b'X', b'Z', 0];
 
 fn parse_file(r: &mut Reader<'_>, size: u64) -> Result<FileInfo, ListError> {
@@ -259,6 +271,13 @@ fn parse_streams(r: &mut Reader<'_>, size: u64) -> Result<FileInfo, ListError> {
         }
         p += 1;
         let count = read_vli(&index, &mut p)?;
+        if count.saturating_mul(16) > physical_memory() {
+            // liblzma preallocates the records and fails with LZMA_MEM_ERROR.
+            return Err(ListError::Io(format!(
+                "{}: Cannot allocate memory",
+                message::mask(r.name)
+            )));
+        }
         let mut blocks = Vec::new();
         let mut blocks_size = 0u64;
         let mut uncomp = 0u64;
@@ -453,11 +472,6 @@ fn parse_details(r: &mut Reader<'_>, s: &StreamInfo, b: &BlockInfo) -> Result<De
             "header padding",
         )));
     }
-    if !crate::options::chain_is_valid(&chain) {
-        return Err(ListError::Lib(lzma_core::Error::Unsupported(
-            "filter chain",
-        )));
-    }
     let csize = check_size(s.check);
     let comp_size = b.unpadded - hsize - csize;
     if comp.is_some_and(|c| c != comp_size) || uncomp.is_some_and(|u| u != b.uncompressed) {
@@ -498,7 +512,12 @@ fn parse_details(r: &mut Reader<'_>, s: &StreamInfo, b: &BlockInfo) -> Result<De
             if uncomp.is_some() { 'u' } else { '-' }
         ),
         comp_size,
-        memusage: crate::memusage::decoder_for_header(&chain),
+        // liblzma does not validate the order here; an impossible chain needs "UINT64_MAX".
+        memusage: if crate::options::chain_is_valid(&chain) {
+            crate::memusage::decoder_for_header(&chain)
+        } else {
+            u64::MAX
+        },
         chain: crate::options::filters_to_string(&chain, false),
         check_value,
         min_version,
@@ -530,7 +549,7 @@ static TOTALS: Mutex<Totals> = Mutex::new(Totals {
     padding: 0,
     checks: 0,
     memusage_max: 0,
-    min_version: 0,
+    min_version: 50000002,
     all_have_sizes: true,
     headings_displayed: false,
 });
@@ -927,6 +946,48 @@ pub fn totals() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse_bytes(data: &[u8]) -> Result<FileInfo, ListError> {
+        let dir = std::env::temp_dir().join(format!("xz-rs-list-unit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let p = dir.join(format!("f{}", data.len()));
+        std::fs::write(&p, data).expect("write");
+        let mut f = File::open(&p).expect("open");
+        let mut r = Reader {
+            file: &mut f,
+            name: "f",
+        };
+        let res = parse_file(&mut r, data.len() as u64);
+        let _ = std::fs::remove_file(&p);
+        res
+    }
+
+    #[test]
+    fn streams_padding_and_offsets() {
+        let a = lzma_core::compress(b"first stream", 6).expect("compress");
+        let b = lzma_core::compress(b"", 6).expect("compress");
+        let mut file = a.clone();
+        file.extend_from_slice(&[0; 8]);
+        file.extend_from_slice(&b);
+        file.extend_from_slice(&[0; 4]);
+        let info = parse_bytes(&file).expect("parse");
+        assert_eq!(info.streams.len(), 2);
+        assert_eq!(info.streams[0].padding, 8);
+        assert_eq!(info.streams[1].padding, 4);
+        assert_eq!(info.streams[1].comp_offset, a.len() as u64 + 8);
+        assert_eq!(info.streams[0].uncomp_size, 12);
+        assert_eq!(info.block_count(), 1);
+        assert_eq!(info.streams[0].blocks[0].comp_offset, 12);
+        // Three bytes of padding are not a multiple of four.
+        let mut bad = a.clone();
+        bad.extend_from_slice(&[0; 3]);
+        assert!(parse_bytes(&bad).is_err());
+        // Not .xz at all.
+        assert!(matches!(
+            parse_bytes(&[b'x'; 40]),
+            Err(ListError::Lib(lzma_core::Error::Format(_)))
+        ));
+    }
 
     #[test]
     fn helpers() {

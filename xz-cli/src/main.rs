@@ -1,4 +1,15 @@
 //! `xz`: a drop-in replacement for XZ Utils' command, on `lzma-core`.
+//!
+//! Module map (mirroring XZ Utils' `src/xz/`):
+//! - [`getopt`]: a GNU `getopt_long` work-alike; [`args`]: options, environment variables,
+//!   command names, presets and filter chains, memory-limit adjustment;
+//!   [`options`]: filter option syntaxes; [`memusage`]: liblzma's memory figures;
+//! - [`coder`]: one file through a decoder or encoder (all `lzma-core` coder calls are in
+//!   `coder::lib`); [`io`]: input checks, exclusive output creation, metadata, fsync, sparse
+//!   output, removal of partial output; [`suffix`]: output names; [`guard`]: removal of
+//!   partial output when the process is killed;
+//! - [`list`]: `--list`; [`message`]: messages, exit status and progress; [`util`]:
+//!   number parsing and formatting.
 #![forbid(unsafe_code)]
 
 mod args;

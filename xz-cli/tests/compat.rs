@@ -355,7 +355,12 @@ fn snapshot(dir: &Path) -> BTreeMap<String, FileState> {
             } else {
                 ("special", Vec::new())
             };
-            let mtime = if kind == "file" {
+            // Times are compared for files whose times were set (ours, or copied from an
+            // input); a file written "now" by a tool other than xz gets a placeholder.
+            let now = SystemTime::now()
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64);
+            let mtime = if kind == "file" && (now - md.mtime()).abs() > 3600 {
                 (md.mtime(), md.mtime_nsec())
             } else {
                 (0, 0)
@@ -1332,6 +1337,12 @@ fn cases(r: &Path) -> Vec<Case> {
         .needs(Encode),
     );
     v.push(
+        Case::new("z-block-list-chains", &["-c", "-T1", "--filters1=delta:dist=2 lzma2:dict=64KiB", "--block-list=1:30000,0:40000,1:0"])
+            .stdin(t.clone())
+            .needs(Encode)
+            .known("per-block filter chains (--block-list N:SIZE) need per-block chains in lzma-core's XzEncoder; every block uses chain 0"),
+    );
+    v.push(
         Case::new("z-threads-plus-one", &["-c", "-T+1"])
             .stdin(t.clone())
             .needs(Encode),
@@ -1420,6 +1431,47 @@ fn cases(r: &Path) -> Vec<Case> {
     v.push(files(Case::new("list dir", &["-l", "d"])).dir("d"));
 
     // --- tar through PATH
+    // --- XZ Utils' own test files, read from a local source tree when present (not
+    // copied into this repository): decode, test and list each one.
+    let files_dir = std::env::var_os("XZ_TEST_FILES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/work/xz-src/tests/files"));
+    if let Ok(rd) = fs::read_dir(&files_dir) {
+        let mut names: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
+        names.sort();
+        for p in names {
+            let Some(name) = p.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+                continue;
+            };
+            if !(name.ends_with(".xz") || name.ends_with(".lzma") || name.ends_with(".lz")) {
+                continue;
+            }
+            let Ok(data) = fs::read(&p) else { continue };
+            let lost = name.starts_with("bad-") || name.contains("unsupported");
+            for args in [vec!["-dc"], vec!["-t"], vec!["-dc", "--single-stream"]] {
+                let mut a = args.clone();
+                a.push(&name);
+                let mut c = Case::new(&format!("upstream {} {name}", args.join(" ")), &a)
+                    .file(&name, data.clone())
+                    .needs(Decode);
+                if lost && args[0] == "-dc" {
+                    c = c.known(LOST_OUTPUT);
+                }
+                v.push(c);
+            }
+            if name.ends_with(".xz") {
+                for flags in [vec!["-lvv"], vec!["--robot", "-lvv"]] {
+                    let mut a = flags.clone();
+                    a.push(&name);
+                    v.push(
+                        Case::new(&format!("upstream {} {name}", flags.join(" ")), &a)
+                            .file(&name, data.clone()),
+                    );
+                }
+            }
+        }
+    }
+
     v.push(
         Case::new("tar -xJ", &["-xJf", "a.tar.xz"])
             .argv0("tar")
@@ -1537,7 +1589,15 @@ fn compatibility_suite() {
         let b = run_case(&case, &our_bin);
         if a == b {
             passed += 1;
-        } else if let Some(why) = case.known_difference {
+        } else if let Some(why) = case.known_difference.filter(|w| {
+            // The lost-output difference is accepted only when nothing else differs and
+            // our output is a prefix of the reference's.
+            *w != LOST_OUTPUT
+                || (a.status == b.status
+                    && a.stderr == b.stderr
+                    && a.files == b.files
+                    && a.stdout.starts_with(&b.stdout))
+        }) {
             known.push(format!("{}: {why}", case.name));
         } else {
             failed.push(format!("{}\n{}", case.name, describe_diff(&a, &b)));

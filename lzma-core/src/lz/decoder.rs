@@ -190,6 +190,11 @@ pub(crate) trait LzDecode {
     fn decode(&mut self, dict: &mut Dict, input: &[u8], in_pos: &mut usize) -> Result<bool>;
 }
 
+/// Bytes decoded into the dictionary before they are copied out: small enough that the copy
+/// reads them from a near cache level and a large output buffer does not evict the recent
+/// history the decoder is reading.
+const STEP: usize = 64 << 10;
+
 /// Runs `lz` until the output is full, the input is exhausted, or the stream ends, copying
 /// new dictionary bytes to `out` (liblzma's `decode_buffer`). Returns `true` at stream end.
 /// On error, `*out_pos` still counts the bytes decoded before it.
@@ -210,7 +215,7 @@ pub(crate) fn decode_buffer<L: LzDecode>(
             dict.has_wrapped = true;
         }
         let start = dict.pos;
-        dict.limit = start + (out.len() - *out_pos).min(dict.size - start);
+        dict.limit = start + (out.len() - *out_pos).min(dict.size - start).min(STEP);
         let ret = lz.decode(dict, input, in_pos);
         let n = dict.pos - start;
         out[*out_pos..*out_pos + n].copy_from_slice(&dict.buf[start..dict.pos]);
@@ -221,7 +226,9 @@ pub(crate) fn decode_buffer<L: LzDecode>(
             if end || *out_pos == out.len() {
                 return Ok(end);
             }
-        } else if end || *out_pos == out.len() || dict.pos < dict.size {
+        } else if end || *out_pos == out.len() || dict.pos < dict.limit {
+            // Finished, output full, or the decoder stopped short of the limit (it needs
+            // more input).
             return Ok(end);
         }
     }

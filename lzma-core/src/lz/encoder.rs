@@ -34,6 +34,18 @@
 //! - A filter before LZMA (Delta/BCJ) must feed the driver with `Run` until it has
 //!   delivered all its output, then `Finish`/`SyncFlush`; with that, any chunking of the
 //!   input gives the same output, as with liblzma's chained `fill_window`.
+//! - [`LzEncoder`]'s [`Coder::code`] follows `lzma_code`'s sequencing: once `SyncFlush`
+//!   or `Finish` is given it must be repeated (with the rest of the same input) until
+//!   `Status::StreamEnd`, else `Error::Misuse`; after a flush's `StreamEnd` the coder
+//!   takes `Run` again; after `Finish`'s it only answers `StreamEnd`.
+//!
+//! # How this is tested
+//!
+//! Beside the unit tests (brute force, window moves, normalization, chunking, flushing,
+//! proptest), the ignored test `same_trace_as_liblzma` links XZ Utils' own LZ layer from
+//! a static `liblzma.a` through the C program `liblzma_trace.c` next to this module,
+//! drives both with the same scripted encoder, and compares every find, skip and code
+//! call: `cargo test -p lzma-core --lib same_trace_as_liblzma -- --ignored`.
 
 mod finders;
 mod hash;

@@ -3,7 +3,7 @@
 //! The engine decodes into an [`lz::decoder::Dict`](crate::lz::decoder::Dict). It has two
 //! paths, as liblzma 5.6+:
 //! - a *fast* loop, entered at a symbol boundary while at least one window of input
-//!   ([`FAST_WINDOW`] bytes, more than the 20 one symbol can use) and some output room
+//!   (the [`SYMBOL_MAX_BYTES`] one symbol can use) and some output room
 //!   remain; range decoder, state and distances live in locals, there is no input check per
 //!   bit, bit trees are unrolled and probability arrays are indexed through masks;
 //! - a *resumable* path, a `loop { match seq }` state machine that decodes one bit per step
@@ -16,7 +16,7 @@
 
 use crate::lz::decoder::{self as lz, decode_buffer, Dict, LzDecode, INIT_POS, REPEAT_MAX};
 use crate::lzma::LzmaProps;
-use crate::rangecoder::decoder::{FastRc, InitStatus, RangeDecoder, FAST_WINDOW, PROB_INIT};
+use crate::rangecoder::decoder::{FastRc, InitStatus, RangeDecoder, PROB_INIT, SYMBOL_MAX_BYTES};
 use crate::stream::{Action, Coder, Progress, Status};
 use crate::{Error, Result};
 
@@ -372,8 +372,8 @@ impl LzmaEngine {
         params: P,
     ) -> Result<Fast> {
         let probs: &mut [u16; PROBS_LEN] = &mut self.probs;
-        let mut range = self.rc.range;
-        let mut code = self.rc.code;
+        let mut rc = FastRc::new(self.rc.range, self.rc.code, input, *in_pos);
+        let fast_end = input.len().saturating_sub(SYMBOL_MAX_BYTES);
         let mut state = self.state;
         let [mut rep0, mut rep1, mut rep2, mut rep3] = self.reps;
         let size = dict.size;
@@ -381,15 +381,13 @@ impl LzmaEngine {
         let dict_size = size - 2 * REPEAT_MAX;
         let buf = &mut dict.buf[..];
         let mut pos = dict.pos;
-        let mut ip = *in_pos;
         let mut result = Ok(Fast::Edge);
         let mut pending = 0u32;
 
         while pos < limit {
-            let Some(win) = input.get(ip..).and_then(|s| s.first_chunk::<FAST_WINDOW>()) else {
+            if rc.pos > fast_end {
                 break;
-            };
-            let mut rc = FastRc::new(range, code, win);
+            }
             let ps = params.pos_state(pos);
             let s = state as usize;
             if rc.bit(&mut probs[(IS_MATCH + (s << 4) + ps) & PROBS_MASK]) == 0 {
@@ -407,13 +405,47 @@ impl LzmaEngine {
                 buf[pos] = sym as u8;
                 pos += 1;
             } else {
-                let len;
-                if rc.bit(&mut probs[(IS_REP + s) & PROBS_MASK]) == 0 {
+                // Match or repeated match: one length decoder call site for both keeps
+                // the loop smaller.
+                let is_rep = rc.bit(&mut probs[(IS_REP + s) & PROBS_MASK]);
+                if is_rep == 0 {
                     state = if state < 7 { 7 } else { 10 };
                     rep3 = rep2;
                     rep2 = rep1;
                     rep1 = rep0;
-                    len = len_fast(&mut rc, probs, MATCH_LEN_CHOICE, MATCH_LEN, ps);
+                } else {
+                    if !has_wrapped && pos == INIT_POS {
+                        result = Err(Error::Corrupt("LZMA repeated match with an empty dictionary"));
+                        break;
+                    }
+                    if rc.bit(&mut probs[(IS_REP0 + s) & PROBS_MASK]) == 0 {
+                        if rc.bit(&mut probs[(IS_REP0_LONG + (s << 4) + ps) & PROBS_MASK]) == 0 {
+                            state = if state < 7 { 9 } else { 11 };
+                            let d = rep0 as usize;
+                            let back = if d < pos { pos - d - 1 } else { pos + size - REPEAT_MAX - d - 1 };
+                            buf[pos] = buf[back];
+                            pos += 1;
+                            continue;
+                        }
+                    } else if rc.bit(&mut probs[(IS_REP1 + s) & PROBS_MASK]) == 0 {
+                        std::mem::swap(&mut rep0, &mut rep1);
+                    } else if rc.bit(&mut probs[(IS_REP2 + s) & PROBS_MASK]) == 0 {
+                        let d = rep2;
+                        rep2 = rep1;
+                        rep1 = rep0;
+                        rep0 = d;
+                    } else {
+                        let d = rep3;
+                        rep3 = rep2;
+                        rep2 = rep1;
+                        rep1 = rep0;
+                        rep0 = d;
+                    }
+                    state = if state < 7 { 8 } else { 11 };
+                }
+                let r = is_rep as usize;
+                let len = len_fast(&mut rc, probs, MATCH_LEN_CHOICE + 2 * r, MATCH_LEN + 512 * r, ps);
+                if is_rep == 0 {
                     let dist_state = if len < 6 { len as usize - 2 } else { 3 };
                     let slot = bittree::<6>(&mut rc, probs, DIST_SLOT + dist_state * 64);
                     if slot < 4 {
@@ -438,9 +470,6 @@ impl LzmaEngine {
                             }
                             dist += a as u32;
                             if dist == u32::MAX {
-                                ip += rc.used();
-                                range = rc.range;
-                                code = rc.code;
                                 result = if self.eopm_valid {
                                     Ok(Fast::Eopm)
                                 } else {
@@ -453,52 +482,10 @@ impl LzmaEngine {
                     }
                     let full = if has_wrapped { dict_size } else { pos - INIT_POS };
                     if rep0 as usize >= full {
-                        ip += rc.used();
-                        range = rc.range;
-                        code = rc.code;
                         result = Err(Error::Corrupt("LZMA match distance is beyond the dictionary"));
                         break;
                     }
-                } else {
-                    if !has_wrapped && pos == INIT_POS {
-                        ip += rc.used();
-                        range = rc.range;
-                        code = rc.code;
-                        result = Err(Error::Corrupt("LZMA repeated match with an empty dictionary"));
-                        break;
-                    }
-                    if rc.bit(&mut probs[(IS_REP0 + s) & PROBS_MASK]) == 0 {
-                        if rc.bit(&mut probs[(IS_REP0_LONG + (s << 4) + ps) & PROBS_MASK]) == 0 {
-                            state = if state < 7 { 9 } else { 11 };
-                            let d = rep0 as usize;
-                            let back = if d < pos { pos - d - 1 } else { pos + size - REPEAT_MAX - d - 1 };
-                            buf[pos] = buf[back];
-                            pos += 1;
-                            ip += rc.used();
-                            range = rc.range;
-                            code = rc.code;
-                            continue;
-                        }
-                    } else if rc.bit(&mut probs[(IS_REP1 + s) & PROBS_MASK]) == 0 {
-                        std::mem::swap(&mut rep0, &mut rep1);
-                    } else if rc.bit(&mut probs[(IS_REP2 + s) & PROBS_MASK]) == 0 {
-                        let d = rep2;
-                        rep2 = rep1;
-                        rep1 = rep0;
-                        rep0 = d;
-                    } else {
-                        let d = rep3;
-                        rep3 = rep2;
-                        rep2 = rep1;
-                        rep1 = rep0;
-                        rep0 = d;
-                    }
-                    state = if state < 7 { 8 } else { 11 };
-                    len = len_fast(&mut rc, probs, REP_LEN_CHOICE, REP_LEN, ps);
                 }
-                ip += rc.used();
-                range = rc.range;
-                code = rc.code;
 
                 let left = (len as usize).min(limit - pos);
                 let d = rep0 as usize;
@@ -512,18 +499,15 @@ impl LzmaEngine {
                 }
                 continue;
             }
-            ip += rc.used();
-            range = rc.range;
-            code = rc.code;
         }
 
         dict.pos = pos;
         if !has_wrapped {
             dict.full = pos - INIT_POS;
         }
-        *in_pos = ip;
-        self.rc.range = range;
-        self.rc.code = code;
+        *in_pos = rc.pos;
+        self.rc.range = rc.range;
+        self.rc.code = rc.code;
         self.state = state;
         self.reps = [rep0, rep1, rep2, rep3];
         match result {
@@ -837,7 +821,7 @@ impl LzmaEngine {
         loop {
             if self.seq == Seq::IsMatch
                 && dict.pos < limit
-                && input.len() - *in_pos >= FAST_WINDOW
+                && input.len() - *in_pos >= SYMBOL_MAX_BYTES
                 && self.big_literal.is_empty()
             {
                 match self.run_fast(dict, input, in_pos, limit)? {
@@ -1035,6 +1019,109 @@ mod tests {
     fn bad_props() {
         assert!(LzmaDecoder::new(LzmaProps { lc: 9, lp: 0, pb: 0 }, 4096, None, true).is_err());
         assert!(LzmaDecoder::new(LzmaProps { lc: 8, lp: 4, pb: 4 }, 4096, None, true).is_ok());
+    }
+
+    /// A minimal LZMA range encoder for literal-only streams (state stays "literal after
+    /// literal"), enough to build test streams with any lc/lp/pb, including lc + lp > 4
+    /// which the reference `xz` refuses to create.
+    struct LiteralEncoder {
+        low: u64,
+        range: u32,
+        cache: u8,
+        cache_size: u64,
+        out: Vec<u8>,
+    }
+
+    impl LiteralEncoder {
+        fn shift_low(&mut self) {
+            if (self.low as u32) < 0xFF00_0000 || (self.low >> 32) != 0 {
+                let carry = (self.low >> 32) as u8;
+                let mut temp = self.cache;
+                loop {
+                    self.out.push(temp.wrapping_add(carry));
+                    temp = 0xFF;
+                    self.cache_size -= 1;
+                    if self.cache_size == 0 {
+                        break;
+                    }
+                }
+                self.cache = (self.low >> 24) as u8;
+            }
+            self.cache_size += 1;
+            self.low = (self.low & 0x00FF_FFFF) << 8;
+        }
+
+        fn bit(&mut self, p: &mut u16, bit: u32) {
+            let bound = (self.range >> 11) * u32::from(*p);
+            if bit == 0 {
+                self.range = bound;
+                *p += (2048 - *p) >> 5;
+            } else {
+                self.low += u64::from(bound);
+                self.range -= bound;
+                *p -= *p >> 5;
+            }
+            while self.range < (1 << 24) {
+                self.range <<= 8;
+                self.shift_low();
+            }
+        }
+
+        /// Encodes `data` as literals with properties `props`.
+        fn encode(data: &[u8], props: LzmaProps) -> Vec<u8> {
+            let mut e = LiteralEncoder { low: 0, range: u32::MAX, cache: 0, cache_size: 1, out: Vec::new() };
+            let mut is_match = [PROB_INIT; 16];
+            let mut lit = vec![PROB_INIT; 0x300 << (props.lc + props.lp)];
+            let mut prev = 0u8;
+            for (pos, &b) in data.iter().enumerate() {
+                e.bit(&mut is_match[pos & ((1 << props.pb) - 1)], 0);
+                let ctx = ((pos & ((1 << props.lp) - 1)) << props.lc) + (usize::from(prev) >> (8 - props.lc));
+                let mut sym = 1usize;
+                for i in (0..8).rev() {
+                    let bit = u32::from(b >> i) & 1;
+                    e.bit(&mut lit[ctx * 0x300 + sym], bit);
+                    sym = (sym << 1) | bit as usize;
+                }
+                prev = b;
+            }
+            for _ in 0..5 {
+                e.shift_low();
+            }
+            e.out
+        }
+    }
+
+    fn decode_in_chunks(dec: &mut LzmaDecoder, input: &[u8], step: usize) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        let mut ip = 0usize;
+        loop {
+            let end = ip.saturating_add(step).min(input.len());
+            let action = if end == input.len() { Action::Finish } else { Action::Run };
+            let mut buf = [0u8; 37];
+            let p = dec.code(&input[ip..end], &mut buf, action)?;
+            ip += p.consumed;
+            out.extend_from_slice(&buf[..p.produced]);
+            if p.status == Status::StreamEnd {
+                return Ok(out);
+            }
+        }
+    }
+
+    #[test]
+    fn literal_streams_with_any_lc_lp_pb() {
+        let data: Vec<u8> = (0..3000u32).map(|i| (i * 7 % 251) as u8 ^ (i >> 5) as u8).collect();
+        for (lc, lp, pb) in [(3, 0, 2), (0, 0, 0), (4, 0, 4), (0, 4, 1), (8, 4, 4), (5, 1, 3), (8, 0, 0)] {
+            let props = LzmaProps { lc, lp, pb };
+            let stream = LiteralEncoder::encode(&data, props);
+            for step in [usize::MAX, 1, 7, 100] {
+                let mut dec = LzmaDecoder::new(props, 4096, Some(data.len() as u64), false).unwrap();
+                let out = decode_in_chunks(&mut dec, &stream, step).unwrap();
+                assert!(out == data, "lc={lc} lp={lp} pb={pb} step={step}");
+            }
+            // Decoding with other properties gives other bytes or an error, never a panic.
+            let mut dec = LzmaDecoder::new(LzmaProps { lc: 1, lp: 1, pb: 1 }, 4096, Some(3000), false).unwrap();
+            let _ = decode_in_chunks(&mut dec, &stream, 64);
+        }
     }
 
     #[test]

@@ -77,8 +77,13 @@ pub(crate) const ALIGN_BITS: u32 = 4;
 /// Entries of the align model.
 pub(crate) const ALIGN_SIZE: usize = 1 << ALIGN_BITS;
 const ALIGN_MASK: u32 = ALIGN_SIZE as u32 - 1;
-/// Size of one literal coder.
+/// Probabilities used by one literal coder.
 const LITERAL_CODER_SIZE: usize = 0x300;
+/// Stride of the literal coders: padded to a power of two so that masked indices need no
+/// bounds checks.
+pub(crate) const LITERAL_STRIDE: usize = 0x400;
+/// Entries of a length price row: padded to a power of two, for the same reason.
+const LEN_PRICE_ROW: usize = 512;
 /// Size of the optimum parser's table (liblzma `OPTS`).
 pub(crate) const OPTS: u32 = 1 << 12;
 /// Most bytes one encoder loop iteration may consume (liblzma `LOOP_INPUT_MAX`).
@@ -163,7 +168,7 @@ pub(crate) struct LengthEncoder {
     mid: [[u16; LEN_MID_SYMBOLS as usize]; POS_STATES_MAX],
     high: [u16; LEN_HIGH_SYMBOLS as usize],
     /// Cached price of each length (minus 2) per position state; normal mode only.
-    pub(crate) prices: [[u32; LEN_SYMBOLS]; POS_STATES_MAX],
+    pub(crate) prices: [[u32; LEN_PRICE_ROW]; POS_STATES_MAX],
     table_size: u32,
     counters: [u32; POS_STATES_MAX],
 }
@@ -176,7 +181,7 @@ impl LengthEncoder {
             low: [[PROB_INIT; LEN_LOW_SYMBOLS as usize]; POS_STATES_MAX],
             mid: [[PROB_INIT; LEN_MID_SYMBOLS as usize]; POS_STATES_MAX],
             high: [PROB_INIT; LEN_HIGH_SYMBOLS as usize],
-            prices: [[0; LEN_SYMBOLS]; POS_STATES_MAX],
+            prices: [[0; LEN_PRICE_ROW]; POS_STATES_MAX],
             table_size: 0,
             counters: [0; POS_STATES_MAX],
         }
@@ -207,7 +212,11 @@ impl LengthEncoder {
         let low = &self.low[pos_state];
         let mid = &self.mid[pos_state];
         let prices = &mut self.prices[pos_state];
-        for (i, p) in prices.iter_mut().enumerate().take(table_size) {
+        for (i, p) in prices
+            .iter_mut()
+            .enumerate()
+            .take(table_size.min(LEN_SYMBOLS))
+        {
             let i = i as u32;
             *p = if i < LEN_LOW_SYMBOLS {
                 a0 + bittree_price(low, LEN_LOW_BITS, i)
@@ -253,7 +262,8 @@ impl LengthEncoder {
     /// Cached price of `len` at `pos_state`.
     #[inline(always)]
     pub(crate) fn price(&self, len: u32, pos_state: usize) -> u32 {
-        self.prices[pos_state][(len - MATCH_LEN_MIN) as usize]
+        self.prices[pos_state & (POS_STATES_MAX - 1)]
+            [(len.wrapping_sub(MATCH_LEN_MIN)) as usize & (LEN_PRICE_ROW - 1)]
     }
 }
 
@@ -297,7 +307,7 @@ pub(crate) struct LzmaCore {
     pub(crate) pos_mask: u32,
     pub(crate) lc: u32,
     pub(crate) literal_mask: u32,
-    pub(crate) literal: Vec<u16>,
+    pub(crate) literal: Vec<[u16; LITERAL_STRIDE]>,
     pub(crate) is_match: [[u16; POS_STATES_MAX]; STATES],
     pub(crate) is_rep: [u16; STATES],
     pub(crate) is_rep0: [u16; STATES],
@@ -317,7 +327,7 @@ pub(crate) struct LzmaCore {
     pub(crate) align_price_count: u32,
     pub(crate) opts_end_index: u32,
     pub(crate) opts_current_index: u32,
-    pub(crate) opts: Vec<Optimal>,
+    pub(crate) opts: Box<[Optimal; OPTS as usize]>,
 }
 
 impl LzmaCore {
@@ -338,7 +348,7 @@ impl LzmaCore {
             pos_mask: 0,
             lc: 0,
             literal_mask: 0,
-            literal: vec![PROB_INIT; LITERAL_CODER_SIZE << 4],
+            literal: vec![[PROB_INIT; LITERAL_STRIDE]; 1 << 4],
             is_match: [[PROB_INIT; POS_STATES_MAX]; STATES],
             is_rep: [PROB_INIT; STATES],
             is_rep0: [PROB_INIT; STATES],
@@ -358,11 +368,7 @@ impl LzmaCore {
             align_price_count: 0,
             opts_end_index: 0,
             opts_current_index: 0,
-            opts: if fast_mode {
-                Vec::new()
-            } else {
-                vec![Optimal::default(); OPTS as usize]
-            },
+            opts: new_opts(),
         });
         if !fast_mode {
             if opts.dict_size > (1 << 30) + (1 << 29) {
@@ -393,8 +399,9 @@ impl LzmaCore {
         self.rc.reset();
         self.state = 0;
         self.reps = [0; REPS];
-        let coders = LITERAL_CODER_SIZE << (opts.lc + opts.lp);
-        self.literal[..coders].fill(PROB_INIT);
+        for coder in &mut self.literal[..1 << (opts.lc + opts.lp)] {
+            coder.fill(PROB_INIT);
+        }
         self.is_match = [[PROB_INIT; POS_STATES_MAX]; STATES];
         self.is_rep0_long = [[PROB_INIT; POS_STATES_MAX]; STATES];
         self.is_rep = [PROB_INIT; STATES];
@@ -413,10 +420,12 @@ impl LzmaCore {
         self.opts_current_index = 0;
     }
 
-    /// Index of the literal coder for a byte at `position` following `prev_byte`.
+    /// The literal coder for a byte at `position` following `prev_byte`: the low `lp` bits of
+    /// the position and the high `lc` bits of the previous byte select it.
     #[inline(always)]
-    pub(crate) fn literal_base(&self, position: u32, prev_byte: u32) -> usize {
-        3 * ((((position << 8) + prev_byte) & self.literal_mask) << self.lc) as usize
+    pub(crate) fn literal_coder(&self, position: u32, prev_byte: u32) -> usize {
+        let bits = ((position << 8).wrapping_add(prev_byte) & self.literal_mask) << self.lc;
+        (bits >> 8) as usize & 15
     }
 
     /// Codes the literal at window index `at` (the byte before it is the context).
@@ -424,11 +433,11 @@ impl LzmaCore {
     fn literal(&mut self, buf: &[u8], at: usize, position: u32) {
         let cur = u32::from(buf[at]);
         let prev = u32::from(buf[at - 1]);
-        let base = self.literal_base(position, prev);
-        let probs = &mut self.literal[base..base + LITERAL_CODER_SIZE];
+        let coder = self.literal_coder(position, prev);
+        let probs = &mut self.literal[coder];
         if is_literal_state(self.state) {
             self.state = if self.state < 4 { 0 } else { self.state - 3 };
-            self.rc.bittree(probs, 8, cur);
+            encode_literal(&mut self.rc, probs, cur);
         } else {
             self.state = if self.state < 10 {
                 self.state - 3
@@ -540,10 +549,9 @@ impl LzmaCore {
         } else {
             mf.skip(1);
             mf.set_read_ahead(0);
-            let first = u32::from(mf.buf()[0]);
+            let first = u32::from(mf.buf()[mf.read_pos() as usize - 1]);
             self.rc.bit(&mut self.is_match[0][0], 0);
-            self.rc
-                .bittree(&mut self.literal[..LITERAL_CODER_SIZE], 8, first);
+            encode_literal(&mut self.rc, &mut self.literal[0], first);
             self.uncomp_size += 1;
         }
         self.is_initialized = true;
@@ -614,10 +622,35 @@ impl LzmaCore {
     }
 }
 
+/// The optimum parser's table, allocated on the heap.
+fn new_opts() -> Box<[Optimal; OPTS as usize]> {
+    let v = vec![Optimal::default(); OPTS as usize].into_boxed_slice();
+    match v.try_into() {
+        Ok(a) => a,
+        Err(_) => unreachable!("the vector has OPTS entries"),
+    }
+}
+
+/// Codes a literal byte through the 8-level bit tree of its coder.
+#[inline(always)]
+fn encode_literal(rc: &mut RangeEncoder, probs: &mut [u16; LITERAL_STRIDE], byte: u32) {
+    let mut node = 1usize;
+    for i in (0..8).rev() {
+        let bit = (byte >> i) & 1;
+        rc.bit(&mut probs[node & (LITERAL_STRIDE - 1)], bit);
+        node = (node << 1) | bit as usize;
+    }
+}
+
 /// Codes a literal after a match: while the bits agree with the byte at rep0, the model
 /// also depends on that byte's bit.
 #[inline(always)]
-fn encode_matched(rc: &mut RangeEncoder, probs: &mut [u16], match_byte: u32, byte: u32) {
+fn encode_matched(
+    rc: &mut RangeEncoder,
+    probs: &mut [u16; LITERAL_STRIDE],
+    match_byte: u32,
+    byte: u32,
+) {
     let mut offset = 0x100u32;
     let mut symbol = byte | 0x100;
     let mut match_byte = match_byte;
@@ -626,7 +659,7 @@ fn encode_matched(rc: &mut RangeEncoder, probs: &mut [u16], match_byte: u32, byt
         let match_bit = match_byte & offset;
         let index = (offset + match_bit + (symbol >> 8)) as usize;
         let bit = (symbol >> 7) & 1;
-        rc.bit(&mut probs[index], bit);
+        rc.bit(&mut probs[index & (LITERAL_STRIDE - 1)], bit);
         symbol <<= 1;
         offset &= !(match_byte ^ symbol);
     }

@@ -5,8 +5,8 @@
 //!   time with a bounds check, so a caller can stop at any bit when input runs out (the
 //!   resumable path of the LZMA decoder);
 //! - [`FastRc`] is a copy of the same two registers used in the LZMA decoder's hot loop. It
-//!   reads from a fixed 32-byte window of input and never checks for exhaustion: the caller
-//!   guarantees that one LZMA symbol (at most [`SYMBOL_MAX_BYTES`] input bytes) fits.
+//!   does not stop when input runs out (a read past the end gives 0): the caller only uses
+//!   it while one whole LZMA symbol (at most [`SYMBOL_MAX_BYTES`] input bytes) remains.
 //!
 //! Probabilities are 11-bit (`u16` values in `1..2048`), adapted by 1/32 per bit.
 
@@ -23,9 +23,6 @@ pub const TOP_VALUE: u32 = 1 << 24;
 /// The most input bytes one LZMA symbol can consume: 22 bits coded with probabilities
 /// plus 26 direct bits (liblzma's `LZMA_IN_REQUIRED`).
 pub const SYMBOL_MAX_BYTES: usize = 20;
-/// Size of the input window [`FastRc`] reads from (a power of two above
-/// [`SYMBOL_MAX_BYTES`], so a masked index never leaves it).
-pub const FAST_WINDOW: usize = 32;
 
 /// The state of a range decoder between calls.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -143,40 +140,35 @@ impl RangeDecoder {
 /// probability for either bit (liblzma's `RC_BIT_MODEL_OFFSET`).
 const PROB_OFFSET: u32 = ((1u32 << MOVE_BITS) - 1).wrapping_sub(BIT_MODEL_TOTAL);
 
-/// The range decoder registers as used in the LZMA decoder's hot loop, reading from a
-/// fixed window of [`FAST_WINDOW`] input bytes without any exhaustion check.
+/// The range decoder registers as used in the LZMA decoder's hot loop, reading input
+/// without an exhaustion check.
 ///
-/// The caller creates one per symbol over `input[pos..pos + FAST_WINDOW]` and advances its
-/// input position by [`FastRc::used`] afterwards. One LZMA symbol reads at most
-/// [`SYMBOL_MAX_BYTES`] bytes, so the masked index never wraps in a valid use.
+/// The caller enters a symbol only while at least [`SYMBOL_MAX_BYTES`] input bytes remain
+/// after [`FastRc::pos`]; a read past the end (only possible if that is violated) yields 0
+/// rather than a panic.
 pub struct FastRc<'a> {
     /// Current range width.
     pub range: u32,
     /// Current code value.
     pub code: u32,
-    win: &'a [u8; FAST_WINDOW],
-    used: usize,
+    input: &'a [u8],
+    /// Position of the next input byte.
+    pub pos: usize,
 }
 
 impl<'a> FastRc<'a> {
-    /// Starts a symbol with the given registers over `win`.
+    /// Continues decoding with the given registers at `input[pos..]`.
     #[inline(always)]
-    pub fn new(range: u32, code: u32, win: &'a [u8; FAST_WINDOW]) -> Self {
-        FastRc { range, code, win, used: 0 }
-    }
-
-    /// Input bytes consumed so far.
-    #[inline(always)]
-    pub fn used(&self) -> usize {
-        self.used
+    pub fn new(range: u32, code: u32, input: &'a [u8], pos: usize) -> Self {
+        FastRc { range, code, input, pos }
     }
 
     #[inline(always)]
     fn normalize(&mut self) {
         if self.range < TOP_VALUE {
             self.range <<= 8;
-            self.code = (self.code << 8) | u32::from(self.win[self.used & (FAST_WINDOW - 1)]);
-            self.used += 1;
+            self.code = (self.code << 8) | u32::from(*self.input.get(self.pos).unwrap_or(&0));
+            self.pos += 1;
         }
     }
 
@@ -223,12 +215,14 @@ impl<'a> FastRc<'a> {
     pub fn bit_value(&mut self, p: u32) -> (u32, u32) {
         self.normalize();
         let bound = (self.range >> BIT_MODEL_TOTAL_BITS) * p;
-        let bit = u32::from(self.code >= bound);
-        let mask = 0u32.wrapping_sub(bit);
-        self.range = bound.wrapping_add(self.range.wrapping_sub(bound.wrapping_mul(2)) & mask);
-        self.code = self.code.wrapping_sub(bound & mask);
-        let np = p.wrapping_sub(p.wrapping_add(PROB_OFFSET & !mask) >> MOVE_BITS) & 0xFFFF;
-        (bit, np)
+        let r1 = self.range.wrapping_sub(bound);
+        let c1 = self.code.wrapping_sub(bound);
+        let bit = self.code >= bound;
+        self.range = if bit { r1 } else { bound };
+        self.code = if bit { c1 } else { self.code };
+        let t = if bit { p } else { p.wrapping_add(PROB_OFFSET) };
+        let np = p.wrapping_sub(t >> MOVE_BITS) & 0xFFFF;
+        (u32::from(bit), np)
     }
 
     /// Decodes `count` direct bits, appending them to `value`.
@@ -287,8 +281,7 @@ mod tests {
         let mut spos = 0;
         let (mut range, mut code, mut fpos) = (slow.range, slow.code, 0usize);
         for round in 0..6 {
-            let win: &[u8; FAST_WINDOW] = input[fpos..].first_chunk().unwrap();
-            let mut f = FastRc::new(range, code, win);
+            let mut f = FastRc::new(range, code, &input, fpos);
             for i in 0..8 {
                 let a = slow.bit(&mut probs_slow[i], &input, &mut spos).unwrap();
                 let b = f.bit(&mut probs_fast[i]);
@@ -300,8 +293,7 @@ mod tests {
             }
             assert_eq!(f.direct(0, 3), v);
             let mut pm = probs_fast;
-            let mut g = FastRc::new(f.range, f.code, f.win);
-            g.used = f.used;
+            let mut g = FastRc::new(f.range, f.code, f.input, f.pos);
             for i in 0..8 {
                 let a = f.bit(&mut probs_fast[i]);
                 let b = g.bit_masked(&mut pm[i]);
@@ -311,7 +303,7 @@ mod tests {
             assert_eq!(pm, probs_fast);
             range = f.range;
             code = f.code;
-            fpos += f.used();
+            fpos = f.pos;
             assert_eq!((range, code, fpos), (slow.range, slow.code, spos));
             assert_eq!(probs_slow, probs_fast);
         }

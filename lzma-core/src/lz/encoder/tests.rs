@@ -635,16 +635,20 @@ fn rust_trace(
     seed: u64,
     out_size: usize,
     offset: u32,
+    preset: &[u8],
 ) -> String {
     use std::fmt::Write;
     let mut trace = format!("M {}\n", Mf::memusage(c));
-    let mut lz = match LzEncoder::new(
-        c,
-        Tracer {
-            rng: Lcg(seed),
-            trace: String::new(),
-        },
-    ) {
+    let tracer = Tracer {
+        rng: Lcg(seed),
+        trace: String::new(),
+    };
+    let lz = if preset.is_empty() {
+        LzEncoder::new(c, tracer)
+    } else {
+        LzEncoder::with_preset_dict(c, preset, tracer)
+    };
+    let mut lz = match lz {
         Ok(lz) => lz,
         Err(_) => return trace + "INIT 8\n",
     };
@@ -672,17 +676,46 @@ fn rust_trace(
     trace
 }
 
-/// Differential test against liblzma's own LZ layer: set `XZRS_MF_HARNESS` to the C
-/// harness that drives liblzma's `lz_encode` with the same scripted encoder (see the
-/// `mf` helper's report); without it the test does nothing.
+/// The C side of the differential test (see the comment at its top).
+const LIBLZMA_TRACE_C: &str = include_str!("liblzma_trace.c");
+
+/// The C harness: `XZRS_MF_HARNESS` if set, else built with `cc` from
+/// [`LIBLZMA_TRACE_C`] and a static liblzma (`XZRS_LIBLZMA_A`, by default Debian's
+/// `/usr/lib/x86_64-linux-gnu/liblzma.a`). `None` if neither works.
+fn liblzma_harness(dir: &std::path::Path) -> Option<String> {
+    if let Ok(h) = std::env::var("XZRS_MF_HARNESS") {
+        return Some(h);
+    }
+    let lib = std::env::var("XZRS_LIBLZMA_A")
+        .unwrap_or_else(|_| "/usr/lib/x86_64-linux-gnu/liblzma.a".to_string());
+    let src = dir.join("liblzma_trace.c");
+    let exe = dir.join("liblzma_trace");
+    std::fs::write(&src, LIBLZMA_TRACE_C).ok()?;
+    let ok = std::process::Command::new("cc")
+        .args(["-O2", "-o"])
+        .arg(&exe)
+        .arg(&src)
+        .arg(&lib)
+        .status()
+        .ok()?
+        .success();
+    ok.then(|| exe.to_string_lossy().into_owned())
+}
+
+/// Differential test against liblzma's own LZ layer: runs random scripts (data, match
+/// finder options, chunking, sync flushes, output sizes, start offsets near `u32::MAX`)
+/// through liblzma's `lz_encode` and through [`LzEncoder`] with the same scripted
+/// encoder, and compares the traces of every find, skip and code call.
+/// `XZRS_MF_CASES` sets the number of cases (default 40).
 #[test]
-#[ignore = "needs the liblzma C harness (XZRS_MF_HARNESS)"]
+#[ignore = "needs a C compiler and a static liblzma (or XZRS_MF_HARNESS)"]
 fn same_trace_as_liblzma() {
-    let Ok(harness) = std::env::var("XZRS_MF_HARNESS") else {
-        return;
-    };
     let dir = std::env::temp_dir().join(format!("xzrs-mfdiff-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
+    let Some(harness) = liblzma_harness(&dir) else {
+        eprintln!("skipped: no C harness (set XZRS_MF_HARNESS or XZRS_LIBLZMA_A)");
+        return;
+    };
     let cases: u64 = std::env::var("XZRS_MF_CASES")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -700,7 +733,13 @@ fn same_trace_as_liblzma() {
             (100, 300),
         ][r.below(4) as usize];
         let len = [0, 1, 5, 100, 5000, 200_000, 1_500_000, 6_000_000][r.below(8) as usize];
-        let offset = if r.below(3) == 0 {
+        let preset = if r.below(4) == 0 {
+            gen_data(case + 7, [1, 3, 100, 5000, 300_000][r.below(5) as usize])
+        } else {
+            Vec::new()
+        };
+        // (The offset hook applies to a fresh window only, so not with a preset dictionary.)
+        let offset = if r.below(3) == 0 && preset.is_empty() {
             u32::MAX - r.below(8_000_000)
         } else {
             0
@@ -734,6 +773,8 @@ fn same_trace_as_liblzma() {
         let script_path = dir.join("script");
         let trace_path = dir.join("trace");
         std::fs::write(&data_path, &data).unwrap();
+        let preset_path = dir.join("preset");
+        std::fs::write(&preset_path, &preset).unwrap();
         let s: String = script
             .iter()
             .map(|(a, n)| {
@@ -756,6 +797,15 @@ fn same_trace_as_liblzma() {
             MatchFinder::Bt4 => 0x14,
         };
         let st = std::process::Command::new(&harness)
+            .env(
+                "PRESET_DICT",
+                if preset.is_empty() {
+                    std::path::Path::new("")
+                } else {
+                    &preset_path
+                },
+            )
+            .arg("trace")
             .args([data_path.to_str().unwrap(), script_path.to_str().unwrap()])
             .args(
                 [id, dict, nice.max(kind.hash_bytes()), depth, before, after]
@@ -771,7 +821,7 @@ fn same_trace_as_liblzma() {
             .unwrap();
         assert!(st.success());
         let want = std::fs::read_to_string(&trace_path).unwrap();
-        let got = rust_trace(&c, &data, &script, seed, out_size, offset);
+        let got = rust_trace(&c, &data, &script, seed, out_size, offset, &preset);
         if want != got {
             let line = want
                 .lines()
@@ -782,7 +832,8 @@ fn same_trace_as_liblzma() {
             let g: Vec<_> = got.lines().skip(line.saturating_sub(3)).take(6).collect();
             panic!("case {case} ({c:?}, {len} bytes, out {out_size}): traces differ at line {line}\nliblzma: {w:#?}\nours:    {g:#?}");
         }
-        eprintln!("case {case}: {kind:?} dict {dict} nice {nice} depth {depth} len {len} offset {offset}: {} lines equal", want.lines().count());
+        eprintln!("case {case}: {kind:?} dict {dict} nice {nice} depth {depth} len {len} offset {offset} preset {}: {} lines equal",
+            preset.len(), want.lines().count());
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -830,7 +881,9 @@ impl LzEncode for BenchEnc {
 }
 
 /// Speed check (no assertion): `XZRS_MF_BENCH=file[,mf,dict,nice,depth,skip_over]`,
-/// run with `cargo test --release ... mf_speed -- --ignored --nocapture`.
+/// run with `cargo test --release ... mf_speed -- --ignored --nocapture`. The C harness
+/// (`liblzma_trace.c`) does the same with liblzma in its `bench` mode, and both print
+/// the same checksum.
 #[test]
 #[ignore = "benchmark; needs XZRS_MF_BENCH"]
 fn mf_speed() {
@@ -871,4 +924,64 @@ fn mf_speed() {
         e.sum,
         start.elapsed().as_secs_f64()
     );
+}
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn kind() -> impl Strategy<Value = MatchFinder> {
+        prop::sample::select(ALL.to_vec())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        /// Any options, data and chunking: no panic, and every match is real and maximal.
+        #[test]
+        fn any_input_gives_valid_matches(
+            kind in kind(),
+            nice in 2u32..=273,
+            depth in prop::sample::select(vec![0u32, 1, 2, 7, 1000]),
+            seed in any::<u64>(),
+            len in 0usize..20_000,
+            alphabet in 1u8..=255,
+            chunks in prop::collection::vec(1usize..5000, 1..5),
+            end in prop::sample::select(vec![Action::Finish, Action::SyncFlush]),
+        ) {
+            let mut r = Lcg(seed);
+            let data: Vec<u8> = if alphabet == 255 {
+                gen_data(seed, len)
+            } else {
+                (0..len).map(|_| (r.next() % u32::from(alphabet)) as u8).collect()
+            };
+            let c = cfg(kind, 4096, nice, depth);
+            let mut mf = Mf::new(&c).unwrap();
+            let found = drive(&mut mf, &data, &chunks, end, seed);
+            check(&c, &data, &found, false);
+        }
+
+        /// Any options are either rejected with an error or accepted; never a panic.
+        #[test]
+        fn any_options_are_accepted_or_rejected(
+            kind in kind(),
+            dict in prop::sample::select(vec![0u32, 1, 4095, 4096, 5000, 1 << 20, (3 << 29) + 1, u32::MAX]),
+            before in prop::sample::select(vec![0u32, 4096, u32::MAX]),
+            after in prop::sample::select(vec![0u32, 4097, u32::MAX]),
+            mlm in prop::sample::select(vec![0u32, 2, 100, 273, 274]),
+            nice in 0u32..300,
+        ) {
+            let c = MfConfig { dict_size: dict, before_size: before, after_size: after,
+                               match_len_max: mlm, nice_len: nice, mf: kind, depth: 0 };
+            let usage = Mf::memusage(&c);
+            let ok = Layout::new(&c).is_ok();
+            prop_assert_eq!(usage == u64::MAX, !ok);
+            if ok && dict <= 1 << 20 {
+                let mut mf = Mf::new(&c).unwrap();
+                let data = gen_data(u64::from(nice), 3000);
+                let found = drive(&mut mf, &data, &[777], Action::Finish, 1);
+                check(&c, &data, &found, false);
+            }
+        }
+    }
 }

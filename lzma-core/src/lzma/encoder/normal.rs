@@ -11,12 +11,23 @@ use super::mf_api::MfView;
 use super::{
     dist_slot, dist_state, is_literal_state, update_literal, update_long_rep, update_match,
     update_short_rep, LzmaCore, ALIGN_BITS, ALIGN_SIZE, BACK_LITERAL, DIST_MODEL_END,
-    DIST_MODEL_START, DIST_SLOTS, DIST_STATES, FULL_DISTANCES, MATCH_LEN_MAX, OPTS, REPS,
+    DIST_MODEL_START, DIST_SLOTS, DIST_STATES, FULL_DISTANCES, LITERAL_STRIDE, MATCH_LEN_MAX, OPTS,
+    REPS,
 };
 use crate::rangecoder::price::{
     bit0_price, bit1_price, bit_price, bittree_price, bittree_reverse_price, direct_price,
     INFINITY_PRICE,
 };
+
+/// Mask keeping parser table indices in range (they always are; the mask lets the compiler
+/// see it).
+const OPTS_MASK: usize = OPTS as usize - 1;
+
+/// Index into the parser table.
+#[inline(always)]
+fn oi(i: u32) -> usize {
+    i as usize & OPTS_MASK
+}
 
 impl LzmaCore {
     /// Price of coding `symbol` as a literal at `pos` after `prev_byte`; after a match
@@ -30,10 +41,17 @@ impl LzmaCore {
         match_byte: u32,
         symbol: u32,
     ) -> u32 {
-        let base = self.literal_base(pos, prev_byte);
-        let probs = &self.literal[base..base + 0x300];
+        let probs = &self.literal[self.literal_coder(pos, prev_byte)];
+        const MASK: usize = LITERAL_STRIDE - 1;
         if !match_mode {
-            return bittree_price(probs, 8, symbol);
+            let mut price = 0;
+            let mut node = symbol | 0x100;
+            while node != 1 {
+                let bit = node & 1;
+                node >>= 1;
+                price += bit_price(probs[node as usize & MASK], bit);
+            }
+            return price;
         }
         let mut price = 0;
         let mut offset = 0x100u32;
@@ -44,7 +62,7 @@ impl LzmaCore {
             let match_bit = match_byte & offset;
             let index = (offset + match_bit + (symbol >> 8)) as usize;
             let bit = (symbol >> 7) & 1;
-            price += bit_price(probs[index], bit);
+            price += bit_price(probs[index & MASK], bit);
             symbol <<= 1;
             offset &= !(match_byte ^ symbol);
         }
@@ -145,27 +163,27 @@ impl LzmaCore {
     fn backward(&mut self, mut cur: u32) -> (u32, u32) {
         let opts = &mut self.opts;
         self.opts_end_index = cur;
-        let mut pos_mem = opts[cur as usize].pos_prev;
-        let mut back_mem = opts[cur as usize].back_prev;
+        let mut pos_mem = opts[oi(cur)].pos_prev;
+        let mut back_mem = opts[oi(cur)].back_prev;
         loop {
-            let c = opts[cur as usize];
+            let c = opts[oi(cur)];
             if c.prev_1_is_literal {
                 let pm = pos_mem as usize;
-                opts[pm].back_prev = BACK_LITERAL;
-                opts[pm].prev_1_is_literal = false;
-                opts[pm].pos_prev = pos_mem - 1;
+                opts[pm & OPTS_MASK].back_prev = BACK_LITERAL;
+                opts[pm & OPTS_MASK].prev_1_is_literal = false;
+                opts[pm & OPTS_MASK].pos_prev = pos_mem - 1;
                 if c.prev_2 {
-                    opts[pm - 1].prev_1_is_literal = false;
-                    opts[pm - 1].pos_prev = c.pos_prev_2;
-                    opts[pm - 1].back_prev = c.back_prev_2;
+                    opts[(pm - 1) & OPTS_MASK].prev_1_is_literal = false;
+                    opts[(pm - 1) & OPTS_MASK].pos_prev = c.pos_prev_2;
+                    opts[(pm - 1) & OPTS_MASK].back_prev = c.back_prev_2;
                 }
             }
             let pos_prev = pos_mem;
             let back_cur = back_mem;
-            back_mem = opts[pos_prev as usize].back_prev;
-            pos_mem = opts[pos_prev as usize].pos_prev;
-            opts[pos_prev as usize].back_prev = back_cur;
-            opts[pos_prev as usize].pos_prev = cur;
+            back_mem = opts[oi(pos_prev)].back_prev;
+            pos_mem = opts[oi(pos_prev)].pos_prev;
+            opts[oi(pos_prev)].back_prev = back_cur;
+            opts[oi(pos_prev)].pos_prev = cur;
             cur = pos_prev;
             if cur == 0 {
                 break;
@@ -273,7 +291,7 @@ fn helper1<M: MfView>(c: &mut LzmaCore, mf: &mut M, position: u32) -> Result<u32
         let price = rep_match_price + c.pure_rep_price(i as u32, state, pos_state);
         for len in (2..=rep_len).rev() {
             let total = price + c.rep_len.price(len, pos_state);
-            let o = &mut c.opts[len as usize];
+            let o = &mut c.opts[oi(len)];
             if total < o.price {
                 o.price = total;
                 o.pos_prev = 0;
@@ -293,7 +311,7 @@ fn helper1<M: MfView>(c: &mut LzmaCore, mf: &mut M, position: u32) -> Result<u32
         loop {
             let dist = c.matches[i].dist;
             let total = normal_match_price + c.dist_len_price(dist, len, pos_state);
-            let o = &mut c.opts[len as usize];
+            let o = &mut c.opts[oi(len)];
             if total < o.price {
                 o.price = total;
                 o.pos_prev = 0;
@@ -317,7 +335,7 @@ fn helper1<M: MfView>(c: &mut LzmaCore, mf: &mut M, position: u32) -> Result<u32
 fn extend_end(c: &mut LzmaCore, len_end: &mut u32, target: u32) {
     while *len_end < target {
         *len_end += 1;
-        c.opts[*len_end as usize].price = INFINITY_PRICE;
+        c.opts[oi(*len_end)].price = INFINITY_PRICE;
     }
 }
 
@@ -336,25 +354,25 @@ fn helper2(
 ) -> u32 {
     let mut matches_count = c.matches_count;
     let mut new_len = c.longest_match_length;
-    let cur_opt = c.opts[cur as usize];
+    let cur_opt = c.opts[oi(cur)];
     let mut pos_prev = cur_opt.pos_prev;
     let mut state;
 
     if cur_opt.prev_1_is_literal {
         pos_prev -= 1;
         if cur_opt.prev_2 {
-            state = c.opts[cur_opt.pos_prev_2 as usize].state;
+            state = c.opts[oi(cur_opt.pos_prev_2)].state;
             state = if cur_opt.back_prev_2 < REPS as u32 {
                 update_long_rep(state)
             } else {
                 update_match(state)
             };
         } else {
-            state = c.opts[pos_prev as usize].state;
+            state = c.opts[oi(pos_prev)].state;
         }
         state = update_literal(state);
     } else {
-        state = c.opts[pos_prev as usize].state;
+        state = c.opts[oi(pos_prev)].state;
     }
 
     if pos_prev == cur - 1 {
@@ -377,7 +395,7 @@ fn helper2(
                 update_match(state)
             };
         }
-        let prev_backs = c.opts[pos_prev as usize].backs;
+        let prev_backs = c.opts[oi(pos_prev)].backs;
         if pos < REPS as u32 {
             let pos = pos as usize;
             // The used rep moves to the front; those before it shift back by one.
@@ -390,10 +408,10 @@ fn helper2(
         }
     }
 
-    c.opts[cur as usize].state = state;
-    c.opts[cur as usize].backs = *reps;
+    c.opts[oi(cur)].state = state;
+    c.opts[oi(cur)].backs = *reps;
 
-    let cur_price = c.opts[cur as usize].price;
+    let cur_price = c.opts[oi(cur)].price;
     let current_byte = u32::from(buf[at]);
     let match_byte = u32::from(buf[at - reps[0] as usize - 1]);
     let pos_state = (position & c.pos_mask) as usize;
@@ -411,8 +429,8 @@ fn helper2(
 
     let mut next_is_literal = false;
     let next = cur as usize + 1;
-    if cur_and_1_price < c.opts[next].price {
-        let o = &mut c.opts[next];
+    if cur_and_1_price < c.opts[next & OPTS_MASK].price {
+        let o = &mut c.opts[next & OPTS_MASK];
         o.price = cur_and_1_price;
         o.pos_prev = cur;
         o.back_prev = BACK_LITERAL;
@@ -423,10 +441,12 @@ fn helper2(
     let match_price = cur_price + bit1_price(c.is_match[s][pos_state]);
     let rep_match_price = match_price + bit1_price(c.is_rep[s]);
 
-    if match_byte == current_byte && !(c.opts[next].pos_prev < cur && c.opts[next].back_prev == 0) {
+    if match_byte == current_byte
+        && !(c.opts[next & OPTS_MASK].pos_prev < cur && c.opts[next & OPTS_MASK].back_prev == 0)
+    {
         let short_rep_price = rep_match_price + c.short_rep_price(state, pos_state);
-        if short_rep_price <= c.opts[next].price {
-            let o = &mut c.opts[next];
+        if short_rep_price <= c.opts[next & OPTS_MASK].price {
+            let o = &mut c.opts[next & OPTS_MASK];
             o.price = short_rep_price;
             o.pos_prev = cur;
             o.back_prev = 0;
@@ -455,7 +475,7 @@ fn helper2(
             let offset = cur + 1 + len_test;
             extend_end(c, &mut len_end, offset);
             let total = next_rep_match_price + c.rep_price(0, len_test, state_2, pos_state_next);
-            let o = &mut c.opts[offset as usize];
+            let o = &mut c.opts[oi(offset)];
             if total < o.price {
                 o.price = total;
                 o.pos_prev = cur + 1;
@@ -477,7 +497,7 @@ fn helper2(
         let price = rep_match_price + c.pure_rep_price(rep_index as u32, state, pos_state);
         for l in (2..=len_test).rev() {
             let total = price + c.rep_len.price(l, pos_state);
-            let o = &mut c.opts[(cur + l) as usize];
+            let o = &mut c.opts[oi(cur + l)];
             if total < o.price {
                 o.price = total;
                 o.pos_prev = cur;
@@ -519,7 +539,7 @@ fn helper2(
             let offset = cur + len_test + 1 + len_test_2;
             extend_end(c, &mut len_end, offset);
             let total = next_rep_match_price + c.rep_price(0, len_test_2, state_2, pos_state_next);
-            let o = &mut c.opts[offset as usize];
+            let o = &mut c.opts[oi(offset)];
             if total < o.price {
                 o.price = total;
                 o.pos_prev = cur + len_test + 1;
@@ -553,7 +573,7 @@ fn helper2(
         loop {
             let cur_back = c.matches[i].dist;
             let mut total = normal_match_price + c.dist_len_price(cur_back, len_test, pos_state);
-            let o = &mut c.opts[(cur + len_test) as usize];
+            let o = &mut c.opts[oi(cur + len_test)];
             if total < o.price {
                 o.price = total;
                 o.pos_prev = cur;
@@ -592,7 +612,7 @@ fn helper2(
                     extend_end(c, &mut len_end, offset);
                     total =
                         next_rep_match_price + c.rep_price(0, len_test_2, state_2, pos_state_next);
-                    let o = &mut c.opts[offset as usize];
+                    let o = &mut c.opts[oi(offset)];
                     if total < o.price {
                         o.price = total;
                         o.pos_prev = cur + len_test + 1;
@@ -618,7 +638,7 @@ fn helper2(
 /// or [`BACK_LITERAL`].
 pub(crate) fn optimum_normal<M: MfView>(c: &mut LzmaCore, mf: &mut M, position: u32) -> (u32, u32) {
     if c.opts_end_index != c.opts_current_index {
-        let o = c.opts[c.opts_current_index as usize];
+        let o = c.opts[oi(c.opts_current_index)];
         let len = o.pos_prev - c.opts_current_index;
         c.opts_current_index = o.pos_prev;
         return (o.back_prev, len);
