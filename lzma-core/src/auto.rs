@@ -48,10 +48,31 @@ enum Inner {
     Lzip(LzipDecoder),
 }
 
+/// Where an [`AutoDecoder`] stands with respect to the end of its stream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum End {
+    /// Still decoding.
+    No,
+    /// The stream ended in a call without `Finish`: more input is trailing data, and
+    /// `Finish` without input reports the end.
+    Unreported,
+    /// `Status::StreamEnd` was returned: nothing more is consumed.
+    Reported,
+    /// An error was returned: the decoder answers `Misuse`.
+    Failed,
+}
+
 /// Decoder that picks .xz, lzip or .lzma from the first byte, as liblzma's
 /// `lzma_auto_decoder`: 0xFD starts .xz, `L` starts lzip, anything else is tried as .lzma
 /// with the strict header rules. Unless `single_stream` is set, anything left after the
 /// stream (other than what the format itself allows) is [`Error::Corrupt`].
+///
+/// As liblzma does, the end of a stream found in a call without [`Action::Finish`] is
+/// reported as [`Status::Ok`] until a call with `Finish` and no more input confirms it;
+/// input given in between is trailing data. Once [`Status::StreamEnd`] has been returned,
+/// further calls consume nothing (the [`Coder`] contract). When trailing data follows
+/// the end in the same call, the output decoded before it is returned first and the
+/// error on the next call.
 ///
 /// ```
 /// use lzma_core::{auto::{AutoDecoder, Format}, oneshot::run, DecoderOptions};
@@ -60,10 +81,20 @@ enum Inner {
 /// assert_eq!(run(&mut d, &xz).unwrap(), b"auto");
 /// assert_eq!(d.format(), Some(Format::Xz));
 /// ```
+///
+/// Trailing data after a .lzma stream is an error:
+///
+/// ```
+/// use lzma_core::{alone::AloneEncoder, auto::AutoDecoder, oneshot::run, DecoderOptions, Error};
+/// let mut lzma = run(&mut AloneEncoder::with_preset(0, false).unwrap(), b"end").unwrap();
+/// lzma.extend_from_slice(b"garbage");
+/// let mut d = AutoDecoder::new(DecoderOptions::default());
+/// assert!(matches!(run(&mut d, &lzma), Err(Error::Corrupt(_))));
+/// ```
 pub struct AutoDecoder {
     opts: DecoderOptions,
     inner: Inner,
-    finished: bool,
+    end: End,
 }
 
 impl std::fmt::Debug for AutoDecoder {
@@ -74,11 +105,24 @@ impl std::fmt::Debug for AutoDecoder {
 
 impl AutoDecoder {
     /// A decoder with these options.
+    ///
+    /// ```
+    /// use lzma_core::{auto::AutoDecoder, DecoderOptions};
+    /// let d = AutoDecoder::new(DecoderOptions::new().single_stream(true));
+    /// assert_eq!(d.format(), None); // nothing seen yet
+    /// ```
     pub fn new(opts: DecoderOptions) -> Self {
-        AutoDecoder { opts, inner: Inner::Pending, finished: false }
+        AutoDecoder { opts, inner: Inner::Pending, end: End::No }
     }
 
     /// The detected format, once the first byte has been seen.
+    ///
+    /// ```
+    /// use lzma_core::{auto::{AutoDecoder, Format}, Action, Coder, DecoderOptions};
+    /// let mut d = AutoDecoder::new(DecoderOptions::default());
+    /// d.code(b"LZ", &mut [0u8; 8], Action::Run).unwrap();
+    /// assert_eq!(d.format(), Some(Format::Lzip));
+    /// ```
     pub fn format(&self) -> Option<Format> {
         match self.inner {
             Inner::Pending => None,
@@ -95,16 +139,35 @@ impl AutoDecoder {
     }
 
     /// The underlying .xz decoder, if the input is .xz.
+    ///
+    /// ```
+    /// use lzma_core::{auto::AutoDecoder, oneshot::run, DecoderOptions};
+    /// let xz = lzma_core::compress(b"two", 0).unwrap();
+    /// let mut d = AutoDecoder::new(DecoderOptions::default());
+    /// run(&mut d, &xz).unwrap();
+    /// assert_eq!(d.xz().map(|x| x.streams_decoded()), Some(1));
+    /// ```
     pub fn xz(&self) -> Option<&XzDecoder> {
         match &self.inner {
             Inner::Xz(d) => Some(d),
             _ => None,
         }
     }
-}
 
-impl Coder for AutoDecoder {
-    fn code(&mut self, input: &[u8], output: &mut [u8], action: Action) -> Result<Progress> {
+    fn step(&mut self, input: &[u8], output: &mut [u8], action: Action) -> Result<Progress> {
+        let trailing = || Error::Corrupt("trailing data after the end of the stream");
+        match self.end {
+            End::No => {}
+            End::Reported => return Ok(Progress { consumed: 0, produced: 0, status: Status::StreamEnd }),
+            End::Failed => return Err(Error::Misuse("decoder used after an error")),
+            End::Unreported => {
+                if !input.is_empty() {
+                    return Err(trailing());
+                }
+                let status = if action == Action::Finish { Status::StreamEnd } else { Status::Ok };
+                return Ok(Progress { consumed: 0, produced: 0, status });
+            }
+        }
         if let Inner::Pending = self.inner {
             let Some(&first) = input.first() else {
                 if action == Action::Finish {
@@ -118,12 +181,6 @@ impl Coder for AutoDecoder {
                 _ => Inner::Lzma(AloneDecoder::new_picky(&self.opts)),
             };
         }
-        if self.finished {
-            if !input.is_empty() {
-                return Err(Error::Corrupt("trailing data after the end of the stream"));
-            }
-            return Ok(Progress { consumed: 0, produced: 0, status: Status::StreamEnd });
-        }
         let p = match &mut self.inner {
             Inner::Pending => return Err(Error::Misuse("no decoder")),
             Inner::Xz(d) => d.code(input, output, action)?,
@@ -133,15 +190,32 @@ impl Coder for AutoDecoder {
         if p.status != Status::StreamEnd || self.opts.single_stream {
             return Ok(p);
         }
-        self.finished = true;
         if p.consumed < input.len() {
-            return Err(Error::Corrupt("trailing data after the end of the stream"));
+            if p.produced == 0 {
+                return Err(trailing());
+            }
+            // Hand out the last output first; the next call sees the trailing bytes.
+            self.end = End::Unreported;
+            return Ok(Progress { status: Status::Ok, ..p });
         }
         if action == Action::Finish {
             Ok(p)
         } else {
+            self.end = End::Unreported;
             Ok(Progress { status: Status::Ok, ..p })
         }
+    }
+}
+
+impl Coder for AutoDecoder {
+    fn code(&mut self, input: &[u8], output: &mut [u8], action: Action) -> Result<Progress> {
+        let r = self.step(input, output, action);
+        match &r {
+            Ok(p) if p.status == Status::StreamEnd => self.end = End::Reported,
+            Err(Error::MemLimit { .. } | Error::Misuse(_)) | Ok(_) => {}
+            Err(_) => self.end = End::Failed,
+        }
+        r
     }
 
     fn memusage(&self) -> u64 {
@@ -151,5 +225,78 @@ impl Coder for AutoDecoder {
             Inner::Lzma(d) => d.memusage(),
             Inner::Lzip(d) => d.memusage(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alone::AloneEncoder;
+    use crate::oneshot::run;
+
+    fn lzma(data: &[u8]) -> Vec<u8> {
+        run(&mut AloneEncoder::with_preset(0, false).unwrap(), data).unwrap()
+    }
+
+    #[test]
+    fn nothing_is_consumed_after_the_reported_end() {
+        for file in [lzma(b"abc"), crate::compress(b"abc", 0).unwrap()] {
+            let mut d = AutoDecoder::new(DecoderOptions::default());
+            let mut out = [0u8; 16];
+            let p = d.code(&file, &mut out, Action::Finish).unwrap();
+            assert_eq!((p.consumed, p.produced, p.status), (file.len(), 3, Status::StreamEnd));
+            for action in [Action::Run, Action::Finish] {
+                let p = d.code(b"\xFD7zXZ\x00more", &mut out, action).unwrap();
+                assert_eq!((p.consumed, p.produced, p.status), (0, 0, Status::StreamEnd));
+            }
+        }
+    }
+
+    #[test]
+    fn end_without_finish_waits_for_confirmation() {
+        let file = lzma(b"abc");
+        let mut out = [0u8; 16];
+        let mut d = AutoDecoder::new(DecoderOptions::default());
+        let p = d.code(&file, &mut out, Action::Run).unwrap();
+        assert_eq!((p.consumed, p.produced, p.status), (file.len(), 3, Status::Ok));
+        let p = d.code(&[], &mut out, Action::Run).unwrap();
+        assert_eq!((p.consumed, p.status), (0, Status::Ok));
+        let p = d.code(&[], &mut out, Action::Finish).unwrap();
+        assert_eq!((p.consumed, p.status), (0, Status::StreamEnd));
+
+        let mut d = AutoDecoder::new(DecoderOptions::default());
+        d.code(&file, &mut out, Action::Run).unwrap();
+        assert!(matches!(d.code(b"x", &mut out, Action::Finish), Err(Error::Corrupt(_))));
+        assert!(matches!(d.code(&[], &mut out, Action::Finish), Err(Error::Misuse(_))));
+    }
+
+    #[test]
+    fn trailing_data_in_the_same_call_keeps_the_output() {
+        let mut file = lzma(b"abc");
+        file.extend_from_slice(b"junk");
+        let mut d = AutoDecoder::new(DecoderOptions::default());
+        let mut out = [0u8; 16];
+        let p = d.code(&file, &mut out, Action::Finish).unwrap();
+        assert_eq!((p.consumed, p.produced, p.status), (file.len() - 4, 3, Status::Ok));
+        assert_eq!(&out[..3], b"abc");
+        assert!(matches!(d.code(b"junk", &mut out, Action::Finish), Err(Error::Corrupt(_))));
+        // With the output already taken, the error comes at once.
+        let mut d = AutoDecoder::new(DecoderOptions::default());
+        let p = d.code(&file[..file.len() - 4], &mut out, Action::Run).unwrap();
+        assert_eq!(p.produced, 3);
+        assert!(matches!(d.code(b"junk", &mut out, Action::Finish), Err(Error::Corrupt(_))));
+    }
+
+    #[test]
+    fn single_stream_leaves_what_follows() {
+        let mut file = lzma(b"abc");
+        let len = file.len();
+        file.extend_from_slice(b"junk");
+        let mut d = AutoDecoder::new(DecoderOptions::new().single_stream(true));
+        let mut out = [0u8; 16];
+        let p = d.code(&file, &mut out, Action::Finish).unwrap();
+        assert_eq!((p.consumed, p.produced, p.status), (len, 3, Status::StreamEnd));
+        let p = d.code(b"junk", &mut out, Action::Finish).unwrap();
+        assert_eq!((p.consumed, p.status), (0, Status::StreamEnd));
     }
 }

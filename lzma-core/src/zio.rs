@@ -46,18 +46,32 @@ impl OutBuf {
         OutBuf { buf: vec![0u8; 32 * 1024].into_boxed_slice(), start: 0, end: 0 }
     }
 
-    /// Writes everything staged to `w`.
+    /// Writes everything staged to `w`, retrying writes that fail with
+    /// [`io::ErrorKind::Interrupted`] (as `write_all` does): `finish()` consumes the
+    /// adapter, so it could not hand such an error back to be retried.
     pub(crate) fn dump<W: Write + ?Sized>(&mut self, w: &mut W) -> io::Result<()> {
         while self.start < self.end {
-            let n = w.write(&self.buf[self.start..self.end])?;
-            if n == 0 {
-                return Err(io::ErrorKind::WriteZero.into());
-            }
+            let n = match w.write(&self.buf[self.start..self.end]) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
             self.start += n;
         }
         self.start = 0;
         self.end = 0;
         Ok(())
+    }
+
+    /// Flushes `w`, retrying [`io::ErrorKind::Interrupted`].
+    pub(crate) fn flush<W: Write + ?Sized>(w: &mut W) -> io::Result<()> {
+        loop {
+            match w.flush() {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                r => return r,
+            }
+        }
     }
 
     /// Runs the coder once into the (empty) staging buffer.
@@ -262,7 +276,7 @@ macro_rules! write_type {
                     self.ended = true;
                 }
                 self.out.dump(w)?;
-                w.flush()
+                crate::zio::OutBuf::flush(w)
             }
             /// Finishes the stream and returns the writer.
             pub fn finish(mut self) -> std::io::Result<W> {
@@ -392,3 +406,90 @@ macro_rules! ctors {
 }
 
 pub(crate) use {bufread_type, ctors, read_type, write_type};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A writer taking one byte per call and failing every other call with `Interrupted`,
+    /// flushes included.
+    #[derive(Default)]
+    struct Flaky {
+        data: Vec<u8>,
+        calls: usize,
+    }
+
+    impl Write for Flaky {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.calls += 1;
+            if self.calls % 2 == 0 {
+                return Err(io::ErrorKind::Interrupted.into());
+            }
+            match buf.first() {
+                Some(&b) => {
+                    self.data.push(b);
+                    Ok(1)
+                }
+                None => Ok(0),
+            }
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            self.calls += 1;
+            if self.calls % 2 == 0 {
+                return Err(io::ErrorKind::Interrupted.into());
+            }
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn dump_and_flush_retry_interrupted() {
+        let mut out = OutBuf::new();
+        out.buf[..5].copy_from_slice(b"hello");
+        out.end = 5;
+        let mut w = Flaky::default();
+        out.dump(&mut w).unwrap();
+        assert_eq!(w.data, b"hello");
+        assert_eq!((out.start, out.end), (0, 0));
+        for _ in 0..4 {
+            OutBuf::flush(&mut w).unwrap();
+        }
+    }
+
+    #[test]
+    fn finish_survives_interrupted_writes() {
+        let data = b"finish must not lose the writer to an interrupted write".repeat(20);
+        let mut e = crate::write::XzEncoder::new(Flaky::default(), 1).unwrap();
+        e.write_all(&data).unwrap();
+        let xz = e.finish().unwrap().data;
+        let mut d = crate::write::XzDecoder::new(Flaky::default());
+        d.write_all(&xz).unwrap();
+        assert_eq!(d.finish().unwrap().data, data);
+    }
+
+    #[test]
+    fn other_write_errors_are_reported() {
+        struct Broken;
+        impl Write for Broken {
+            fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+                Err(io::ErrorKind::BrokenPipe.into())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut out = OutBuf::new();
+        out.end = 1;
+        assert_eq!(out.dump(&mut Broken).unwrap_err().kind(), io::ErrorKind::BrokenPipe);
+        struct Zero;
+        impl Write for Zero {
+            fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+                Ok(0)
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        assert_eq!(out.dump(&mut Zero).unwrap_err().kind(), io::ErrorKind::WriteZero);
+    }
+}

@@ -389,3 +389,35 @@ fn decoder_memlimit_threshold() {
         assert_eq!(run(&xz, &["-dc", "-T1", &limit], &f).0, 0);
     }
 }
+
+/// Blocks of a reference file decode independently with `xz::decode_block` (what a
+/// threaded decoder does), and `encode_threaded_block` rebuilds the same bytes.
+#[test]
+fn blocks_decode_and_encode_independently() {
+    let xz58 = need!(reference58(), "XZ Utils 5.8");
+    let mut data = text_bytes(200_000, 90);
+    data.extend_from_slice(&random_bytes(70_000, 91));
+    let f = ref_compress(&xz58, &["-T2", "-1", "--block-size=65536"], &data);
+    let info = info::parse(&mut Cursor::new(&f), &InfoOptions::default()).unwrap();
+    let s = &info.streams[0];
+    let chain = [Filter::Lzma2(LzmaOptions::preset(1, false).unwrap())];
+    let mut out = Vec::new();
+    for b in &s.blocks {
+        let start = b.compressed_offset as usize;
+        let bytes = &f[start..start + b.total_size as usize];
+        let rec = lzma_core::xz::decode_block(bytes, s.flags, &DecoderOptions::default(), &mut out).unwrap();
+        assert_eq!((rec.unpadded_size, rec.uncompressed_size), (b.unpadded_size, b.uncompressed_size));
+        if real_encoder() {
+            let from = b.uncompressed_offset as usize;
+            let again = lzma_core::xz::encode_threaded_block(
+                &data[from..from + b.uncompressed_size as usize],
+                &chain,
+                Check::Crc64,
+                65_536,
+            )
+            .unwrap();
+            assert!(again.bytes == bytes, "block {}", b.number_in_file);
+        }
+    }
+    assert_eq!(out, data);
+}
