@@ -381,6 +381,8 @@ impl LzmaEngine {
         let dict_size = size - 2 * REPEAT_MAX;
         let buf = &mut dict.buf[..];
         let mut pos = dict.pos;
+        // The byte before `pos`, kept in a register for the literal context.
+        let mut prev = buf[pos - 1];
         let mut result = Ok(Fast::Edge);
         let mut pending = 0u32;
 
@@ -391,7 +393,6 @@ impl LzmaEngine {
             let ps = params.pos_state(pos);
             let s = state as usize;
             if rc.bit(&mut probs[(IS_MATCH + (s << 4) + ps) & PROBS_MASK]) == 0 {
-                let prev = buf[pos - 1];
                 let lbase = params.coder(pos, prev);
                 let sym = if state < 7 {
                     state = if state < 4 { 0 } else { state - 3 };
@@ -402,7 +403,8 @@ impl LzmaEngine {
                     let back = if d < pos { pos - d - 1 } else { pos + size - REPEAT_MAX - d - 1 };
                     matched_literal_fast(&mut rc, probs, lbase, u32::from(buf[back]))
                 };
-                buf[pos] = sym as u8;
+                prev = sym as u8;
+                buf[pos] = prev;
                 pos += 1;
             } else {
                 // Match or repeated match: one length decoder call site for both keeps
@@ -423,7 +425,8 @@ impl LzmaEngine {
                             state = if state < 7 { 9 } else { 11 };
                             let d = rep0 as usize;
                             let back = if d < pos { pos - d - 1 } else { pos + size - REPEAT_MAX - d - 1 };
-                            buf[pos] = buf[back];
+                            prev = buf[back];
+                            buf[pos] = prev;
                             pos += 1;
                             continue;
                         }
@@ -492,6 +495,7 @@ impl LzmaEngine {
                 let back = if d < pos { pos - d - 1 } else { pos + size - REPEAT_MAX - d - 1 };
                 lz::copy_match(buf, back, pos, left, d);
                 pos += left;
+                prev = buf[pos - 1];
                 if left < len as usize {
                     pending = len - left as u32;
                     result = Ok(Fast::Copy);
