@@ -39,12 +39,16 @@ const OVERHEAD: u64 = 33_400;
 /// ```
 pub fn dict_size_from_props(byte: u8) -> Result<u32> {
     if byte & 0xC0 != 0 {
-        return Err(Error::Unsupported("LZMA2 properties byte has reserved bits set"));
+        return Err(Error::Unsupported(
+            "LZMA2 properties byte has reserved bits set",
+        ));
     }
     match byte {
         40 => Ok(u32::MAX),
         0..=39 => Ok((2 | u32::from(byte & 1)) << (byte / 2 + 11)),
-        _ => Err(Error::Unsupported("LZMA2 dictionary size is too large (properties byte > 40)")),
+        _ => Err(Error::Unsupported(
+            "LZMA2 dictionary size is too large (properties byte > 40)",
+        )),
     }
 }
 
@@ -87,7 +91,9 @@ impl LzDecode for Chunks {
                         self.need_properties = true;
                         self.need_dictionary_reset = true;
                     } else if self.need_dictionary_reset {
-                        return Err(Error::Corrupt("LZMA2: the first chunk does not reset the dictionary"));
+                        return Err(Error::Corrupt(
+                            "LZMA2: the first chunk does not reset the dictionary",
+                        ));
                     }
                     if control >= 0x80 {
                         self.uncompressed = usize::from(control & 0x1F) << 16;
@@ -128,7 +134,8 @@ impl LzDecode for Chunks {
                     self.uncompressed += usize::from(input[*in_pos]) + 1;
                     *in_pos += 1;
                     self.seq = Seq::Compressed0;
-                    self.lzma.set_uncompressed(Some(self.uncompressed as u64), false);
+                    self.lzma
+                        .set_uncompressed(Some(self.uncompressed as u64), false);
                 }
                 Seq::Compressed0 => {
                     self.compressed = usize::from(input[*in_pos]) << 8;
@@ -144,7 +151,9 @@ impl LzDecode for Chunks {
                     let props = LzmaProps::from_byte(input[*in_pos])
                         .ok()
                         .filter(|p| p.lc + p.lp <= 4)
-                        .ok_or(Error::Corrupt("LZMA2: invalid LZMA properties byte (lc + lp > 4 or > 224)"))?;
+                        .ok_or(Error::Corrupt(
+                            "LZMA2: invalid LZMA properties byte (lc + lp > 4 or > 224)",
+                        ))?;
                     *in_pos += 1;
                     self.props = props;
                     self.lzma.reset(props);
@@ -158,14 +167,18 @@ impl LzDecode for Chunks {
                     let ret = self.lzma.decode(dict, &input[..end], in_pos);
                     let used = *in_pos - start;
                     if used > self.compressed {
-                        return Err(Error::Corrupt("LZMA2: LZMA chunk is longer than its compressed size"));
+                        return Err(Error::Corrupt(
+                            "LZMA2: LZMA chunk is longer than its compressed size",
+                        ));
                     }
                     self.compressed -= used;
                     if !ret? {
                         return Ok(false);
                     }
                     if self.compressed != 0 {
-                        return Err(Error::Corrupt("LZMA2: LZMA chunk is shorter than its compressed size"));
+                        return Err(Error::Corrupt(
+                            "LZMA2: LZMA chunk is shorter than its compressed size",
+                        ));
                     }
                     self.seq = Seq::Control;
                 }
@@ -206,7 +219,11 @@ impl Lzma2Decoder {
     /// [`Lzma2Decoder::memusage`] against its memory limit first; the buffer is allocated
     /// zeroed, so pages the data never reaches are never touched.
     pub fn new(dict_size: u32) -> Result<Self> {
-        let props = LzmaProps { lc: 0, lp: 0, pb: 0 };
+        let props = LzmaProps {
+            lc: 0,
+            lp: 0,
+            pb: 0,
+        };
         Ok(Lzma2Decoder {
             chunks: Chunks {
                 lzma: LzmaEngine::new(props),
@@ -232,7 +249,14 @@ impl Lzma2Decoder {
 
 impl Coder for Lzma2Decoder {
     fn code(&mut self, input: &[u8], output: &mut [u8], action: Action) -> Result<Progress> {
-        run_coder(&mut self.run, &mut self.chunks, &mut self.dict, input, output, action)
+        run_coder(
+            &mut self.run,
+            &mut self.chunks,
+            &mut self.dict,
+            input,
+            output,
+            action,
+        )
     }
 
     fn memusage(&self) -> u64 {
@@ -264,8 +288,14 @@ mod tests {
     fn props_byte() {
         assert_eq!(dict_size_from_props(1).unwrap(), 6144);
         assert_eq!(dict_size_from_props(39).unwrap(), 3 << 30);
-        assert!(matches!(dict_size_from_props(0x40), Err(Error::Unsupported(_))));
-        assert!(matches!(dict_size_from_props(41), Err(Error::Unsupported(_))));
+        assert!(matches!(
+            dict_size_from_props(0x40),
+            Err(Error::Unsupported(_))
+        ));
+        assert!(matches!(
+            dict_size_from_props(41),
+            Err(Error::Unsupported(_))
+        ));
     }
 
     #[test]
@@ -275,32 +305,52 @@ mod tests {
 
     #[test]
     fn stored_chunks() {
-        let input = [0x01, 0x00, 0x02, b'a', b'b', b'c', 0x02, 0x00, 0x00, b'd', 0x00];
+        let input = [
+            0x01, 0x00, 0x02, b'a', b'b', b'c', 0x02, 0x00, 0x00, b'd', 0x00,
+        ];
         assert_eq!(decode_all(&input, 4096).unwrap(), b"abcd");
     }
 
     #[test]
     fn missing_dictionary_reset() {
-        assert!(matches!(decode_all(&[0x02, 0x00, 0x00, b'x', 0x00], 4096), Err(Error::Corrupt(_))));
-        assert!(matches!(decode_all(&[0x80, 0, 0, 0, 4], 4096), Err(Error::Corrupt(_))));
+        assert!(matches!(
+            decode_all(&[0x02, 0x00, 0x00, b'x', 0x00], 4096),
+            Err(Error::Corrupt(_))
+        ));
+        assert!(matches!(
+            decode_all(&[0x80, 0, 0, 0, 4], 4096),
+            Err(Error::Corrupt(_))
+        ));
     }
 
     #[test]
     fn invalid_control_and_missing_props() {
-        assert!(matches!(decode_all(&[0x01, 0, 0, b'x', 0x03], 4096), Err(Error::Corrupt(_))));
+        assert!(matches!(
+            decode_all(&[0x01, 0, 0, b'x', 0x03], 4096),
+            Err(Error::Corrupt(_))
+        ));
         // Dictionary reset by a stored chunk, then an LZMA chunk without properties.
-        assert!(matches!(decode_all(&[0x01, 0, 0, b'x', 0xA0, 0, 0, 0, 4], 4096), Err(Error::Corrupt(_))));
+        assert!(matches!(
+            decode_all(&[0x01, 0, 0, b'x', 0xA0, 0, 0, 0, 4], 4096),
+            Err(Error::Corrupt(_))
+        ));
     }
 
     #[test]
     fn truncated() {
         let mut d = Lzma2Decoder::new(4096).unwrap();
-        assert_eq!(d.code(&[0x01, 0x00, 0x02, b'a'], &mut [0u8; 16], Action::Finish), Ok(Progress {
-            consumed: 4,
-            produced: 1,
-            status: Status::Ok
-        }));
-        assert_eq!(d.code(&[], &mut [0u8; 16], Action::Finish), Err(Error::Truncated));
+        assert_eq!(
+            d.code(&[0x01, 0x00, 0x02, b'a'], &mut [0u8; 16], Action::Finish),
+            Ok(Progress {
+                consumed: 4,
+                produced: 1,
+                status: Status::Ok
+            })
+        );
+        assert_eq!(
+            d.code(&[], &mut [0u8; 16], Action::Finish),
+            Err(Error::Truncated)
+        );
     }
 
     #[test]
@@ -311,7 +361,9 @@ mod tests {
         let mut ip = 0;
         loop {
             let mut o = [0u8; 1];
-            let p = d.code(&input[ip..(ip + 1).min(input.len())], &mut o, Action::Run).unwrap();
+            let p = d
+                .code(&input[ip..(ip + 1).min(input.len())], &mut o, Action::Run)
+                .unwrap();
             ip += p.consumed;
             out.extend_from_slice(&o[..p.produced]);
             if p.status == Status::StreamEnd {
