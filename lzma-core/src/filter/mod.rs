@@ -89,3 +89,12 @@ pub enum Filter {
         start_offset: u32,
     },
 }
+
+pub mod bcj;
+pub mod chain;
+pub mod delta;
+pub mod props;
+mod simple;
+
+#[cfg(test)]
+mod tests;

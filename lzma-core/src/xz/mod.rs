@@ -1,1 +1,17 @@
-//! The .xz container: stream header and footer, block headers, index, stream coders.
+//! The .xz container: stream header and footer, block headers, index, stream coders, and
+//! `xz --list` information.
+
+pub(crate) mod backend;
+mod block;
+pub mod block_header;
+pub(crate) mod decoder;
+mod encoder;
+pub mod index;
+pub mod info;
+pub mod stream_flags;
+pub mod vli;
+
+pub use block::decode_block;
+pub use decoder::XzDecoder;
+pub use encoder::{encode_threaded_block, mt_block_size, EncodedBlock, XzEncoder};
+pub use stream_flags::StreamFlags;

@@ -1,0 +1,8 @@
+//! Decode arbitrary bytes with format auto-detection (.xz, .lzma, lzip) and a memory limit: no panic, no hang, a verdict.
+#![no_main]
+#![forbid(unsafe_code)]
+
+use libfuzzer_sys::fuzz_target;
+use xz_fuzz::spec::Format;
+
+fuzz_target!(|data: &[u8]| xz_fuzz::targets::decode(Format::Auto, data));

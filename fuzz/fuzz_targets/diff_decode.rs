@@ -1,0 +1,7 @@
+//! Differential decoding against liblzma (XZ Utils 5.8): same verdict, same output.
+#![no_main]
+#![forbid(unsafe_code)]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| xz_fuzz::targets::diff_decode(data));

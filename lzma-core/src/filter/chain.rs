@@ -1,0 +1,812 @@
+//! Filter chains: up to three Delta/BCJ filters in front of LZMA1 or LZMA2.
+//!
+//! Chains are written in encoding order, as in .xz block headers and liblzma: the first
+//! filter sees the uncompressed data and the last one (LZMA1 or LZMA2) produces the
+//! compressed data. Decoding runs them in reverse.
+//!
+//! The stages pull data from one another the way liblzma's `lzma_next_coder` does: in a
+//! decoder the first filter asks the second for output, down to the LZMA decoder which
+//! reads the caller's input; in an encoder the Delta/BCJ stages convert the caller's
+//! input into a buffer that feeds the LZMA encoder. Dispatch between stage kinds is an
+//! enum `match` once per buffer; the converters' loops are monomorphic.
+
+use super::bcj::Bcj;
+use super::delta::{Delta, DISTANCE_MAX, DISTANCE_MIN};
+use super::simple::SimpleStage;
+use super::Filter;
+use crate::lzma::{LCLP_MAX, PB_MAX};
+use crate::{Action, Coder, Error, Progress, Result, Status};
+
+/// Most filters in a chain (liblzma `LZMA_FILTERS_MAX`).
+pub const FILTERS_MAX: usize = 4;
+
+/// Fixed overhead liblzma adds to every raw memory-usage figure (`LZMA_MEMUSAGE_BASE`).
+pub const MEMUSAGE_BASE: u64 = 1 << 15;
+
+/// Memory liblzma counts for one Delta coder (its `sizeof` on 64-bit systems).
+const DELTA_MEMUSAGE: u64 = 352;
+
+/// Size of the buffer between the Delta/BCJ stages and the LZMA encoder.
+const ENCODER_BUF_SIZE: usize = 64 << 10;
+
+/// The message xz prints for a chain that violates the ordering rules.
+const MSG_UNSUPPORTED_CHAIN: &str = "Unsupported filter chain or filter options";
+
+/// What is wrong with a filter chain (see [`check_chain`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChainProblem {
+    /// The chain has no filters.
+    Empty,
+    /// More than [`FILTERS_MAX`] filters.
+    TooMany,
+    /// The last filter is not LZMA1 or LZMA2.
+    LastNotLzma,
+    /// LZMA1 or LZMA2 appears before the last position.
+    LzmaNotLast,
+    /// LZMA1 in a chain meant for .xz.
+    Lzma1InXz,
+    /// A Delta distance outside 1..=256.
+    DeltaDistance,
+    /// More than three filters that change the size of the data.
+    TooManySizeChanging,
+}
+
+impl ChainProblem {
+    /// A developer-facing description.
+    pub fn describe(self) -> &'static str {
+        match self {
+            ChainProblem::Empty => "the filter chain is empty",
+            ChainProblem::TooMany => "a filter chain has at most four filters",
+            ChainProblem::LastNotLzma => "the last filter must be LZMA1 or LZMA2",
+            ChainProblem::LzmaNotLast => "LZMA1/LZMA2 may only be the last filter",
+            ChainProblem::Lzma1InXz => "LZMA1 cannot be used with the .xz format",
+            ChainProblem::DeltaDistance => "the Delta distance must be in the range [1, 256]",
+            ChainProblem::TooManySizeChanging => "at most three filters may change the data size",
+        }
+    }
+
+    /// The error xz reports for this problem.
+    pub fn to_error(self) -> Error {
+        match self {
+            ChainProblem::TooMany => Error::Options("Maximum number of filters is four".into()),
+            ChainProblem::Lzma1InXz => {
+                Error::Options("LZMA1 cannot be used with the .xz format".into())
+            }
+            _ => Error::Options(MSG_UNSUPPORTED_CHAIN.into()),
+        }
+    }
+}
+
+/// Whether a filter may appear before the last position, may be last, and changes size
+/// (liblzma's feature table).
+fn features(f: &Filter) -> (bool, bool, bool) {
+    match f {
+        Filter::Lzma1(_) | Filter::Lzma2(_) => (false, true, true),
+        Filter::Delta { .. } | Filter::Bcj { .. } => (true, false, false),
+    }
+}
+
+/// Finds the first problem of a chain, if any; [`validate_chain`] turns it into an error.
+///
+/// ```
+/// use lzma_core::filter::{chain::{check_chain, ChainProblem}, Filter, BcjArch};
+/// use lzma_core::LzmaOptions;
+/// let bcj = Filter::Bcj { arch: BcjArch::X86, start_offset: 0 };
+/// assert_eq!(check_chain(&[bcj.clone()], true), Some(ChainProblem::LastNotLzma));
+/// assert_eq!(check_chain(&[bcj, Filter::Lzma2(LzmaOptions::default())], true), None);
+/// ```
+pub fn check_chain(filters: &[Filter], for_xz: bool) -> Option<ChainProblem> {
+    if filters.is_empty() {
+        return Some(ChainProblem::Empty);
+    }
+    if filters.len() > FILTERS_MAX {
+        return Some(ChainProblem::TooMany);
+    }
+    let mut non_last_ok = true;
+    let mut last_ok = false;
+    let mut changes_size = 0;
+    for f in filters {
+        if !non_last_ok {
+            return Some(ChainProblem::LzmaNotLast);
+        }
+        let (non_last, last, changes) = features(f);
+        non_last_ok = non_last;
+        last_ok = last;
+        changes_size += usize::from(changes);
+    }
+    if !last_ok {
+        return Some(ChainProblem::LastNotLzma);
+    }
+    if changes_size > 3 {
+        return Some(ChainProblem::TooManySizeChanging);
+    }
+    for f in filters {
+        match f {
+            Filter::Lzma1(_) if for_xz => return Some(ChainProblem::Lzma1InXz),
+            Filter::Delta { distance } if !(DISTANCE_MIN..=DISTANCE_MAX).contains(distance) => {
+                return Some(ChainProblem::DeltaDistance)
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Checks a chain as liblzma does before computing memory usage or starting a coder: 1-4
+/// filters, LZMA1/LZMA2 last and only last, Delta/BCJ never last, no LZMA1 when `for_xz`,
+/// Delta distance in range. BCJ start offsets are checked when a coder is created.
+///
+/// The error is [`Error::Options`] with xz's message: `Maximum number of filters is four`,
+/// `LZMA1 cannot be used with the .xz format`, or `Unsupported filter chain or filter
+/// options`; [`check_chain`] tells which rule failed.
+///
+/// ```
+/// use lzma_core::filter::{chain::validate_chain, Filter};
+/// use lzma_core::LzmaOptions;
+/// let lzma2 = Filter::Lzma2(LzmaOptions::default());
+/// assert!(validate_chain(&[Filter::Delta { distance: 4 }, lzma2.clone()], true).is_ok());
+/// let err = validate_chain(&[lzma2.clone(), Filter::Delta { distance: 4 }], true).unwrap_err();
+/// assert_eq!(err.to_string(), "Unsupported filter chain or filter options");
+/// ```
+pub fn validate_chain(filters: &[Filter], for_xz: bool) -> Result<()> {
+    match check_chain(filters, for_xz) {
+        None => Ok(()),
+        Some(p) => Err(p.to_error()),
+    }
+}
+
+/// Memory the non-LZMA filters of a chain take, as liblzma counts it.
+fn simple_filters_memusage(filters: &[Filter]) -> u64 {
+    filters
+        .iter()
+        .map(|f| match f {
+            Filter::Delta { .. } => DELTA_MEMUSAGE,
+            Filter::Bcj { .. } => SimpleStage::memusage(),
+            Filter::Lzma1(_) | Filter::Lzma2(_) => 0,
+        })
+        .sum()
+}
+
+/// Memory a raw decoder for `filters` needs, as liblzma's `lzma_raw_decoder_memusage`;
+/// `u64::MAX` if the chain is invalid.
+///
+/// ```
+/// use lzma_core::filter::{chain::decoder_memusage, Filter};
+/// use lzma_core::LzmaOptions;
+/// let mut o = LzmaOptions::default();
+/// o.dict_size = 1 << 20;
+/// assert!(decoder_memusage(&[Filter::Lzma2(o)]) > 1 << 20);
+/// assert_eq!(decoder_memusage(&[]), u64::MAX);
+/// ```
+pub fn decoder_memusage(filters: &[Filter]) -> u64 {
+    if check_chain(filters, false).is_some() {
+        return u64::MAX;
+    }
+    let lzma = match filters.last() {
+        // liblzma's LZMA1 decoder refuses lc + lp > 4 (LZMA2 cannot express it).
+        Some(Filter::Lzma1(o)) if o.lc + o.lp > LCLP_MAX || o.pb > PB_MAX => return u64::MAX,
+        Some(Filter::Lzma1(o)) => inner::lzma1_decoder_memusage(o.dict_size),
+        Some(Filter::Lzma2(o)) => inner::lzma2_decoder_memusage(o.dict_size),
+        _ => return u64::MAX,
+    };
+    MEMUSAGE_BASE
+        .saturating_add(lzma)
+        .saturating_add(simple_filters_memusage(filters))
+}
+
+/// Memory a raw encoder for `filters` needs, as liblzma's `lzma_raw_encoder_memusage`;
+/// `u64::MAX` if the chain or the LZMA options are invalid.
+pub fn encoder_memusage(filters: &[Filter]) -> u64 {
+    if check_chain(filters, false).is_some() {
+        return u64::MAX;
+    }
+    let lzma = match filters.last() {
+        Some(Filter::Lzma1(o)) => inner::lzma1_encoder_memusage(o),
+        Some(Filter::Lzma2(o)) => inner::lzma2_encoder_memusage(o),
+        _ => return u64::MAX,
+    };
+    if lzma == u64::MAX {
+        return u64::MAX;
+    }
+    MEMUSAGE_BASE
+        .saturating_add(lzma)
+        .saturating_add(simple_filters_memusage(filters))
+}
+
+/// Where a stage gets its data from: the rest of the chain.
+pub(crate) trait Upstream {
+    /// Writes data into `out[*out_pos..]`, reading the caller's `input[*in_pos..]` at the
+    /// far end. Returns `true` when the upstream has ended (decoder: end of stream;
+    /// encoder: all input taken under a finishing or flushing action).
+    fn pull(
+        &mut self,
+        input: &[u8],
+        in_pos: &mut usize,
+        out: &mut [u8],
+        out_pos: &mut usize,
+        action: Action,
+    ) -> Result<bool>;
+}
+
+/// The far end of a decoder chain: the LZMA decoder reading the caller's input.
+struct CoderLeaf<'a, C>(&'a mut C);
+
+impl<C: Coder> Upstream for CoderLeaf<'_, C> {
+    fn pull(
+        &mut self,
+        input: &[u8],
+        in_pos: &mut usize,
+        out: &mut [u8],
+        out_pos: &mut usize,
+        action: Action,
+    ) -> Result<bool> {
+        let p = self
+            .0
+            .code(&input[*in_pos..], &mut out[*out_pos..], action)?;
+        *in_pos += p.consumed;
+        *out_pos += p.produced;
+        Ok(p.status == Status::StreamEnd)
+    }
+}
+
+/// The far end of an encoder chain: the caller's input, copied.
+struct CopyLeaf;
+
+impl Upstream for CopyLeaf {
+    fn pull(
+        &mut self,
+        input: &[u8],
+        in_pos: &mut usize,
+        out: &mut [u8],
+        out_pos: &mut usize,
+        action: Action,
+    ) -> Result<bool> {
+        let n = (input.len() - *in_pos).min(out.len() - *out_pos);
+        out[*out_pos..*out_pos + n].copy_from_slice(&input[*in_pos..*in_pos + n]);
+        *in_pos += n;
+        *out_pos += n;
+        Ok(action != Action::Run && *in_pos == input.len())
+    }
+}
+
+/// One Delta or BCJ stage.
+#[derive(Clone, Debug)]
+enum Stage {
+    Simple(SimpleStage),
+    Delta { delta: Delta, encoder: bool },
+}
+
+impl Stage {
+    fn new(filter: &Filter, encoder: bool) -> Result<Self> {
+        match *filter {
+            Filter::Delta { distance } => {
+                let delta =
+                    Delta::new(distance).ok_or_else(|| ChainProblem::DeltaDistance.to_error())?;
+                Ok(Stage::Delta { delta, encoder })
+            }
+            Filter::Bcj { arch, start_offset } => {
+                if start_offset % arch.alignment() != 0 {
+                    return Err(Error::Unsupported(
+                        "BCJ start offset is not a multiple of the filter's alignment",
+                    ));
+                }
+                Ok(Stage::Simple(SimpleStage::new(
+                    Bcj::new(arch),
+                    start_offset,
+                    encoder,
+                )))
+            }
+            Filter::Lzma1(_) | Filter::Lzma2(_) => Err(ChainProblem::LzmaNotLast.to_error()),
+        }
+    }
+
+    fn memusage(&self) -> u64 {
+        match self {
+            Stage::Simple(_) => SimpleStage::memusage(),
+            Stage::Delta { .. } => DELTA_MEMUSAGE,
+        }
+    }
+
+    fn pull<U: Upstream>(
+        &mut self,
+        next: &mut U,
+        input: &[u8],
+        in_pos: &mut usize,
+        out: &mut [u8],
+        out_pos: &mut usize,
+        action: Action,
+    ) -> Result<bool> {
+        match self {
+            Stage::Simple(s) => s.pull(next, input, in_pos, out, out_pos, action),
+            Stage::Delta { delta, encoder } => {
+                let start = *out_pos;
+                let ended = next.pull(input, in_pos, out, out_pos, action)?;
+                delta.convert(*encoder, &mut out[start..*out_pos]);
+                Ok(ended)
+            }
+        }
+    }
+}
+
+/// A run of stages in pull order in front of a leaf.
+struct Pipeline<'a, L> {
+    stages: &'a mut [Stage],
+    leaf: &'a mut L,
+}
+
+impl<L: Upstream> Upstream for Pipeline<'_, L> {
+    fn pull(
+        &mut self,
+        input: &[u8],
+        in_pos: &mut usize,
+        out: &mut [u8],
+        out_pos: &mut usize,
+        action: Action,
+    ) -> Result<bool> {
+        match self.stages.split_first_mut() {
+            None => self.leaf.pull(input, in_pos, out, out_pos, action),
+            Some((first, rest)) => {
+                let mut next = Pipeline {
+                    stages: rest,
+                    leaf: &mut *self.leaf,
+                };
+                first.pull(&mut next, input, in_pos, out, out_pos, action)
+            }
+        }
+    }
+}
+
+/// Builds the Delta/BCJ stages for the filters before the last one.
+fn build_stages(simple: &[Filter], encoder: bool) -> Result<Vec<Stage>> {
+    if simple.len() >= FILTERS_MAX {
+        return Err(ChainProblem::TooMany.to_error());
+    }
+    let mut stages = simple
+        .iter()
+        .map(|f| Stage::new(f, encoder))
+        .collect::<Result<Vec<_>>>()?;
+    if encoder {
+        // The stage next to the LZMA encoder pulls from the one before it, and so on.
+        stages.reverse();
+    }
+    Ok(stages)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum RunState {
+    Running,
+    Ended,
+    Failed,
+}
+
+/// A decoder running Delta/BCJ filters over the output of an inner decoder `C`.
+///
+/// [`RawDecoder`] is this over the LZMA1/LZMA2 decoders; any [`Coder`] can be the inner
+/// one.
+#[derive(Debug)]
+pub struct ChainDecoder<C> {
+    /// Stages in pull order: the first filter of the chain first.
+    stages: Vec<Stage>,
+    inner: C,
+    state: RunState,
+}
+
+impl<C: Coder> ChainDecoder<C> {
+    /// Wraps `inner` with the decoders of `simple`, the Delta/BCJ filters that come before
+    /// the inner filter in encoding order (at most three).
+    ///
+    /// Errors: [`Error::Unsupported`] for a BCJ start offset that is not a multiple of the
+    /// filter's alignment (as liblzma), [`Error::Options`] for an LZMA filter in `simple`
+    /// or a bad Delta distance.
+    pub fn new(simple: &[Filter], inner: C) -> Result<Self> {
+        Ok(ChainDecoder {
+            stages: build_stages(simple, false)?,
+            inner,
+            state: RunState::Running,
+        })
+    }
+
+    /// The inner decoder.
+    pub fn inner(&self) -> &C {
+        &self.inner
+    }
+}
+
+impl<C: Coder> Coder for ChainDecoder<C> {
+    fn code(&mut self, input: &[u8], output: &mut [u8], action: Action) -> Result<Progress> {
+        match self.state {
+            RunState::Failed => return Err(Error::Misuse("decoder used after an error")),
+            RunState::Ended => {
+                return Ok(Progress {
+                    consumed: 0,
+                    produced: 0,
+                    status: Status::StreamEnd,
+                })
+            }
+            RunState::Running => {}
+        }
+        // Decoders treat flushing as running.
+        let action = if action == Action::Finish {
+            Action::Finish
+        } else {
+            Action::Run
+        };
+        let (mut in_pos, mut out_pos) = (0, 0);
+        let mut leaf = CoderLeaf(&mut self.inner);
+        let mut pipeline = Pipeline {
+            stages: &mut self.stages,
+            leaf: &mut leaf,
+        };
+        match pipeline.pull(input, &mut in_pos, output, &mut out_pos, action) {
+            Ok(ended) => {
+                let status = if ended {
+                    self.state = RunState::Ended;
+                    Status::StreamEnd
+                } else {
+                    Status::Ok
+                };
+                Ok(Progress {
+                    consumed: in_pos,
+                    produced: out_pos,
+                    status,
+                })
+            }
+            Err(e) => {
+                self.state = RunState::Failed;
+                Err(e)
+            }
+        }
+    }
+
+    fn memusage(&self) -> u64 {
+        let stages: u64 = self.stages.iter().map(Stage::memusage).sum();
+        self.inner.memusage().saturating_add(stages)
+    }
+}
+
+/// An encoder running Delta/BCJ filters over the input before an inner encoder `C`.
+///
+/// [`RawEncoder`] is this over the LZMA1/LZMA2 encoders; any [`Coder`] can be the inner
+/// one. `FullFlush` is treated as `SyncFlush`; BCJ filters cannot flush and fail with
+/// [`Error::Unsupported`] (as liblzma).
+#[derive(Debug)]
+pub struct ChainEncoder<C> {
+    /// Stages in pull order: the filter just before the inner encoder first.
+    stages: Vec<Stage>,
+    inner: C,
+    /// Converted data waiting for the inner encoder: `buf[buf_pos..buf_len]`.
+    buf: Vec<u8>,
+    buf_pos: usize,
+    buf_len: usize,
+    /// The stages have handed on all input of the current flush or finish.
+    stages_done: bool,
+    state: RunState,
+}
+
+impl<C: Coder> ChainEncoder<C> {
+    /// Puts the encoders of `simple`, the Delta/BCJ filters that come first in the chain
+    /// (at most three), in front of `inner`.
+    ///
+    /// Errors as [`ChainDecoder::new`].
+    pub fn new(simple: &[Filter], inner: C) -> Result<Self> {
+        let stages = build_stages(simple, true)?;
+        let buf = if stages.is_empty() {
+            Vec::new()
+        } else {
+            vec![0; ENCODER_BUF_SIZE]
+        };
+        Ok(ChainEncoder {
+            stages,
+            inner,
+            buf,
+            buf_pos: 0,
+            buf_len: 0,
+            stages_done: false,
+            state: RunState::Running,
+        })
+    }
+
+    /// The inner encoder.
+    pub fn inner(&self) -> &C {
+        &self.inner
+    }
+
+    fn run(&mut self, input: &[u8], output: &mut [u8], action: Action) -> Result<Progress> {
+        if self.stages.is_empty() {
+            return self.inner.code(input, output, action);
+        }
+        let (mut in_pos, mut out_pos) = (0, 0);
+        loop {
+            let mut moved = false;
+            if !self.stages_done {
+                if self.buf_pos > 0 {
+                    self.buf.copy_within(self.buf_pos..self.buf_len, 0);
+                    self.buf_len -= self.buf_pos;
+                    self.buf_pos = 0;
+                }
+                let (in_before, len_before) = (in_pos, self.buf_len);
+                let mut leaf = CopyLeaf;
+                let mut pipeline = Pipeline {
+                    stages: &mut self.stages,
+                    leaf: &mut leaf,
+                };
+                self.stages_done =
+                    pipeline.pull(input, &mut in_pos, &mut self.buf, &mut self.buf_len, action)?;
+                moved = self.stages_done || in_pos != in_before || self.buf_len != len_before;
+            }
+            let inner_action = if self.stages_done {
+                action
+            } else {
+                Action::Run
+            };
+            let p = self.inner.code(
+                &self.buf[self.buf_pos..self.buf_len],
+                &mut output[out_pos..],
+                inner_action,
+            )?;
+            self.buf_pos += p.consumed;
+            out_pos += p.produced;
+            if self.buf_pos == self.buf_len {
+                self.buf_pos = 0;
+                self.buf_len = 0;
+            }
+            if p.status == Status::StreamEnd && self.stages_done {
+                // The flush or finish is complete; a flush lets the stages run again.
+                self.stages_done = false;
+                return Ok(Progress {
+                    consumed: in_pos,
+                    produced: out_pos,
+                    status: Status::StreamEnd,
+                });
+            }
+            if !moved && p.consumed == 0 && p.produced == 0 {
+                return Ok(Progress {
+                    consumed: in_pos,
+                    produced: out_pos,
+                    status: Status::Ok,
+                });
+            }
+        }
+    }
+}
+
+impl<C: Coder> Coder for ChainEncoder<C> {
+    fn code(&mut self, input: &[u8], output: &mut [u8], action: Action) -> Result<Progress> {
+        match self.state {
+            RunState::Failed => return Err(Error::Misuse("encoder used after an error")),
+            RunState::Ended => {
+                return Ok(Progress {
+                    consumed: 0,
+                    produced: 0,
+                    status: Status::StreamEnd,
+                })
+            }
+            RunState::Running => {}
+        }
+        let action = if action == Action::FullFlush {
+            Action::SyncFlush
+        } else {
+            action
+        };
+        match self.run(input, output, action) {
+            Ok(p) => {
+                if p.status == Status::StreamEnd && action == Action::Finish {
+                    self.state = RunState::Ended;
+                }
+                Ok(p)
+            }
+            Err(e) => {
+                self.state = RunState::Failed;
+                Err(e)
+            }
+        }
+    }
+
+    fn memusage(&self) -> u64 {
+        let stages: u64 = self.stages.iter().map(Stage::memusage).sum();
+        self.inner
+            .memusage()
+            .saturating_add(stages)
+            .saturating_add(self.buf.len() as u64)
+    }
+}
+
+/// The decoder of the last filter of a chain (LZMA1 or LZMA2).
+pub type LastDecoder = inner::LastDecoder;
+/// The encoder of the last filter of a chain (LZMA1 or LZMA2).
+pub type LastEncoder = inner::LastEncoder;
+
+/// A raw (headerless) decoder for a filter chain.
+pub type RawDecoder = ChainDecoder<LastDecoder>;
+/// A raw (headerless) encoder for a filter chain.
+pub type RawEncoder = ChainEncoder<LastEncoder>;
+
+/// Creates a raw decoder for `filters` (encoding order, LZMA1/LZMA2 last).
+///
+/// The chain is checked with [`validate_chain`] (LZMA1 allowed), then its memory usage
+/// ([`decoder_memusage`]) against `memlimit` before anything large is allocated.
+///
+/// ```
+/// use lzma_core::filter::{chain::raw_decoder, BcjArch, Filter};
+/// use lzma_core::{Action, Coder, LzmaOptions, Status};
+/// // An LZMA2 stream of one uncompressed chunk (control 0x01, size - 1 = 4, five bytes)
+/// // and the end byte, behind Delta with distance 1: the stored bytes are differences.
+/// let stream = [0x01, 0x00, 0x04, b'a', 1, 1, 1, 1, 0x00];
+/// let chain = [Filter::Delta { distance: 1 }, Filter::Lzma2(LzmaOptions::default())];
+/// let mut dec = raw_decoder(&chain, u64::MAX).unwrap();
+/// let mut out = [0u8; 16];
+/// let p = dec.code(&stream, &mut out, Action::Finish).unwrap();
+/// assert_eq!((&out[..p.produced], p.status), (&b"abcde"[..], Status::StreamEnd));
+/// ```
+pub fn raw_decoder(filters: &[Filter], memlimit: u64) -> Result<RawDecoder> {
+    validate_chain(filters, false)?;
+    let needed = decoder_memusage(filters);
+    if needed == u64::MAX {
+        return Err(Error::Options(MSG_UNSUPPORTED_CHAIN.into()));
+    }
+    if needed > memlimit {
+        return Err(Error::MemLimit {
+            needed,
+            limit: memlimit,
+        });
+    }
+    let (last, simple) = match filters.split_last() {
+        Some(x) => x,
+        None => return Err(ChainProblem::Empty.to_error()),
+    };
+    // Check the simple filters before allocating the dictionary.
+    build_stages(simple, false)?;
+    ChainDecoder::new(simple, inner::LastDecoder::new(last)?)
+}
+
+/// Creates a raw encoder for `filters` (encoding order, LZMA1/LZMA2 last). LZMA1 writes
+/// an end marker at `Finish`; LZMA2 writes its end byte.
+pub fn raw_encoder(filters: &[Filter]) -> Result<RawEncoder> {
+    validate_chain(filters, false)?;
+    let (last, simple) = match filters.split_last() {
+        Some(x) => x,
+        None => return Err(ChainProblem::Empty.to_error()),
+    };
+    build_stages(simple, true)?;
+    ChainEncoder::new(simple, inner::LastEncoder::new(last)?)
+}
+
+/// The LZMA1/LZMA2 coders at the end of a chain.
+mod inner {
+    use super::*;
+    use crate::lzma::decoder::LzmaDecoder;
+    use crate::lzma::encoder::LzmaEncoder;
+    use crate::lzma2::decoder::Lzma2Decoder;
+    use crate::lzma2::encoder::Lzma2Encoder;
+    use crate::LzmaOptions;
+
+    /// The LZMA1 or LZMA2 decoder at the end of a decoder chain.
+    #[derive(Debug)]
+    pub enum LastDecoder {
+        /// Raw LZMA1 (end marker required, as liblzma's raw LZMA1 decoder).
+        Lzma1(LzmaDecoder),
+        /// LZMA2.
+        Lzma2(Lzma2Decoder),
+    }
+
+    impl LastDecoder {
+        pub(super) fn new(last: &Filter) -> Result<Self> {
+            match last {
+                Filter::Lzma1(o) => {
+                    check_preset_dict(o)?;
+                    // liblzma's LZMA1 decoder refuses lc + lp > 4 (only .lzma files may
+                    // carry it, and liblzma refuses those too).
+                    if o.lc + o.lp > LCLP_MAX || o.pb > PB_MAX {
+                        return Err(Error::Options(
+                            "The sum of lc and lp must not exceed 4".into(),
+                        ));
+                    }
+                    Ok(LastDecoder::Lzma1(LzmaDecoder::new(
+                        o.props(),
+                        o.dict_size,
+                        None,
+                        true,
+                    )?))
+                }
+                Filter::Lzma2(o) => {
+                    check_preset_dict(o)?;
+                    Ok(LastDecoder::Lzma2(Lzma2Decoder::new(o.dict_size)?))
+                }
+                Filter::Delta { .. } | Filter::Bcj { .. } => {
+                    Err(ChainProblem::LastNotLzma.to_error())
+                }
+            }
+        }
+    }
+
+    impl Coder for LastDecoder {
+        fn code(&mut self, input: &[u8], output: &mut [u8], action: Action) -> Result<Progress> {
+            match self {
+                LastDecoder::Lzma1(d) => d.code(input, output, action),
+                LastDecoder::Lzma2(d) => d.code(input, output, action),
+            }
+        }
+
+        fn memusage(&self) -> u64 {
+            match self {
+                LastDecoder::Lzma1(d) => d.memusage(),
+                LastDecoder::Lzma2(d) => d.memusage(),
+            }
+        }
+    }
+
+    /// Preset dictionaries are not supported (xz never writes them).
+    fn check_preset_dict(o: &LzmaOptions) -> Result<()> {
+        match o.preset_dict {
+            Some(_) => Err(Error::Unsupported("preset dictionaries are not supported")),
+            None => Ok(()),
+        }
+    }
+
+    /// The LZMA1 or LZMA2 encoder at the end of an encoder chain.
+    pub enum LastEncoder {
+        /// Raw LZMA1 (writes an end marker at `Finish`).
+        Lzma1(LzmaEncoder),
+        /// LZMA2 (writes the end byte at `Finish`).
+        Lzma2(Lzma2Encoder),
+    }
+
+    impl std::fmt::Debug for LastEncoder {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(match self {
+                LastEncoder::Lzma1(_) => "LastEncoder::Lzma1",
+                LastEncoder::Lzma2(_) => "LastEncoder::Lzma2",
+            })
+        }
+    }
+
+    impl LastEncoder {
+        pub(super) fn new(last: &Filter) -> Result<Self> {
+            match last {
+                Filter::Lzma1(o) => {
+                    check_preset_dict(o)?;
+                    Ok(LastEncoder::Lzma1(LzmaEncoder::new(o)?))
+                }
+                Filter::Lzma2(o) => {
+                    check_preset_dict(o)?;
+                    Ok(LastEncoder::Lzma2(Lzma2Encoder::new(o)?))
+                }
+                Filter::Delta { .. } | Filter::Bcj { .. } => {
+                    Err(ChainProblem::LastNotLzma.to_error())
+                }
+            }
+        }
+    }
+
+    impl Coder for LastEncoder {
+        fn code(&mut self, input: &[u8], output: &mut [u8], action: Action) -> Result<Progress> {
+            match self {
+                LastEncoder::Lzma1(e) => e.code(input, output, action),
+                LastEncoder::Lzma2(e) => e.code(input, output, action),
+            }
+        }
+
+        fn memusage(&self) -> u64 {
+            match self {
+                LastEncoder::Lzma1(e) => e.memusage(),
+                LastEncoder::Lzma2(e) => e.memusage(),
+            }
+        }
+    }
+
+    pub(super) fn lzma1_decoder_memusage(dict_size: u32) -> u64 {
+        LzmaDecoder::memusage(dict_size)
+    }
+
+    pub(super) fn lzma2_decoder_memusage(dict_size: u32) -> u64 {
+        Lzma2Decoder::memusage(dict_size)
+    }
+
+    pub(super) fn lzma1_encoder_memusage(o: &LzmaOptions) -> u64 {
+        LzmaEncoder::memusage(o)
+    }
+
+    pub(super) fn lzma2_encoder_memusage(o: &LzmaOptions) -> u64 {
+        Lzma2Encoder::memusage(o)
+    }
+}

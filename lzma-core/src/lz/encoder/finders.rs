@@ -1,0 +1,542 @@
+//! The five match finders (liblzma's `lz_encoder_mf.c`): hash chains HC3/HC4 and binary
+//! trees BT2/BT3/BT4.
+//!
+//! Positions stored in `hash` and `son` are `read_pos + offset`; `offset` starts at
+//! `cyclic_size`, so the value 0 is always "too far away" and means "empty". A candidate
+//! is usable while its distance `delta = pos - candidate` is below `cyclic_size`.
+
+use super::hash::{hash2, hash3, hash4, hash4_main, memcmplen, window, WIN_MASK};
+use super::{Match, Mf};
+use crate::Action;
+
+/// Records a match if there is room (the caller's array should hold
+/// [`super::MATCH_ARRAY_LEN`] entries, which is always enough).
+#[inline(always)]
+fn push(matches: &mut [Match], count: &mut usize, len: u32, dist: u32) {
+    if let Some(m) = matches.get_mut(*count) {
+        *m = Match { len, dist };
+        *count += 1;
+    }
+}
+
+/// Sets the length of the last recorded match.
+#[inline(always)]
+fn set_last_len(matches: &mut [Match], count: usize, len: u32) {
+    if let Some(m) = count.checked_sub(1).and_then(|i| matches.get_mut(i)) {
+        m.len = len;
+    }
+}
+
+/// Index in `son` (in entries of one position) of the candidate `delta` bytes back.
+#[inline(always)]
+fn cyclic_index(cyclic_pos: u32, cyclic_size: u32, delta: u32) -> usize {
+    // delta < cyclic_size, so neither branch wraps.
+    (if delta > cyclic_pos {
+        cyclic_pos + cyclic_size - delta
+    } else {
+        cyclic_pos - delta
+    }) as usize
+}
+
+/// The main hash bucket of the next position, loaded early so that its likely cache
+/// miss overlaps with this position's walk (a software prefetch; the caller only folds
+/// the value into a sink).
+#[inline(always)]
+fn next_bucket(hash: &[u32], buf: &[u8], cur: usize, mask: u32) -> u32 {
+    hash[hash4_main(window(buf, cur + 1), mask)]
+}
+
+/// Two-stage software prefetch for the binary trees: loads the main bucket two positions
+/// ahead, and, from the bucket of the next position (loaded one position ago, so now
+/// likely cached), the tree node and the first window byte of its candidate. The
+/// values are only folded into a sink; prefetching a stale candidate is harmless.
+#[inline(always)]
+fn prefetch_bt(hash: &[u32], son: &[u32], w: &Walk<'_>, mask: u32) -> u32 {
+    let mut sink = hash[hash4_main(window(w.buf, w.cur + 2), mask)];
+    let c1 = hash[hash4_main(window(w.buf, w.cur + 1), mask)];
+    let delta = w.pos.wrapping_add(1).wrapping_sub(c1);
+    if delta < w.cyclic_size {
+        let mut t = w.cyclic_pos + 1 + (w.cyclic_size - delta);
+        if t >= w.cyclic_size {
+            t -= w.cyclic_size;
+        }
+        if t >= w.cyclic_size {
+            t -= w.cyclic_size;
+        }
+        sink ^= son.get(t as usize * 2).copied().unwrap_or(0);
+        let at = (w.cur + 1).wrapping_sub(delta as usize);
+        sink ^= u32::from(w.buf.get(at).copied().unwrap_or(0));
+    }
+    sink
+}
+
+/// The state the chain and tree walkers need, copied out of [`Mf`] once per position.
+struct Walk<'a> {
+    len_limit: u32,
+    pos: u32,
+    buf: &'a [u8],
+    cur: usize,
+    depth: u32,
+    cyclic_pos: u32,
+    cyclic_size: u32,
+}
+
+/// Walks the hash chain from `cur_match`, recording matches longer than `len_best`
+/// (liblzma `hc_find_func`). Links the current position into the chain first.
+#[inline(always)]
+fn hc_find_func(
+    w: &Walk<'_>,
+    mut cur_match: u32,
+    son: &mut [u32],
+    matches: &mut [Match],
+    mut count: usize,
+    mut len_best: u32,
+) -> usize {
+    son[w.cyclic_pos as usize] = cur_match;
+    let cur_win = window(w.buf, w.cur);
+    let mut depth = w.depth;
+    loop {
+        let delta = w.pos.wrapping_sub(cur_match);
+        if depth == 0 || delta >= w.cyclic_size {
+            return count;
+        }
+        depth -= 1;
+
+        let pb = window(w.buf, w.cur - delta as usize);
+        cur_match = son[cyclic_index(w.cyclic_pos, w.cyclic_size, delta)];
+
+        let lb = len_best as usize;
+        if pb[lb & WIN_MASK] == cur_win[lb & WIN_MASK] && pb[0] == cur_win[0] {
+            let len = memcmplen(pb, cur_win, 1, w.len_limit);
+            if len_best < len {
+                len_best = len;
+                push(matches, &mut count, len, delta - 1);
+                if len == w.len_limit {
+                    return count;
+                }
+            }
+        }
+    }
+}
+
+/// Walks and re-roots the binary tree from `cur_match`, recording matches longer than
+/// `len_best` (liblzma `bt_find_func`).
+#[inline(always)]
+fn bt_find_func(
+    w: &Walk<'_>,
+    mut cur_match: u32,
+    son: &mut [u32],
+    matches: &mut [Match],
+    mut count: usize,
+    mut len_best: u32,
+) -> usize {
+    let cur_win = window(w.buf, w.cur);
+    let mut ptr0 = w.cyclic_pos as usize * 2 + 1;
+    let mut ptr1 = w.cyclic_pos as usize * 2;
+    let mut len0 = 0u32;
+    let mut len1 = 0u32;
+    let mut depth = w.depth;
+    loop {
+        let delta = w.pos.wrapping_sub(cur_match);
+        if depth == 0 || delta >= w.cyclic_size {
+            son[ptr0] = 0;
+            son[ptr1] = 0;
+            return count;
+        }
+        depth -= 1;
+
+        let pair = cyclic_index(w.cyclic_pos, w.cyclic_size, delta) * 2;
+        let pb = window(w.buf, w.cur - delta as usize);
+        let mut len = len0.min(len1);
+
+        if pb[len as usize & WIN_MASK] == cur_win[len as usize & WIN_MASK] {
+            len = memcmplen(pb, cur_win, len + 1, w.len_limit);
+            if len_best < len {
+                len_best = len;
+                push(matches, &mut count, len, delta - 1);
+                if len == w.len_limit {
+                    son[ptr1] = son[pair];
+                    son[ptr0] = son[pair + 1];
+                    return count;
+                }
+            }
+        }
+
+        if pb[len as usize & WIN_MASK] < cur_win[len as usize & WIN_MASK] {
+            son[ptr1] = cur_match;
+            ptr1 = pair + 1;
+            cur_match = son[ptr1];
+            len1 = len;
+        } else {
+            son[ptr0] = cur_match;
+            ptr0 = pair;
+            cur_match = son[ptr0];
+            len0 = len;
+        }
+    }
+}
+
+/// Inserts the current position into the binary tree without recording matches
+/// (liblzma `bt_skip_func`).
+#[inline(always)]
+fn bt_skip_func(w: &Walk<'_>, mut cur_match: u32, son: &mut [u32]) {
+    let cur_win = window(w.buf, w.cur);
+    let mut ptr0 = w.cyclic_pos as usize * 2 + 1;
+    let mut ptr1 = w.cyclic_pos as usize * 2;
+    let mut len0 = 0u32;
+    let mut len1 = 0u32;
+    let mut depth = w.depth;
+    loop {
+        let delta = w.pos.wrapping_sub(cur_match);
+        if depth == 0 || delta >= w.cyclic_size {
+            son[ptr0] = 0;
+            son[ptr1] = 0;
+            return;
+        }
+        depth -= 1;
+
+        let pair = cyclic_index(w.cyclic_pos, w.cyclic_size, delta) * 2;
+        let pb = window(w.buf, w.cur - delta as usize);
+        let mut len = len0.min(len1);
+
+        if pb[len as usize & WIN_MASK] == cur_win[len as usize & WIN_MASK] {
+            len = memcmplen(pb, cur_win, len + 1, w.len_limit);
+            if len == w.len_limit {
+                son[ptr1] = son[pair];
+                son[ptr0] = son[pair + 1];
+                return;
+            }
+        }
+
+        if pb[len as usize & WIN_MASK] < cur_win[len as usize & WIN_MASK] {
+            son[ptr1] = cur_match;
+            ptr1 = pair + 1;
+            cur_match = son[ptr1];
+            len1 = len;
+        } else {
+            son[ptr0] = cur_match;
+            ptr0 = pair;
+            cur_match = son[ptr0];
+            len0 = len;
+        }
+    }
+}
+
+/// The walk state of the current position, borrowing only `buf` from the [`Mf`] so that
+/// `hash` and `son` stay mutable.
+macro_rules! walk {
+    ($mf:ident, $len_limit:expr) => {
+        Walk {
+            len_limit: $len_limit,
+            pos: $mf.read_pos.wrapping_add($mf.offset),
+            buf: &$mf.buf,
+            cur: $mf.read_pos as usize,
+            depth: $mf.depth,
+            cyclic_pos: $mf.cyclic_pos,
+            cyclic_size: $mf.cyclic_size,
+        }
+    };
+}
+
+impl Mf {
+    /// liblzma's `header()`: the length limit for this position, or `None` if there is
+    /// too little input to run the finder (then the byte is counted as pending).
+    #[inline(always)]
+    fn header(&mut self, is_bt: bool, len_min: u32) -> Option<u32> {
+        let avail = self.avail();
+        if self.nice_len <= avail {
+            Some(self.nice_len)
+        } else if avail < len_min || (is_bt && self.action == Action::SyncFlush) {
+            self.move_pending();
+            None
+        } else {
+            Some(avail)
+        }
+    }
+
+    /// Whether the byte `delta` positions back equals the current byte.
+    #[inline(always)]
+    fn first_byte_matches(buf: &[u8], cur: usize, delta: u32) -> bool {
+        buf[cur - delta as usize] == buf[cur]
+    }
+
+    // ----------------------------------------------------------------- HC3
+
+    pub(super) fn hc3_find(&mut self, matches: &mut [Match]) -> usize {
+        let Some(len_limit) = self.header(false, 3) else {
+            return 0;
+        };
+        let mask = self.hash_mask;
+        let cyclic_size = self.cyclic_size;
+        let w = walk!(self, len_limit);
+        let cur_win = window(&self.buf, w.cur);
+        let (h2, hv) = hash3(cur_win, mask);
+        let hash = &mut self.hash;
+        let delta2 = w.pos.wrapping_sub(hash[h2]);
+        let cur_match = hash[hv];
+        hash[h2] = w.pos;
+        hash[hv] = w.pos;
+
+        let mut len_best = 2;
+        let mut count = 0;
+        if delta2 < cyclic_size && Self::first_byte_matches(w.buf, w.cur, delta2) {
+            len_best = memcmplen(
+                window(w.buf, w.cur - delta2 as usize),
+                cur_win,
+                len_best,
+                len_limit,
+            );
+            push(matches, &mut count, len_best, delta2 - 1);
+            if len_best == len_limit {
+                self.son[w.cyclic_pos as usize] = cur_match;
+                self.move_pos();
+                return count;
+            }
+        }
+        let count = hc_find_func(&w, cur_match, &mut self.son, matches, count, len_best);
+        self.move_pos();
+        count
+    }
+
+    pub(super) fn hc3_skip(&mut self, amount: u32) {
+        for _ in 0..amount {
+            if self.avail() < 3 {
+                self.move_pending();
+                continue;
+            }
+            let cur = self.read_pos as usize;
+            let pos = self.read_pos.wrapping_add(self.offset);
+            let (h2, hv) = hash3(window(&self.buf, cur), self.hash_mask);
+            let cur_match = self.hash[hv];
+            self.hash[h2] = pos;
+            self.hash[hv] = pos;
+            self.son[self.cyclic_pos as usize] = cur_match;
+            self.move_pos();
+        }
+    }
+
+    // ----------------------------------------------------------------- HC4
+
+    pub(super) fn hc4_find(&mut self, matches: &mut [Match]) -> usize {
+        let Some(len_limit) = self.header(false, 4) else {
+            return 0;
+        };
+        let mask = self.hash_mask;
+        let cyclic_size = self.cyclic_size;
+        let w = walk!(self, len_limit);
+        let cur_win = window(w.buf, w.cur);
+        let (h2, h3, hv) = hash4(cur_win, mask);
+        self.sink ^= next_bucket(&self.hash, w.buf, w.cur, mask);
+        let hash = &mut self.hash;
+        let mut delta2 = w.pos.wrapping_sub(hash[h2]);
+        let delta3 = w.pos.wrapping_sub(hash[h3]);
+        let cur_match = hash[hv];
+        hash[h2] = w.pos;
+        hash[h3] = w.pos;
+        hash[hv] = w.pos;
+
+        let mut len_best = 1;
+        let mut count = 0;
+        if delta2 < cyclic_size && Self::first_byte_matches(w.buf, w.cur, delta2) {
+            len_best = 2;
+            push(matches, &mut count, 2, delta2 - 1);
+        }
+        if delta2 != delta3
+            && delta3 < cyclic_size
+            && Self::first_byte_matches(w.buf, w.cur, delta3)
+        {
+            len_best = 3;
+            push(matches, &mut count, 3, delta3 - 1);
+            delta2 = delta3;
+        }
+        if count != 0 {
+            len_best = memcmplen(
+                window(w.buf, w.cur - delta2 as usize),
+                cur_win,
+                len_best,
+                len_limit,
+            );
+            set_last_len(matches, count, len_best);
+            if len_best == len_limit {
+                self.son[w.cyclic_pos as usize] = cur_match;
+                self.move_pos();
+                return count;
+            }
+        }
+        let len_best = len_best.max(3);
+        let count = hc_find_func(&w, cur_match, &mut self.son, matches, count, len_best);
+        self.move_pos();
+        count
+    }
+
+    pub(super) fn hc4_skip(&mut self, amount: u32) {
+        for _ in 0..amount {
+            if self.avail() < 4 {
+                self.move_pending();
+                continue;
+            }
+            let cur = self.read_pos as usize;
+            let pos = self.read_pos.wrapping_add(self.offset);
+            let (h2, h3, hv) = hash4(window(&self.buf, cur), self.hash_mask);
+            let cur_match = self.hash[hv];
+            self.hash[h2] = pos;
+            self.hash[h3] = pos;
+            self.hash[hv] = pos;
+            self.son[self.cyclic_pos as usize] = cur_match;
+            self.move_pos();
+        }
+    }
+
+    // ----------------------------------------------------------------- BT2
+
+    pub(super) fn bt2_find(&mut self, matches: &mut [Match]) -> usize {
+        let Some(len_limit) = self.header(true, 2) else {
+            return 0;
+        };
+        let w = walk!(self, len_limit);
+        let hv = hash2(window(w.buf, w.cur));
+        let cur_match = self.hash[hv];
+        self.hash[hv] = w.pos;
+        let count = bt_find_func(&w, cur_match, &mut self.son, matches, 0, 1);
+        self.move_pos();
+        count
+    }
+
+    pub(super) fn bt2_skip(&mut self, amount: u32) {
+        for _ in 0..amount {
+            let Some(len_limit) = self.header(true, 2) else {
+                continue;
+            };
+            let w = walk!(self, len_limit);
+            let hv = hash2(window(w.buf, w.cur));
+            let cur_match = self.hash[hv];
+            self.hash[hv] = w.pos;
+            bt_skip_func(&w, cur_match, &mut self.son);
+            self.move_pos();
+        }
+    }
+
+    // ----------------------------------------------------------------- BT3
+
+    pub(super) fn bt3_find(&mut self, matches: &mut [Match]) -> usize {
+        let Some(len_limit) = self.header(true, 3) else {
+            return 0;
+        };
+        let mask = self.hash_mask;
+        let cyclic_size = self.cyclic_size;
+        let w = walk!(self, len_limit);
+        let cur_win = window(w.buf, w.cur);
+        let (h2, hv) = hash3(cur_win, mask);
+        let hash = &mut self.hash;
+        let delta2 = w.pos.wrapping_sub(hash[h2]);
+        let cur_match = hash[hv];
+        hash[h2] = w.pos;
+        hash[hv] = w.pos;
+
+        let mut len_best = 2;
+        let mut count = 0;
+        if delta2 < cyclic_size && Self::first_byte_matches(w.buf, w.cur, delta2) {
+            len_best = memcmplen(
+                cur_win,
+                window(w.buf, w.cur - delta2 as usize),
+                len_best,
+                len_limit,
+            );
+            push(matches, &mut count, len_best, delta2 - 1);
+            if len_best == len_limit {
+                bt_skip_func(&w, cur_match, &mut self.son);
+                self.move_pos();
+                return count;
+            }
+        }
+        let count = bt_find_func(&w, cur_match, &mut self.son, matches, count, len_best);
+        self.move_pos();
+        count
+    }
+
+    pub(super) fn bt3_skip(&mut self, amount: u32) {
+        for _ in 0..amount {
+            let Some(len_limit) = self.header(true, 3) else {
+                continue;
+            };
+            let w = walk!(self, len_limit);
+            let (h2, hv) = hash3(window(w.buf, w.cur), self.hash_mask);
+            let cur_match = self.hash[hv];
+            self.hash[h2] = w.pos;
+            self.hash[hv] = w.pos;
+            bt_skip_func(&w, cur_match, &mut self.son);
+            self.move_pos();
+        }
+    }
+
+    // ----------------------------------------------------------------- BT4
+
+    pub(super) fn bt4_find(&mut self, matches: &mut [Match]) -> usize {
+        let Some(len_limit) = self.header(true, 4) else {
+            return 0;
+        };
+        let mask = self.hash_mask;
+        let cyclic_size = self.cyclic_size;
+        let w = walk!(self, len_limit);
+        let cur_win = window(w.buf, w.cur);
+        let (h2, h3, hv) = hash4(cur_win, mask);
+        self.sink ^= prefetch_bt(&self.hash, &self.son, &w, mask);
+        let hash = &mut self.hash;
+        let mut delta2 = w.pos.wrapping_sub(hash[h2]);
+        let delta3 = w.pos.wrapping_sub(hash[h3]);
+        let cur_match = hash[hv];
+        hash[h2] = w.pos;
+        hash[h3] = w.pos;
+        hash[hv] = w.pos;
+
+        let mut len_best = 1;
+        let mut count = 0;
+        if delta2 < cyclic_size && Self::first_byte_matches(w.buf, w.cur, delta2) {
+            len_best = 2;
+            push(matches, &mut count, 2, delta2 - 1);
+        }
+        if delta2 != delta3
+            && delta3 < cyclic_size
+            && Self::first_byte_matches(w.buf, w.cur, delta3)
+        {
+            len_best = 3;
+            push(matches, &mut count, 3, delta3 - 1);
+            delta2 = delta3;
+        }
+        if count != 0 {
+            len_best = memcmplen(
+                cur_win,
+                window(w.buf, w.cur - delta2 as usize),
+                len_best,
+                len_limit,
+            );
+            set_last_len(matches, count, len_best);
+            if len_best == len_limit {
+                bt_skip_func(&w, cur_match, &mut self.son);
+                self.move_pos();
+                return count;
+            }
+        }
+        let len_best = len_best.max(3);
+        let count = bt_find_func(&w, cur_match, &mut self.son, matches, count, len_best);
+        self.move_pos();
+        count
+    }
+
+    pub(super) fn bt4_skip(&mut self, amount: u32) {
+        for _ in 0..amount {
+            let Some(len_limit) = self.header(true, 4) else {
+                continue;
+            };
+            let w = walk!(self, len_limit);
+            let (h2, h3, hv) = hash4(window(w.buf, w.cur), self.hash_mask);
+            self.sink ^= prefetch_bt(&self.hash, &self.son, &w, self.hash_mask);
+            let cur_match = self.hash[hv];
+            self.hash[h2] = w.pos;
+            self.hash[h3] = w.pos;
+            self.hash[hv] = w.pos;
+            bt_skip_func(&w, cur_match, &mut self.son);
+            self.move_pos();
+        }
+    }
+}

@@ -1,0 +1,847 @@
+//! The threaded .xz decoder.
+
+use super::pool::Pool;
+use crate::check::CheckState;
+use crate::stream::{Action, Coder, Progress, Status};
+use crate::xz::backend::{self, DynCoder, MEMUSAGE_BASE};
+use crate::xz::block_header::{header_size_from_byte, unpadded_size, BlockHeader, UNPADDED_SIZE_MAX};
+use crate::xz::index::{IndexDecoder, IndexRecord};
+use crate::xz::stream_flags::{self, StreamFlags, HEADER_MAGIC, STREAM_HEADER_SIZE};
+use crate::xz::vli::VLI_MAX;
+use crate::{Check, Error, Result};
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
+use std::sync::Arc;
+
+/// Output piece a worker sends at a time.
+const CHUNK: usize = 512 << 10;
+/// liblzma's allowance for an output buffer's bookkeeping (`sizeof(lzma_outbuf)`).
+const OUTBUF_OVERHEAD: u64 = 64;
+/// Largest block decoded on a worker thread; larger ones are decoded directly.
+const THREADED_BLOCK_MAX: u64 = (usize::MAX >> 2) as u64;
+
+/// Options of [`XzDecoderMt`], as liblzma's `lzma_mt` for `lzma_stream_decoder_mt`.
+///
+/// ```
+/// use lzma_core::mt::MtDecoderOptions;
+/// let o = MtDecoderOptions::new(4).memlimit_threading(256 << 20).memlimit_stop(1 << 30);
+/// assert_eq!(o.threads, 4);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MtDecoderOptions {
+    /// Worker threads (0 and 1 both mean single-threaded decoding).
+    pub threads: u32,
+    /// Soft limit: blocks are decoded in parallel only while the memory of the blocks in
+    /// flight stays below it; a block that alone needs more is decoded single-threaded
+    /// (xz `--memlimit-mt-decompress`). Never above `memlimit_stop`.
+    pub memlimit_threading: u64,
+    /// Hard limit: a block whose filter chain needs more fails with
+    /// [`Error::MemLimit`], as the single-threaded decoder (xz `--memlimit-decompress`).
+    pub memlimit_stop: u64,
+    /// Do not verify integrity checks.
+    pub ignore_check: bool,
+    /// Decode only the first stream.
+    pub single_stream: bool,
+}
+
+impl MtDecoderOptions {
+    /// `threads` workers, no memory limits, checks verified, concatenated streams.
+    pub fn new(threads: u32) -> Self {
+        MtDecoderOptions {
+            threads,
+            memlimit_threading: u64::MAX,
+            memlimit_stop: u64::MAX,
+            ignore_check: false,
+            single_stream: false,
+        }
+    }
+
+    /// Sets the soft limit of threaded decoding (0 counts as 1).
+    pub fn memlimit_threading(mut self, limit: u64) -> Self {
+        self.memlimit_threading = limit.max(1);
+        self
+    }
+
+    /// Sets the hard memory limit (0 counts as 1).
+    pub fn memlimit_stop(mut self, limit: u64) -> Self {
+        self.memlimit_stop = limit.max(1);
+        self
+    }
+
+    /// Sets whether checks are ignored.
+    pub fn ignore_check(mut self, yes: bool) -> Self {
+        self.ignore_check = yes;
+        self
+    }
+
+    /// Sets whether only the first stream is decoded.
+    pub fn single_stream(mut self, yes: bool) -> Self {
+        self.single_stream = yes;
+        self
+    }
+}
+
+/// Where a block decoder is inside its block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    Data,
+    Padding,
+    Check,
+    Done,
+}
+
+/// Streaming decoder of one block after its header: data, padding and check, with the
+/// same checks and errors as [`crate::xz::XzDecoder`]. Used both by the workers (on a
+/// whole block) and by the main side (blocks without sizes).
+struct BlockDec {
+    coder: DynCoder,
+    header_size: usize,
+    expected_compressed: Option<u64>,
+    expected_uncompressed: Option<u64>,
+    compressed_limit: u64,
+    uncompressed_limit: u64,
+    compressed: u64,
+    uncompressed: u64,
+    check: Option<CheckState>,
+    check_id: u8,
+    check_size: usize,
+    phase: Phase,
+    pos: usize,
+    stored: [u8; 64],
+}
+
+impl BlockDec {
+    fn new(header: &BlockHeader, flags: StreamFlags, ignore_check: bool) -> Result<BlockDec> {
+        let coder = backend::raw_decoder(&header.filters, u64::MAX)?;
+        let check_size = flags.check_size();
+        let compressed_limit = match header.compressed_size {
+            Some(c) => c,
+            None => UNPADDED_SIZE_MAX - header.header_size as u64 - check_size as u64,
+        };
+        let check = match flags.check() {
+            Some(c) if !ignore_check && c != Check::None => Some(CheckState::new(c)),
+            _ => None,
+        };
+        Ok(BlockDec {
+            coder,
+            header_size: header.header_size,
+            expected_compressed: header.compressed_size,
+            expected_uncompressed: header.uncompressed_size,
+            compressed_limit,
+            uncompressed_limit: header.uncompressed_size.unwrap_or(VLI_MAX),
+            compressed: 0,
+            uncompressed: 0,
+            check,
+            check_id: flags.check_id(),
+            check_size,
+            phase: Phase::Data,
+            pos: 0,
+            stored: [0; 64],
+        })
+    }
+
+    /// The block's index record (once done).
+    fn record(&self) -> Result<IndexRecord> {
+        let unpadded = unpadded_size(self.header_size, self.compressed, self.check_id)?;
+        Ok(IndexRecord { unpadded_size: unpadded, uncompressed_size: self.uncompressed })
+    }
+
+    /// Runs the filter chain once (as `XzDecoder::run_block`): `Some(true)` at the end of
+    /// the data, `Some(false)` after progress, `None` when stalled.
+    fn run(&mut self, input: &[u8], ip: &mut usize, output: &mut [u8], op: &mut usize, action: Action) -> Result<Option<bool>> {
+        let mismatch = || Error::Corrupt("block data does not match the sizes in its header");
+        let in_room = (input.len() - *ip) as u64;
+        let out_room = (output.len() - *op) as u64;
+        let in_take = in_room.min(self.compressed_limit - self.compressed) as usize;
+        let out_take = out_room.min(self.uncompressed_limit - self.uncompressed + 1) as usize;
+        let inner_action = if in_take == input.len() - *ip { action } else { Action::Run };
+        let out_start = *op;
+        let p = self.coder.code(&input[*ip..*ip + in_take], &mut output[*op..*op + out_take], inner_action)?;
+        *ip += p.consumed;
+        *op += p.produced;
+        self.compressed += p.consumed as u64;
+        self.uncompressed += p.produced as u64;
+        if self.uncompressed > self.uncompressed_limit {
+            return Err(mismatch());
+        }
+        if let Some(c) = self.check.as_mut() {
+            c.update(&output[out_start..*op]);
+        }
+        if p.status == Status::StreamEnd {
+            if self.expected_compressed.is_some_and(|c| c != self.compressed)
+                || self.expected_uncompressed.is_some_and(|u| u != self.uncompressed)
+            {
+                return Err(mismatch());
+            }
+            return Ok(Some(true));
+        }
+        if p.consumed > 0 || p.produced > 0 {
+            return Ok(Some(false));
+        }
+        let comp_done = self.compressed == self.compressed_limit;
+        let uncomp_done = Some(self.uncompressed) == self.expected_uncompressed;
+        if (comp_done && *op < output.len()) || (uncomp_done && *ip < input.len()) {
+            return Err(if self.expected_compressed.is_some() || uncomp_done {
+                mismatch()
+            } else {
+                Error::Corrupt("block is too large")
+            });
+        }
+        Ok(None)
+    }
+
+    /// Decodes as far as the buffers allow. `Ok(true)` once the whole block (check
+    /// included) is read and verified.
+    fn code(&mut self, input: &[u8], ip: &mut usize, output: &mut [u8], op: &mut usize, action: Action) -> Result<bool> {
+        loop {
+            match self.phase {
+                Phase::Data => match self.run(input, ip, output, op, action)? {
+                    Some(true) => {
+                        self.phase = Phase::Padding;
+                        self.pos = 0;
+                    }
+                    Some(false) if *ip < input.len() && *op < output.len() => {}
+                    _ => return Ok(false),
+                },
+                Phase::Padding => {
+                    let pad = ((4 - self.compressed % 4) % 4) as usize;
+                    while self.pos < pad {
+                        let Some(&b) = input.get(*ip) else { return Ok(false) };
+                        if b != 0 {
+                            return Err(Error::Corrupt("non-zero block padding"));
+                        }
+                        *ip += 1;
+                        self.pos += 1;
+                    }
+                    self.pos = 0;
+                    self.phase = Phase::Check;
+                }
+                Phase::Check => {
+                    let n = (self.check_size - self.pos).min(input.len() - *ip);
+                    self.stored[self.pos..self.pos + n].copy_from_slice(&input[*ip..*ip + n]);
+                    self.pos += n;
+                    *ip += n;
+                    if self.pos < self.check_size {
+                        return Ok(false);
+                    }
+                    if let Some(c) = &self.check {
+                        if c.finish()[..] != self.stored[..self.check_size] {
+                            return Err(Error::CheckMismatch { check: c.check() });
+                        }
+                    }
+                    self.phase = Phase::Done;
+                }
+                Phase::Done => return Ok(true),
+            }
+        }
+    }
+}
+
+/// What a worker sends for its block.
+enum Msg {
+    Data(Vec<u8>),
+    End(Result<()>),
+}
+
+/// Decodes one whole block on a worker, sending its output in pieces.
+fn decode_job(block: Vec<u8>, header: BlockHeader, flags: StreamFlags, ignore_check: bool, tx: Sender<Msg>, cancel: Arc<AtomicBool>) {
+    let r = (|| {
+        let mut dec = BlockDec::new(&header, flags, ignore_check)?;
+        let input = block.get(header.header_size..).ok_or(Error::Misuse("short block"))?;
+        let mut ip = 0;
+        loop {
+            let left = dec.uncompressed_limit.saturating_sub(dec.uncompressed).saturating_add(1);
+            let mut out = vec![0u8; left.min(CHUNK as u64) as usize];
+            let mut op = 0;
+            let before = ip;
+            let done = dec.code(input, &mut ip, &mut out, &mut op, Action::Run)?;
+            out.truncate(op);
+            if !out.is_empty() && tx.send(Msg::Data(out)).is_err() {
+                return Ok(());
+            }
+            if done {
+                return Ok(());
+            }
+            if cancel.load(Ordering::Relaxed) {
+                return Ok(());
+            }
+            if op == 0 && ip == before {
+                // The whole block is here; a decoder that wants more has read past it.
+                return Err(Error::Corrupt("block data does not match the sizes in its header"));
+            }
+        }
+    })();
+    let _ = tx.send(Msg::End(r));
+}
+
+/// A block handed to a worker, oldest first.
+struct Pending {
+    rx: Receiver<Msg>,
+    cur: Vec<u8>,
+    pos: usize,
+    mem: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    StreamHeader,
+    BlockHeader,
+    BlockInit,
+    /// Reading a whole block for a worker.
+    Collect,
+    /// Decoding a block on this thread.
+    Direct,
+    Index,
+    StreamFooter,
+    StreamPadding,
+    End,
+}
+
+/// The multi-threaded .xz decoder.
+///
+/// Blocks whose headers hold both sizes (as every threaded encoder writes them) are read
+/// whole and decoded by worker threads while the next ones are read; their output comes
+/// out in order. Blocks without sizes (files from single-threaded encoders) are decoded
+/// on the caller's thread, so any file decodes, switching modes from block to block.
+/// No `Seek` is needed: it works from a pipe.
+///
+/// Output, integrity checks and errors are those of [`crate::xz::XzDecoder`]: a damaged
+/// block gives the same error, after the output of every block before it. Dropping the
+/// decoder at any point stops its workers.
+///
+/// ```
+/// use lzma_core::{mt::{MtDecoderOptions, XzDecoderMt, XzEncoderMt}, EncoderOptions};
+/// let data: Vec<u8> = (0..200_000u32).map(|i| (i / 7) as u8).collect();
+/// let mut enc = XzEncoderMt::new(&EncoderOptions::preset(0).block_size(50_000), 2).unwrap();
+/// let xz = lzma_core::oneshot::run(&mut enc, &data).unwrap();
+/// let mut dec = XzDecoderMt::new(MtDecoderOptions::new(2));
+/// assert_eq!(lzma_core::oneshot::run(&mut dec, &xz).unwrap(), data);
+/// ```
+pub struct XzDecoderMt {
+    opts: MtDecoderOptions,
+    pool: Option<Pool>,
+    cancel: Arc<AtomicBool>,
+    state: State,
+    buf: Vec<u8>,
+    pos: usize,
+    need: usize,
+    flags: Option<StreamFlags>,
+    first_stream: bool,
+    header: Option<BlockHeader>,
+    /// The block being collected for a worker (header included) and its memory figure.
+    collect: Vec<u8>,
+    collect_mem: u64,
+    direct: Option<BlockDec>,
+    /// Bytes of an abandoned collection to decode directly before the caller's input.
+    replay: Vec<u8>,
+    replay_pos: usize,
+    pending: VecDeque<Pending>,
+    mem_in_use: u64,
+    records: Vec<IndexRecord>,
+    index: IndexDecoder,
+    padding: usize,
+    unsupported_check: bool,
+    /// An error found by this side, reported after the output of earlier blocks.
+    deferred: Option<Error>,
+    /// An error to report on the next call (output came first).
+    failed: Option<Error>,
+    poisoned: bool,
+}
+
+impl std::fmt::Debug for XzDecoderMt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("XzDecoderMt")
+            .field("opts", &self.opts)
+            .field("state", &self.state)
+            .field("pending", &self.pending.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for XzDecoderMt {
+    fn drop(&mut self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+}
+
+impl XzDecoderMt {
+    /// A decoder with these options. Worker threads start here (none for one thread).
+    pub fn new(opts: MtDecoderOptions) -> Self {
+        let mut opts = opts;
+        opts.memlimit_stop = opts.memlimit_stop.max(1);
+        opts.memlimit_threading = opts.memlimit_threading.clamp(1, opts.memlimit_stop);
+        let threads = opts.threads.min(super::THREADS_MAX);
+        let pool = (threads > 1).then(|| Pool::new(threads as usize));
+        XzDecoderMt {
+            opts,
+            pool,
+            cancel: Arc::new(AtomicBool::new(false)),
+            state: State::StreamHeader,
+            buf: vec![0; 1024],
+            pos: 0,
+            need: STREAM_HEADER_SIZE,
+            flags: None,
+            first_stream: true,
+            header: None,
+            collect: Vec::new(),
+            collect_mem: 0,
+            direct: None,
+            replay: Vec::new(),
+            replay_pos: 0,
+            pending: VecDeque::new(),
+            mem_in_use: 0,
+            records: Vec::new(),
+            index: IndexDecoder::new(false),
+            padding: 0,
+            unsupported_check: false,
+            deferred: None,
+            failed: None,
+            poisoned: false,
+        }
+    }
+
+    /// The check of the current stream if this crate verifies it.
+    pub fn check(&self) -> Option<Check> {
+        self.flags.and_then(|f| f.check())
+    }
+
+    /// `true` once a stream named a check this crate cannot verify (see
+    /// [`crate::xz::XzDecoder::unsupported_check`]).
+    pub fn unsupported_check(&self) -> bool {
+        self.unsupported_check
+    }
+
+    /// The options in force (limits after clamping).
+    pub fn options(&self) -> &MtDecoderOptions {
+        &self.opts
+    }
+
+    /// Worker threads running (0 when decoding single-threaded).
+    pub fn threads(&self) -> usize {
+        self.pool.as_ref().map_or(0, Pool::workers)
+    }
+
+    fn fill(&mut self, input: &[u8], ip: &mut usize) -> bool {
+        let n = (self.need - self.pos).min(input.len() - *ip);
+        self.buf[self.pos..self.pos + n].copy_from_slice(&input[*ip..*ip + n]);
+        self.pos += n;
+        *ip += n;
+        self.pos == self.need
+    }
+
+    /// Copies output of the oldest block. With `wait`, blocks until something happens.
+    /// Returns whether anything happened.
+    fn pump(&mut self, output: &mut [u8], op: &mut usize, wait: bool) -> Result<bool> {
+        let mut any = false;
+        while *op < output.len() && self.failed.is_none() {
+            let Some(head) = self.pending.front_mut() else { return Ok(any) };
+            if head.pos < head.cur.len() {
+                let n = (head.cur.len() - head.pos).min(output.len() - *op);
+                output[*op..*op + n].copy_from_slice(&head.cur[head.pos..head.pos + n]);
+                head.pos += n;
+                *op += n;
+                any = true;
+                continue;
+            }
+            let msg = if wait && !any {
+                head.rx.recv().map_err(|_| Error::Misuse("a worker thread died"))?
+            } else {
+                match head.rx.try_recv() {
+                    Ok(m) => m,
+                    Err(TryRecvError::Empty) => return Ok(any),
+                    Err(TryRecvError::Disconnected) => return Err(Error::Misuse("a worker thread died")),
+                }
+            };
+            any = true;
+            match msg {
+                Msg::Data(v) => {
+                    head.cur = v;
+                    head.pos = 0;
+                }
+                Msg::End(r) => {
+                    let mem = head.mem;
+                    self.pending.pop_front();
+                    self.mem_in_use -= mem;
+                    if let Err(e) = r {
+                        self.failed = Some(e);
+                        self.cancel.store(true, Ordering::Relaxed);
+                        self.pending.clear();
+                        return Ok(any);
+                    }
+                }
+            }
+        }
+        Ok(any)
+    }
+
+    /// Waits for the oldest block to make progress (output room must be available).
+    fn wait(&mut self, output: &mut [u8], op: &mut usize) -> Result<()> {
+        self.pump(output, op, true).map(|_| ())
+    }
+
+    fn threads_max(&self) -> usize {
+        self.pool.as_ref().map_or(0, Pool::workers)
+    }
+
+    /// Parses the block header and chooses threaded or direct decoding.
+    fn init_block(&mut self) -> Result<()> {
+        let flags = self.flags.ok_or(Error::Misuse("block without stream header"))?;
+        let header = BlockHeader::decode(&self.buf[..self.need], flags.check_id())?;
+        backend::validate_chain(&header.filters, true)
+            .map_err(|_| Error::Unsupported("invalid filter chain in a block header"))?;
+        let filters_mem = backend::decoder_memusage(&header.filters);
+        if filters_mem > self.opts.memlimit_stop {
+            return Err(Error::MemLimit { needed: filters_mem, limit: self.opts.memlimit_stop });
+        }
+        let threaded = match (header.compressed_size, header.uncompressed_size, self.threads_max()) {
+            (Some(c), Some(u), t) if t > 0 => unpadded_size(header.header_size, c, flags.check_id())
+                .ok()
+                .map(|unpadded| (unpadded + 3) & !3)
+                .filter(|&total| total <= THREADED_BLOCK_MAX && u <= THREADED_BLOCK_MAX)
+                .and_then(|total| {
+                    let mem = filters_mem.checked_add(total)?.checked_add(u)?.checked_add(OUTBUF_OVERHEAD)?;
+                    (mem <= self.opts.memlimit_threading).then_some((total, mem))
+                }),
+            _ => None,
+        };
+        match threaded {
+            Some((total, mem)) => {
+                self.collect = Vec::new();
+                self.collect_mem = mem;
+                self.need = total as usize;
+                self.state = State::Collect;
+            }
+            None => {
+                self.direct = Some(BlockDec::new(&header, flags, self.opts.ignore_check)?);
+                self.state = State::Direct;
+            }
+        }
+        self.header = Some(header);
+        Ok(())
+    }
+
+    fn dispatch(&mut self) -> Result<()> {
+        let header = self.header.take().ok_or(Error::Misuse("no block header"))?;
+        let flags = self.flags.ok_or(Error::Misuse("block without stream header"))?;
+        let unpadded = unpadded_size(header.header_size, header.compressed_size.unwrap_or(0), flags.check_id())?;
+        self.records.push(IndexRecord {
+            unpadded_size: unpadded,
+            uncompressed_size: header.uncompressed_size.unwrap_or(0),
+        });
+        let block = std::mem::take(&mut self.collect);
+        let (tx, rx) = mpsc::channel();
+        let cancel = Arc::clone(&self.cancel);
+        let ignore = self.opts.ignore_check;
+        let pool = self.pool.as_ref().ok_or(Error::Misuse("no worker threads"))?;
+        pool.submit(Box::new(move || decode_job(block, header, flags, ignore, tx, cancel)));
+        self.pending.push_back(Pending { rx, cur: Vec::new(), pos: 0, mem: self.collect_mem });
+        self.collect_mem = 0;
+        self.pos = 0;
+        self.state = State::BlockHeader;
+        Ok(())
+    }
+
+    /// Reports `e` now, or after the output of this call if there is some.
+    fn fail(&mut self, e: Error, ip: usize, op: usize) -> Result<Progress> {
+        if op > 0 {
+            self.failed = Some(e);
+            return Ok(Progress { consumed: ip, produced: op, status: Status::Ok });
+        }
+        Err(e)
+    }
+
+
+    fn step(&mut self, input: &[u8], output: &mut [u8], action: Action) -> Result<Progress> {
+        let (mut ip, mut op) = (0usize, 0usize);
+        macro_rules! t {
+            ($s:ident, $e:expr) => {
+                match $e {
+                    Ok(v) => v,
+                    Err(e) => return $s.fail(e, ip, op),
+                }
+            };
+        }
+        let ok = |ip, op| Ok(Progress { consumed: ip, produced: op, status: Status::Ok });
+        loop {
+            t!(self, self.pump(output, &mut op, false));
+            if let Some(e) = self.failed.take() {
+                return self.fail(e, ip, op);
+            }
+            if op == output.len() {
+                return ok(ip, op);
+            }
+            if self.deferred.is_some() {
+                if self.pending.is_empty() {
+                    let e = self.deferred.take().unwrap_or(Error::Misuse("lost error"));
+                    return self.fail(e, ip, op);
+                }
+                t!(self, self.wait(output, &mut op));
+                continue;
+            }
+            match self.state {
+                State::StreamHeader => {
+                    let complete = self.fill(input, &mut ip);
+                    if self.first_stream {
+                        let n = self.pos.min(HEADER_MAGIC.len());
+                        if self.buf[..n] != HEADER_MAGIC[..n] {
+                            return self.fail(Error::Format("not an .xz stream header"), ip, op);
+                        }
+                    }
+                    if !complete {
+                        break;
+                    }
+                    self.pos = 0;
+                    let mut h = [0u8; STREAM_HEADER_SIZE];
+                    h.copy_from_slice(&self.buf[..STREAM_HEADER_SIZE]);
+                    let flags = match stream_flags::decode_header(&h) {
+                        Err(Error::Format(_)) if !self.first_stream => {
+                            Err(Error::Corrupt("bad magic in a concatenated stream"))
+                        }
+                        r => r,
+                    };
+                    let flags = match flags {
+                        Ok(f) => f,
+                        Err(e) => {
+                            self.deferred = Some(e);
+                            continue;
+                        }
+                    };
+                    self.first_stream = false;
+                    if flags.check().is_none() {
+                        self.unsupported_check = true;
+                    }
+                    self.flags = Some(flags);
+                    self.records.clear();
+                    self.index = IndexDecoder::new(false);
+                    self.state = State::BlockHeader;
+                }
+                State::BlockHeader => {
+                    if self.pos == 0 {
+                        let Some(&first) = input.get(ip) else { break };
+                        match header_size_from_byte(first) {
+                            None => {
+                                self.state = State::Index;
+                                continue;
+                            }
+                            Some(n) => self.need = n,
+                        }
+                    }
+                    if !self.fill(input, &mut ip) {
+                        break;
+                    }
+                    self.state = State::BlockInit;
+                }
+                State::BlockInit => {
+                    if let Err(e) = self.init_block() {
+                        self.deferred = Some(e);
+                        continue;
+                    }
+                    self.pos = 0;
+                }
+                State::Collect => {
+                    if self.collect.capacity() == 0 {
+                        // Room for the block: a free worker slot and memory below the limit.
+                        let slots = self.threads_max() + 1;
+                        let over = self.mem_in_use.saturating_add(self.collect_mem) > self.opts.memlimit_threading;
+                        if !self.pending.is_empty() && (self.pending.len() >= slots || over) {
+                            t!(self, self.wait(output, &mut op));
+                            continue;
+                        }
+                        self.mem_in_use += self.collect_mem;
+                        self.collect.reserve_exact(self.need);
+                        self.collect.extend_from_slice(&self.buf[..self.header.as_ref().map_or(0, |h| h.header_size)]);
+                    }
+                    let n = (self.need - self.collect.len()).min(input.len() - ip);
+                    self.collect.extend_from_slice(&input[ip..ip + n]);
+                    ip += n;
+                    if self.collect.len() < self.need {
+                        break;
+                    }
+                    t!(self, self.dispatch());
+                }
+                State::Direct => {
+                    if !self.pending.is_empty() {
+                        t!(self, self.wait(output, &mut op));
+                        continue;
+                    }
+                    let dec = t!(self, self.direct.as_mut().ok_or(Error::Misuse("no block")));
+                    let done = if self.replay_pos < self.replay.len() {
+                        let mut rp = self.replay_pos;
+                        let r = dec.code(&self.replay, &mut rp, output, &mut op, Action::Run);
+                        self.replay_pos = rp;
+                        let done = t!(self, r);
+                        if self.replay_pos < self.replay.len() && !done {
+                            if op == output.len() {
+                                return ok(ip, op);
+                            }
+                            continue;
+                        }
+                        self.replay = Vec::new();
+                        self.replay_pos = 0;
+                        done
+                    } else {
+                        t!(self, dec.code(input, &mut ip, output, &mut op, action))
+                    };
+                    if done {
+                        let rec = t!(self, dec.record());
+                        self.records.push(rec);
+                        self.direct = None;
+                        self.pos = 0;
+                        self.state = State::BlockHeader;
+                        continue;
+                    }
+                    break;
+                }
+                State::Index => {
+                    if !self.pending.is_empty() && ip == input.len() {
+                        break;
+                    }
+                    if ip == input.len() {
+                        break;
+                    }
+                    match self.index.decode(&input[ip..], Some(&self.records)) {
+                        Ok((used, done)) => {
+                            ip += used;
+                            if !done {
+                                break;
+                            }
+                        }
+                        Err(e) => {
+                            self.deferred = Some(e);
+                            continue;
+                        }
+                    }
+                    self.pos = 0;
+                    self.need = STREAM_HEADER_SIZE;
+                    self.state = State::StreamFooter;
+                }
+                State::StreamFooter => {
+                    if !self.fill(input, &mut ip) {
+                        break;
+                    }
+                    self.pos = 0;
+                    let mut f = [0u8; STREAM_HEADER_SIZE];
+                    f.copy_from_slice(&self.buf[..STREAM_HEADER_SIZE]);
+                    let checked = match stream_flags::decode_footer(&f) {
+                        Err(Error::Format(_)) => Err(Error::Corrupt("bad stream footer magic")),
+                        Err(e) => Err(e),
+                        Ok(footer) if footer.backward_size != self.index.size() => {
+                            Err(Error::Corrupt("backward size does not match the index"))
+                        }
+                        Ok(footer) if Some(footer.flags) != self.flags => {
+                            Err(Error::Corrupt("stream header and footer flags differ"))
+                        }
+                        Ok(_) => Ok(()),
+                    };
+                    if let Err(e) = checked {
+                        self.deferred = Some(e);
+                        continue;
+                    }
+                    if self.opts.single_stream {
+                        self.state = State::End;
+                        continue;
+                    }
+                    self.padding = 0;
+                    self.state = State::StreamPadding;
+                }
+                State::StreamPadding => {
+                    while let Some(&0) = input.get(ip) {
+                        ip += 1;
+                        self.padding = (self.padding + 1) & 3;
+                    }
+                    if ip == input.len() {
+                        if action == Action::Finish {
+                            if self.padding != 0 {
+                                self.deferred = Some(Error::Corrupt("stream padding is not a multiple of 4"));
+                                continue;
+                            }
+                            self.state = State::End;
+                            continue;
+                        }
+                        break;
+                    }
+                    if self.padding != 0 {
+                        self.deferred = Some(Error::Corrupt("stream padding is not a multiple of 4"));
+                        continue;
+                    }
+                    self.pos = 0;
+                    self.need = STREAM_HEADER_SIZE;
+                    self.state = State::StreamHeader;
+                }
+                State::End => {
+                    if !self.pending.is_empty() {
+                        t!(self, self.wait(output, &mut op));
+                        continue;
+                    }
+                    return Ok(Progress { consumed: ip, produced: op, status: Status::StreamEnd });
+                }
+            }
+        }
+        // The parser wants more input than this call has.
+        if action == Action::Finish && ip == input.len() {
+            if !self.pending.is_empty() {
+                // Deliver what the workers have; the verdict comes after.
+                loop {
+                    if op == output.len() || self.pending.is_empty() {
+                        break;
+                    }
+                    t!(self, self.wait(output, &mut op));
+                }
+                if op == output.len() || !self.pending.is_empty() {
+                    return ok(ip, op);
+                }
+            }
+            if self.state == State::Collect && !self.collect.is_empty() {
+                // A block cut short: decode what there is here, for the single-threaded
+                // verdict and output.
+                let header = t!(self, self.header.take().ok_or(Error::Misuse("no block header")));
+                let flags = t!(self, self.flags.ok_or(Error::Misuse("block without stream header")));
+                self.direct = Some(t!(self, BlockDec::new(&header, flags, self.opts.ignore_check)));
+                self.replay = std::mem::take(&mut self.collect);
+                self.replay_pos = header.header_size;
+                self.mem_in_use -= self.collect_mem;
+                self.collect_mem = 0;
+                self.state = State::Direct;
+                let p = t!(self, self.step(&[], &mut output[op..], Action::Finish));
+                return Ok(Progress { consumed: ip, produced: op + p.produced, status: p.status });
+            }
+            if op < output.len() {
+                if self.state == State::StreamHeader && self.first_stream && self.pos < HEADER_MAGIC.len() {
+                    return self.fail(Error::Format("input too short for an .xz stream"), ip, op);
+                }
+                return self.fail(Error::Truncated, ip, op);
+            }
+        }
+        ok(ip, op)
+    }
+}
+
+impl Coder for XzDecoderMt {
+    fn code(&mut self, input: &[u8], output: &mut [u8], action: Action) -> Result<Progress> {
+        if self.poisoned {
+            return Err(Error::Misuse("decoder used after an error"));
+        }
+        if let Some(e) = self.failed.take() {
+            self.poisoned = true;
+            return Err(e);
+        }
+        match self.step(input, output, action) {
+            Ok(p) => Ok(p),
+            Err(e) => {
+                self.poisoned = true;
+                self.cancel.store(true, Ordering::Relaxed);
+                self.pending.clear();
+                Err(e)
+            }
+        }
+    }
+
+    fn memusage(&self) -> u64 {
+        let direct = self.direct.as_ref().map_or(0, |_| {
+            self.header.as_ref().map_or(0, |h| backend::decoder_memusage(&h.filters))
+        });
+        MEMUSAGE_BASE.saturating_add(self.mem_in_use).saturating_add(direct)
+    }
+}

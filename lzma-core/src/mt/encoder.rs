@@ -1,0 +1,379 @@
+//! The threaded .xz encoder.
+
+use super::pool::Pool;
+use crate::filter::Filter;
+use crate::options::EncoderOptions;
+use crate::stream::{Action, Coder, Progress, Status};
+use crate::xz::index::{self, IndexRecord};
+use crate::xz::stream_flags::{self, StreamFlags};
+use crate::xz::{backend, encode_threaded_block, mt_block_size, EncodedBlock};
+use crate::{Check, Error, Result};
+use std::collections::VecDeque;
+use std::sync::mpsc::{self, Receiver, TryRecvError};
+
+/// Largest block of the threaded format (liblzma: `UINT64_MAX / LZMA_THREADS_MAX`).
+const MT_BLOCK_SIZE_MAX: u64 = u64::MAX / 16384;
+
+/// Most worker threads (liblzma's `LZMA_THREADS_MAX`).
+pub const THREADS_MAX: u32 = 16384;
+
+type BlockResult = Receiver<Result<EncodedBlock>>;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    Running,
+    Finishing,
+    Done,
+}
+
+/// The block size of the threaded format for these options, as xz computes it: the
+/// `block_size` option, else the largest default (three times the dictionary, at least
+/// 1 MiB) of the chains in use, lowered to the largest `block_list` entry if that is
+/// smaller.
+pub(crate) fn resolved_block_size(opts: &EncoderOptions) -> Result<u64> {
+    if let Some(bs) = opts.block_size {
+        return Ok(bs);
+    }
+    let mut s = 0;
+    for n in opts.used_chains() {
+        s = s.max(mt_block_size(&opts.chain_for(n)?));
+    }
+    let list = opts.block_list.iter().map(|&x| if x == 0 { u64::MAX } else { x });
+    Ok(match list.max() {
+        Some(largest) if largest < s => largest,
+        _ => s,
+    })
+}
+
+/// The multi-threaded .xz encoder: the input is cut into blocks (see
+/// [`EncoderOptions::block_size`] and [`EncoderOptions::block_list`]) that worker threads
+/// compress independently; the blocks are written in input order with both sizes in
+/// their headers.
+///
+/// The output is the layout of `xz -T2` (XZ Utils 5.8) for the same options and does not
+/// depend on the number of threads: one thread gives the same bytes as sixteen. At most
+/// `threads` blocks are being compressed while one more is being filled, so memory stays
+/// bounded for inputs of any size ([`encoder_memusage`](crate::mt::encoder_memusage)).
+///
+/// `opts.threads` is ignored (the threaded format is always written); the thread count is
+/// the `threads` argument. `Action::SyncFlush` and `Action::FullFlush` both end the
+/// current block, as the single-threaded [`crate::xz::XzEncoder`] does in this layout.
+///
+/// ```
+/// use lzma_core::{mt::XzEncoderMt, EncoderOptions};
+/// let data = vec![7u8; 300_000];
+/// let opts = EncoderOptions::preset(1).block_size(100_000);
+/// let mut enc = XzEncoderMt::new(&opts, 2).unwrap();
+/// let xz = lzma_core::oneshot::run(&mut enc, &data).unwrap();
+/// assert_eq!(lzma_core::decompress(&xz).unwrap(), data);
+/// // Same bytes as the single-threaded encoder writing the threaded layout.
+/// let mut st = lzma_core::xz::XzEncoder::new(&opts.clone().threads(2)).unwrap();
+/// assert_eq!(lzma_core::oneshot::run(&mut st, &data).unwrap(), xz);
+/// ```
+pub struct XzEncoderMt {
+    chains: Vec<Option<Vec<Filter>>>,
+    filters: Vec<Filter>,
+    list_chains: Vec<usize>,
+    check: Check,
+    flags: StreamFlags,
+    block_size: u64,
+    block_list: Vec<u64>,
+    list_pos: usize,
+    block_remaining: u64,
+    next_block_remaining: u64,
+    input: Vec<u8>,
+    pending: VecDeque<BlockResult>,
+    max_pending: usize,
+    queue: Vec<u8>,
+    queue_pos: usize,
+    records: Vec<IndexRecord>,
+    state: State,
+    pool: Pool,
+    threads: u32,
+    filters_mem: u64,
+    poisoned: bool,
+}
+
+impl std::fmt::Debug for XzEncoderMt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("XzEncoderMt")
+            .field("threads", &self.threads)
+            .field("block_size", &self.block_size)
+            .field("pending", &self.pending.len())
+            .field("state", &self.state)
+            .finish_non_exhaustive()
+    }
+}
+
+impl XzEncoderMt {
+    /// An encoder for `opts` with `threads` worker threads (0 counts as 1; at most
+    /// [`THREADS_MAX`]).
+    pub fn new(opts: &EncoderOptions, threads: u32) -> Result<Self> {
+        opts.validate()?;
+        if threads > THREADS_MAX {
+            return Err(Error::Options(format!("The number of threads must not exceed {THREADS_MAX}")));
+        }
+        let threads = threads.max(1);
+        let mut chains: Vec<Option<Vec<Filter>>> = vec![None; 10];
+        let mut filters_mem = 0u64;
+        for n in opts.used_chains() {
+            let c = opts.chain_for(n)?;
+            // Fail early on chains the backend cannot build.
+            drop(backend::raw_encoder(&c)?);
+            filters_mem = filters_mem.max(backend::encoder_memusage(&c));
+            chains[n] = Some(c);
+        }
+        let list_chains: Vec<usize> = (0..opts.block_list.len()).map(|i| opts.list_chain(i)).collect();
+        let first = list_chains.first().copied().unwrap_or(0);
+        let filters = chains[first].clone().ok_or(Error::Misuse("first chain missing"))?;
+        let block_size = resolved_block_size(opts)?;
+        if block_size > MT_BLOCK_SIZE_MAX {
+            return Err(Error::Options("The block size is too large".into()));
+        }
+        let block_size = block_size.max(1);
+        let flags = StreamFlags::new(opts.check);
+        let mut enc = XzEncoderMt {
+            chains,
+            filters,
+            list_chains,
+            check: opts.check,
+            flags,
+            block_size,
+            block_list: opts.block_list.iter().map(|&s| if s == 0 { u64::MAX } else { s }).collect(),
+            list_pos: 0,
+            block_remaining: block_size,
+            next_block_remaining: 0,
+            input: Vec::new(),
+            pending: VecDeque::new(),
+            max_pending: threads as usize,
+            queue: stream_flags::encode_header(flags).to_vec(),
+            queue_pos: 0,
+            records: Vec::new(),
+            state: State::Running,
+            pool: Pool::new(threads as usize),
+            threads,
+            filters_mem,
+            poisoned: false,
+        };
+        if let Some(&first) = enc.block_list.first() {
+            if enc.block_remaining < first {
+                enc.next_block_remaining = first - enc.block_remaining;
+            } else {
+                enc.block_remaining = first;
+            }
+        }
+        Ok(enc)
+    }
+
+    /// The block size in use (the largest block written).
+    pub fn block_size(&self) -> u64 {
+        self.block_size
+    }
+
+    /// Worker threads asked for.
+    pub fn threads(&self) -> u32 {
+        self.threads
+    }
+
+    /// Records of the blocks written so far.
+    pub fn index_records(&self) -> &[IndexRecord] {
+        &self.records
+    }
+
+    /// After a block ended at its limit, the limit of the next one (xz's `split_block`).
+    fn next_block_limit(&mut self) {
+        if self.block_list.is_empty() {
+            self.block_remaining = self.block_size;
+            return;
+        }
+        if self.next_block_remaining > 0 {
+            self.block_remaining = self.next_block_remaining.min(self.block_size);
+            self.next_block_remaining -= self.block_remaining;
+            return;
+        }
+        if self.list_pos + 1 < self.block_list.len() {
+            self.list_pos += 1;
+            let n = self.list_chains.get(self.list_pos).copied().unwrap_or(0);
+            if let Some(Some(c)) = self.chains.get(n) {
+                self.filters = c.clone();
+            }
+        }
+        self.block_remaining = self.block_list[self.list_pos];
+        if self.block_remaining > self.block_size {
+            self.next_block_remaining = self.block_remaining - self.block_size;
+            self.block_remaining = self.block_size;
+        }
+    }
+
+    /// A block ended before its limit (flush or finish).
+    fn after_early_end(&mut self, used: u64) {
+        if self.block_list.is_empty() {
+            self.block_remaining = self.block_size;
+        } else {
+            self.block_remaining -= used;
+            if self.block_remaining == 0 {
+                self.next_block_limit();
+            }
+        }
+    }
+
+    /// Hands the filled input buffer to a worker.
+    fn dispatch(&mut self) {
+        let data = std::mem::take(&mut self.input);
+        let filters = self.filters.clone();
+        let (check, block_size) = (self.check, self.block_size);
+        let (tx, rx) = mpsc::channel();
+        self.pool.submit(Box::new(move || {
+            let r = encode_threaded_block(&data, &filters, check, block_size);
+            drop(data);
+            // The receiver is gone only if the encoder was dropped.
+            let _ = tx.send(r);
+        }));
+        self.pending.push_back(rx);
+    }
+
+    /// Moves the oldest block to the output queue, waiting for it if `wait`. Returns
+    /// whether a block was moved.
+    fn collect(&mut self, wait: bool) -> Result<bool> {
+        let Some(rx) = self.pending.front() else { return Ok(false) };
+        let r = if wait {
+            rx.recv().map_err(|_| Error::Misuse("a worker thread died"))?
+        } else {
+            match rx.try_recv() {
+                Ok(r) => r,
+                Err(TryRecvError::Empty) => return Ok(false),
+                Err(TryRecvError::Disconnected) => return Err(Error::Misuse("a worker thread died")),
+            }
+        };
+        self.pending.pop_front();
+        let block = r?;
+        if self.queue_pos == self.queue.len() {
+            self.queue.clear();
+            self.queue_pos = 0;
+        }
+        if self.queue.is_empty() {
+            self.queue = block.bytes;
+        } else {
+            self.queue.extend_from_slice(&block.bytes);
+        }
+        self.records.push(block.record);
+        Ok(true)
+    }
+
+    fn drain(&mut self, output: &mut [u8], op: &mut usize) -> bool {
+        let n = (self.queue.len() - self.queue_pos).min(output.len() - *op);
+        output[*op..*op + n].copy_from_slice(&self.queue[self.queue_pos..self.queue_pos + n]);
+        *op += n;
+        self.queue_pos += n;
+        if self.queue_pos == self.queue.len() {
+            self.queue.clear();
+            self.queue_pos = 0;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn step(&mut self, input: &[u8], output: &mut [u8], action: Action) -> Result<Progress> {
+        let (mut ip, mut op) = (0usize, 0usize);
+        let done = |ip, op, end: bool| {
+            let status = if end { Status::StreamEnd } else { Status::Ok };
+            Ok(Progress { consumed: ip, produced: op, status })
+        };
+        loop {
+            if !self.drain(output, &mut op) {
+                return done(ip, op, false);
+            }
+            match self.state {
+                State::Done => return done(ip, op, true),
+                State::Finishing => {
+                    self.state = State::Done;
+                    continue;
+                }
+                State::Running => {}
+            }
+            if self.collect(false)? {
+                continue;
+            }
+            let full = self.input.len() as u64 == self.block_remaining;
+            if full || (ip == input.len() && action != Action::Run && !self.input.is_empty()) {
+                if self.pending.len() >= self.max_pending {
+                    self.collect(true)?;
+                    continue;
+                }
+                let used = self.input.len() as u64;
+                self.dispatch();
+                if full {
+                    self.next_block_limit();
+                } else {
+                    self.after_early_end(used);
+                }
+                continue;
+            }
+            if ip < input.len() {
+                let want = self.block_remaining - self.input.len() as u64;
+                let n = want.min((input.len() - ip) as u64) as usize;
+                if self.input.capacity() == 0 {
+                    let cap = self.block_remaining.min(self.block_size).min(64 << 20) as usize;
+                    self.input.reserve_exact(cap.max(n));
+                }
+                self.input.extend_from_slice(&input[ip..ip + n]);
+                ip += n;
+                continue;
+            }
+            if action == Action::Run {
+                return done(ip, op, false);
+            }
+            if !self.pending.is_empty() {
+                self.collect(true)?;
+                continue;
+            }
+            if action == Action::Finish {
+                let idx = index::encode(&self.records)?;
+                self.queue.extend_from_slice(&idx);
+                self.queue.extend_from_slice(&stream_flags::encode_footer(self.flags, idx.len() as u64)?);
+                self.state = State::Finishing;
+                continue;
+            }
+            return done(ip, op, true);
+        }
+    }
+}
+
+impl Coder for XzEncoderMt {
+    fn code(&mut self, input: &[u8], output: &mut [u8], action: Action) -> Result<Progress> {
+        if self.poisoned {
+            return Err(Error::Misuse("encoder used after an error"));
+        }
+        let r = self.step(input, output, action);
+        if r.is_err() {
+            self.poisoned = true;
+        }
+        r
+    }
+
+    /// The figure of [`encoder_memusage`](crate::mt::encoder_memusage) for this encoder's
+    /// options and thread count.
+    fn memusage(&self) -> u64 {
+        mt_memusage(self.block_size, self.filters_mem, u64::from(self.threads)).unwrap_or(u64::MAX)
+    }
+}
+
+/// liblzma's `lzma_stream_encoder_mt_memusage`: a fixed part, then per thread an input
+/// buffer of one block, one filter encoder and two output buffers of the block's bound.
+pub(crate) fn mt_memusage(block_size: u64, filters_mem: u64, threads: u64) -> Option<u64> {
+    // LZMA_MEMUSAGE_BASE + sizeof(lzma_stream_coder); per thread sizeof(worker_thread).
+    const FIXED: u64 = (1 << 15) + 4096;
+    const PER_THREAD: u64 = 1024;
+    // sizeof(lzma_outbuf) ahead of every output buffer.
+    const OUTBUF_OVERHEAD: u64 = 64;
+    const HEADERS_BOUND: u64 = (1 + 1 + 2 * 9 + 3 + 4 + 64 + 3) & !3;
+    let chunks = block_size.checked_add(65535)? / 65536;
+    let lzma2 = block_size.checked_add(chunks.checked_mul(3)?.checked_add(1)?)?;
+    let outbuf = (lzma2.checked_add(3)? & !3).checked_add(HEADERS_BOUND + OUTBUF_OVERHEAD)?;
+    let per_thread = PER_THREAD
+        .checked_add(block_size)?
+        .checked_add(filters_mem)?
+        .checked_add(outbuf.checked_mul(2)?)?;
+    FIXED.checked_add(threads.checked_mul(per_thread)?)
+}

@@ -1,0 +1,526 @@
+//! The .xz stream decoder.
+
+use super::backend::{self, DynCoder, MEMUSAGE_BASE};
+use super::block_header::{header_size_from_byte, unpadded_size, BlockHeader, UNPADDED_SIZE_MAX};
+use super::index::{IndexDecoder, IndexRecord};
+use super::stream_flags::{self, StreamFlags, HEADER_MAGIC, STREAM_HEADER_SIZE};
+use super::vli::VLI_MAX;
+use crate::check::CheckState;
+use crate::options::DecoderOptions;
+use crate::stream::{Action, Coder, Progress, Status};
+use crate::{Check, Error, Result};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    StreamHeader,
+    BlockHeader,
+    BlockInit,
+    BlockData,
+    BlockPadding,
+    BlockCheck,
+    Index,
+    StreamFooter,
+    StreamPadding,
+    End,
+}
+
+struct Block {
+    coder: DynCoder,
+    header_size: usize,
+    expected_compressed: Option<u64>,
+    expected_uncompressed: Option<u64>,
+    compressed_limit: u64,
+    uncompressed_limit: u64,
+    compressed: u64,
+    uncompressed: u64,
+    check: Option<CheckState>,
+}
+
+/// Decodes .xz files: any number of streams and blocks, stream padding, full validation of
+/// the index and footers against the decoded data, all check types, a memory limit.
+///
+/// ```
+/// use lzma_core::{xz::XzDecoder, Action, Coder, DecoderOptions};
+/// // An empty .xz stream, as `xz` writes for empty input (with CRC64).
+/// let empty = lzma_core::compress(b"", 6).unwrap();
+/// let mut dec = XzDecoder::new(DecoderOptions::default());
+/// let mut out = [0u8; 16];
+/// let p = dec.code(&empty, &mut out, Action::Finish).unwrap();
+/// assert_eq!((p.consumed, p.produced), (empty.len(), 0));
+/// assert_eq!(p.status, lzma_core::Status::StreamEnd);
+/// ```
+pub struct XzDecoder {
+    opts: DecoderOptions,
+    state: State,
+    buf: Box<[u8; 1024]>,
+    pos: usize,
+    need: usize,
+    flags: Option<StreamFlags>,
+    first_stream: bool,
+    block: Option<Block>,
+    records: Vec<IndexRecord>,
+    index: IndexDecoder,
+    padding: usize,
+    memusage: u64,
+    unsupported_check: bool,
+    streams: u64,
+    poisoned: bool,
+    deferred: Option<Error>,
+}
+
+impl std::fmt::Debug for XzDecoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("XzDecoder")
+            .field("state", &self.state)
+            .field("flags", &self.flags)
+            .field("memusage", &self.memusage)
+            .finish_non_exhaustive()
+    }
+}
+
+impl XzDecoder {
+    /// A decoder with the given options.
+    pub fn new(opts: DecoderOptions) -> Self {
+        let memlimit = opts.memlimit.max(1);
+        XzDecoder {
+            opts: DecoderOptions { memlimit, ..opts },
+            state: State::StreamHeader,
+            buf: Box::new([0; 1024]),
+            pos: 0,
+            need: STREAM_HEADER_SIZE,
+            flags: None,
+            first_stream: true,
+            block: None,
+            records: Vec::new(),
+            index: IndexDecoder::new(false),
+            padding: 0,
+            memusage: MEMUSAGE_BASE,
+            unsupported_check: false,
+            streams: 0,
+            poisoned: false,
+            deferred: None,
+        }
+    }
+
+    /// The stream flags of the current (or last) stream, once its header is decoded.
+    pub fn stream_flags(&self) -> Option<StreamFlags> {
+        self.flags
+    }
+
+    /// The check of the current stream if it is one this crate verifies.
+    pub fn check(&self) -> Option<Check> {
+        self.flags.and_then(|f| f.check())
+    }
+
+    /// `true` once a stream header named a check ID this crate cannot verify (2, 3, 5..=9,
+    /// 11..=15). Decoding continues without verification; `xz` prints
+    /// "Unsupported type of integrity check; not verifying file integrity" and exits 2.
+    ///
+    /// ```
+    /// use lzma_core::{xz::XzDecoder, DecoderOptions};
+    /// let xz = lzma_core::compress(b"x", 0).unwrap(); // CRC64: supported
+    /// let mut d = XzDecoder::new(DecoderOptions::default());
+    /// lzma_core::oneshot::run(&mut d, &xz).unwrap();
+    /// assert!(!d.unsupported_check());
+    /// assert_eq!(d.check(), Some(lzma_core::Check::Crc64));
+    /// ```
+    pub fn unsupported_check(&self) -> bool {
+        self.unsupported_check
+    }
+
+    /// Streams fully decoded so far.
+    pub fn streams_decoded(&self) -> u64 {
+        self.streams
+    }
+
+    /// The memory limit in force.
+    pub fn memlimit(&self) -> u64 {
+        self.opts.memlimit
+    }
+
+    /// Changes the memory limit. After an [`Error::MemLimit`], raising the limit and calling
+    /// `code` again continues decoding.
+    ///
+    /// ```
+    /// use lzma_core::{xz::XzDecoder, Action, Coder, DecoderOptions, Error};
+    /// let xz = lzma_core::compress(b"limited", 6).unwrap();
+    /// let mut d = XzDecoder::new(DecoderOptions::new().memlimit(1 << 10));
+    /// let mut out = [0u8; 64];
+    /// let p = d.code(&xz, &mut out, Action::Finish).unwrap(); // headers read, nothing allocated
+    /// match d.code(&xz[p.consumed..], &mut out, Action::Finish) {
+    ///     Err(Error::MemLimit { needed, .. }) => d.set_memlimit(needed),
+    ///     other => panic!("{other:?}"),
+    /// }
+    /// let p2 = d.code(&xz[p.consumed..], &mut out, Action::Finish).unwrap();
+    /// assert_eq!(&out[..p2.produced], b"limited");
+    /// ```
+    pub fn set_memlimit(&mut self, limit: u64) {
+        self.opts.memlimit = limit.max(1);
+    }
+
+    fn fill(&mut self, input: &[u8], ip: &mut usize) -> bool {
+        let n = (self.need - self.pos).min(input.len() - *ip);
+        self.buf[self.pos..self.pos + n].copy_from_slice(&input[*ip..*ip + n]);
+        self.pos += n;
+        *ip += n;
+        self.pos == self.need
+    }
+
+    fn init_block(&mut self) -> Result<()> {
+        let flags = self.flags.ok_or(Error::Misuse("block without stream header"))?;
+        let header = BlockHeader::decode(&self.buf[..self.need], flags.check_id())?;
+        backend::validate_chain(&header.filters, true)
+            .map_err(|_| Error::Unsupported("invalid filter chain in a block header"))?;
+        let needed = backend::decoder_memusage(&header.filters);
+        self.memusage = needed;
+        if needed > self.opts.memlimit {
+            return Err(Error::MemLimit { needed, limit: self.opts.memlimit });
+        }
+        let coder = backend::raw_decoder(&header.filters, u64::MAX)?;
+        let check_size = flags.check_size() as u64;
+        let compressed_limit = match header.compressed_size {
+            Some(c) => c,
+            None => UNPADDED_SIZE_MAX - header.header_size as u64 - check_size,
+        };
+        let check = match flags.check() {
+            Some(c) if !self.opts.ignore_check && c != Check::None => Some(CheckState::new(c)),
+            _ => None,
+        };
+        self.block = Some(Block {
+            coder,
+            header_size: header.header_size,
+            expected_compressed: header.compressed_size,
+            expected_uncompressed: header.uncompressed_size,
+            compressed_limit,
+            uncompressed_limit: header.uncompressed_size.unwrap_or(VLI_MAX),
+            compressed: 0,
+            uncompressed: 0,
+            check,
+        });
+        Ok(())
+    }
+
+    /// Runs the block's filter chain once. `Some(true)`: end of the block data;
+    /// `Some(false)`: progress was made; `None`: nothing could be done with these buffers.
+    fn run_block(
+        &mut self,
+        input: &[u8],
+        ip: &mut usize,
+        output: &mut [u8],
+        op: &mut usize,
+        action: Action,
+    ) -> Result<Option<bool>> {
+        let mismatch = || Error::Corrupt("block data does not match the sizes in its header");
+        let block = self.block.as_mut().ok_or(Error::Misuse("no block"))?;
+        let in_room = (input.len() - *ip) as u64;
+        let out_room = (output.len() - *op) as u64;
+        let in_take = in_room.min(block.compressed_limit - block.compressed) as usize;
+        // One byte more than the header allows, so that a filter chain producing too much
+        // is caught, and one that needs output room to see its end marker gets it.
+        let out_take = out_room.min(block.uncompressed_limit - block.uncompressed + 1) as usize;
+        let inner_action = if in_take == input.len() - *ip { action } else { Action::Run };
+        let out_start = *op;
+        let p = block.coder.code(
+            &input[*ip..*ip + in_take],
+            &mut output[*op..*op + out_take],
+            inner_action,
+        )?;
+        *ip += p.consumed;
+        *op += p.produced;
+        block.compressed += p.consumed as u64;
+        block.uncompressed += p.produced as u64;
+        if block.uncompressed > block.uncompressed_limit {
+            // Report only the bytes the header allows, as liblzma's limit does.
+            *op -= (block.uncompressed - block.uncompressed_limit) as usize;
+            return Err(mismatch());
+        }
+        if let Some(c) = block.check.as_mut() {
+            c.update(&output[out_start..*op]);
+        }
+        if p.status == Status::StreamEnd {
+            if block.expected_compressed.is_some_and(|c| c != block.compressed)
+                || block.expected_uncompressed.is_some_and(|u| u != block.uncompressed)
+            {
+                return Err(mismatch());
+            }
+            return Ok(Some(true));
+        }
+        if p.consumed > 0 || p.produced > 0 {
+            return Ok(Some(false));
+        }
+        // Stalled: the chain wants input the header says is not there, or output room
+        // beyond the uncompressed size.
+        let comp_done = block.compressed == block.compressed_limit;
+        let uncomp_done = Some(block.uncompressed) == block.expected_uncompressed;
+        if (comp_done && *op < output.len()) || (uncomp_done && *ip < input.len()) {
+            return Err(if block.expected_compressed.is_some() || uncomp_done {
+                mismatch()
+            } else {
+                Error::Corrupt("block is too large")
+            });
+        }
+        Ok(None)
+    }
+
+    fn finish_block(&mut self) -> Result<()> {
+        let flags = self.flags.ok_or(Error::Misuse("block without stream header"))?;
+        let block = self.block.take().ok_or(Error::Misuse("no block"))?;
+        if let Some(c) = &block.check {
+            if c.finish()[..] != self.buf[..self.need] {
+                return Err(Error::CheckMismatch { check: c.check() });
+            }
+        }
+        let unpadded = unpadded_size(block.header_size, block.compressed, flags.check_id())?;
+        self.records.push(IndexRecord { unpadded_size: unpadded, uncompressed_size: block.uncompressed });
+        Ok(())
+    }
+
+    fn step(
+        &mut self,
+        input: &[u8],
+        output: &mut [u8],
+        action: Action,
+        ip: &mut usize,
+        op: &mut usize,
+    ) -> Result<Progress> {
+        loop {
+            match self.state {
+                State::StreamHeader => {
+                    let complete = self.fill(input, ip);
+                    if self.first_stream {
+                        let n = self.pos.min(HEADER_MAGIC.len());
+                        if self.buf[..n] != HEADER_MAGIC[..n] {
+                            return Err(Error::Format("not an .xz stream header"));
+                        }
+                    }
+                    if !complete {
+                        break;
+                    }
+                    self.pos = 0;
+                    let mut h = [0u8; STREAM_HEADER_SIZE];
+                    h.copy_from_slice(&self.buf[..STREAM_HEADER_SIZE]);
+                    let flags = match stream_flags::decode_header(&h) {
+                        Err(Error::Format(_)) if !self.first_stream => {
+                            return Err(Error::Corrupt("bad magic in a concatenated stream"))
+                        }
+                        r => r?,
+                    };
+                    self.first_stream = false;
+                    if flags.check().is_none() {
+                        self.unsupported_check = true;
+                    }
+                    self.flags = Some(flags);
+                    self.records.clear();
+                    self.index = IndexDecoder::new(false);
+                    self.state = State::BlockHeader;
+                }
+                State::BlockHeader => {
+                    if self.pos == 0 {
+                        let Some(&first) = input.get(*ip) else { break };
+                        match header_size_from_byte(first) {
+                            None => {
+                                self.state = State::Index;
+                                continue;
+                            }
+                            Some(n) => self.need = n,
+                        }
+                    }
+                    if !self.fill(input, ip) {
+                        break;
+                    }
+                    self.state = State::BlockInit;
+                }
+                State::BlockInit => {
+                    match self.init_block() {
+                        // Report the bytes taken so far first, so that the call that
+                        // fails consumes nothing and can be retried with a higher limit.
+                        Err(Error::MemLimit { .. }) if *ip > 0 || *op > 0 => {
+                            return Ok(Progress { consumed: *ip, produced: *op, status: Status::Ok })
+                        }
+                        r => r?,
+                    }
+                    self.pos = 0;
+                    self.state = State::BlockData;
+                }
+                State::BlockData => match self.run_block(input, ip, output, op, action)? {
+                    Some(true) => self.state = State::BlockPadding,
+                    Some(false) if *ip < input.len() && *op < output.len() => {}
+                    _ => break,
+                },
+                State::BlockPadding => {
+                    let block = self.block.as_ref().ok_or(Error::Misuse("no block"))?;
+                    let pad = ((4 - block.compressed % 4) % 4) as usize;
+                    while self.pos < pad {
+                        let Some(&b) = input.get(*ip) else { break };
+                        if b != 0 {
+                            return Err(Error::Corrupt("non-zero block padding"));
+                        }
+                        *ip += 1;
+                        self.pos += 1;
+                    }
+                    if self.pos < pad {
+                        break;
+                    }
+                    self.pos = 0;
+                    self.need = self.flags.map_or(0, |f| f.check_size());
+                    self.state = State::BlockCheck;
+                }
+                State::BlockCheck => {
+                    if !self.fill(input, ip) {
+                        break;
+                    }
+                    self.finish_block()?;
+                    self.pos = 0;
+                    self.state = State::BlockHeader;
+                }
+                State::Index => {
+                    if *ip == input.len() {
+                        break;
+                    }
+                    let (used, done) = self.index.decode(&input[*ip..], Some(&self.records))?;
+                    *ip += used;
+                    if !done {
+                        break;
+                    }
+                    self.pos = 0;
+                    self.need = STREAM_HEADER_SIZE;
+                    self.state = State::StreamFooter;
+                }
+                State::StreamFooter => {
+                    if !self.fill(input, ip) {
+                        break;
+                    }
+                    self.pos = 0;
+                    let mut f = [0u8; STREAM_HEADER_SIZE];
+                    f.copy_from_slice(&self.buf[..STREAM_HEADER_SIZE]);
+                    let footer = match stream_flags::decode_footer(&f) {
+                        Err(Error::Format(_)) => {
+                            return Err(Error::Corrupt("bad stream footer magic"))
+                        }
+                        r => r?,
+                    };
+                    if footer.backward_size != self.index.size() {
+                        return Err(Error::Corrupt("backward size does not match the index"));
+                    }
+                    if Some(footer.flags) != self.flags {
+                        return Err(Error::Corrupt("stream header and footer flags differ"));
+                    }
+                    self.streams += 1;
+                    if self.opts.single_stream {
+                        self.state = State::End;
+                        continue;
+                    }
+                    self.padding = 0;
+                    self.state = State::StreamPadding;
+                }
+                State::StreamPadding => {
+                    while let Some(&0) = input.get(*ip) {
+                        *ip += 1;
+                        self.padding = (self.padding + 1) & 3;
+                    }
+                    if *ip == input.len() {
+                        if action == Action::Finish {
+                            if self.padding != 0 {
+                                return Err(Error::Corrupt("stream padding is not a multiple of 4"));
+                            }
+                            self.state = State::End;
+                            continue;
+                        }
+                        break;
+                    }
+                    if self.padding != 0 {
+                        return Err(Error::Corrupt("stream padding is not a multiple of 4"));
+                    }
+                    self.pos = 0;
+                    self.need = STREAM_HEADER_SIZE;
+                    self.state = State::StreamHeader;
+                }
+                State::End => {
+                    return Ok(Progress { consumed: *ip, produced: *op, status: Status::StreamEnd });
+                }
+            }
+        }
+        if action == Action::Finish && *ip == input.len() && *op < output.len() {
+            // Like `xz`, too little input to hold the magic bytes is not .xz at all.
+            if self.state == State::StreamHeader && self.first_stream && self.pos < HEADER_MAGIC.len() {
+                return Err(Error::Format("input too short for an .xz stream"));
+            }
+            return Err(Error::Truncated);
+        }
+        Ok(Progress { consumed: *ip, produced: *op, status: Status::Ok })
+    }
+}
+
+/// A decoder whose work function reports how far it got even when it fails.
+pub(crate) trait Stepper {
+    /// Decodes, keeping `ip` and `op` up to date.
+    fn step(
+        &mut self,
+        input: &[u8],
+        output: &mut [u8],
+        action: Action,
+        ip: &mut usize,
+        op: &mut usize,
+    ) -> Result<Progress>;
+    /// The poisoned flag and the deferred error.
+    fn poison(&mut self) -> (&mut bool, &mut Option<Error>);
+}
+
+/// Runs a decoder step. An error in a call that produced output is reported on the next
+/// call, so the caller gets every byte decoded before the damage (as `xz` writes it out).
+/// After an error the decoder answers `Misuse`, except after a memory limit error, which
+/// can be retried with a higher limit.
+pub(crate) fn code_deferring_errors<S: Stepper>(
+    s: &mut S,
+    input: &[u8],
+    output: &mut [u8],
+    action: Action,
+) -> Result<Progress> {
+    let (poisoned, deferred) = s.poison();
+    if *poisoned {
+        return Err(Error::Misuse("decoder used after an error"));
+    }
+    if let Some(e) = deferred.take() {
+        *poisoned = !matches!(e, Error::MemLimit { .. });
+        return Err(e);
+    }
+    let (mut ip, mut op) = (0, 0);
+    match s.step(input, output, action, &mut ip, &mut op) {
+        Ok(p) => Ok(p),
+        Err(e) => {
+            let (poisoned, deferred) = s.poison();
+            if op > 0 {
+                *deferred = Some(e);
+                return Ok(Progress { consumed: ip, produced: op, status: Status::Ok });
+            }
+            *poisoned = !matches!(e, Error::MemLimit { .. });
+            Err(e)
+        }
+    }
+}
+
+impl Stepper for XzDecoder {
+    fn step(
+        &mut self,
+        input: &[u8],
+        output: &mut [u8],
+        action: Action,
+        ip: &mut usize,
+        op: &mut usize,
+    ) -> Result<Progress> {
+        XzDecoder::step(self, input, output, action, ip, op)
+    }
+    fn poison(&mut self) -> (&mut bool, &mut Option<Error>) {
+        (&mut self.poisoned, &mut self.deferred)
+    }
+}
+
+impl Coder for XzDecoder {
+    fn code(&mut self, input: &[u8], output: &mut [u8], action: Action) -> Result<Progress> {
+        code_deferring_errors(self, input, output, action)
+    }
+
+    fn memusage(&self) -> u64 {
+        self.memusage
+    }
+}

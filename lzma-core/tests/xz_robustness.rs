@@ -1,0 +1,357 @@
+//! Hand-built .xz streams (unsupported checks, reserved bits) and damaged input: typed
+//! errors, never a panic, and the same answer as XZ Utils where one is available.
+#![forbid(unsafe_code)]
+
+mod xz_common;
+
+use lzma_core::xz::block_header::BlockHeader;
+use lzma_core::xz::index::{self, IndexRecord};
+use lzma_core::xz::stream_flags::{self, StreamFlags};
+use lzma_core::xz::XzDecoder;
+use lzma_core::{Action, Coder, DecoderOptions, Error, Filter, LzmaOptions, Status};
+use xz_common::*;
+
+/// LZMA2 data holding `data` as uncompressed chunks (control 1 = dictionary reset, then 2),
+/// each with a big-endian size minus one, and the end byte 0.
+fn lzma2_stored(data: &[u8]) -> Vec<u8> {
+    let mut v = Vec::new();
+    for (k, c) in data.chunks(65536).enumerate() {
+        v.push(if k == 0 { 1 } else { 2 });
+        v.extend_from_slice(&((c.len() - 1) as u16).to_be_bytes());
+        v.extend_from_slice(c);
+    }
+    v.push(0);
+    v
+}
+
+/// One stream with the given raw check ID and one block per item of `blocks`; the check
+/// field of each block is `check_byte` repeated (right for no real check).
+fn build_stream(check_id: u8, blocks: &[&[u8]], sizes_in_header: bool, check_byte: u8) -> Vec<u8> {
+    let flags = StreamFlags::from_check_id(check_id).unwrap();
+    let mut out = stream_flags::encode_header(flags).to_vec();
+    let mut records = Vec::new();
+    for data in blocks {
+        let body = lzma2_stored(data);
+        let mut h = BlockHeader::new(vec![Filter::Lzma2(LzmaOptions { dict_size: 1 << 20, ..LzmaOptions::default() })]);
+        if sizes_in_header {
+            h.compressed_size = Some(body.len() as u64);
+            h.uncompressed_size = Some(data.len() as u64);
+        }
+        let hb = h.encode().unwrap();
+        out.extend_from_slice(&hb);
+        out.extend_from_slice(&body);
+        while (out.len() - 12) % 4 != 0 {
+            out.push(0);
+        }
+        out.extend(std::iter::repeat(check_byte).take(flags.check_size()));
+        records.push(IndexRecord {
+            unpadded_size: (hb.len() + body.len() + flags.check_size()) as u64,
+            uncompressed_size: data.len() as u64,
+        });
+    }
+    let idx = index::encode(&records).unwrap();
+    out.extend_from_slice(&idx);
+    out.extend_from_slice(&stream_flags::encode_footer(flags, idx.len() as u64).unwrap());
+    out
+}
+
+#[test]
+fn unsupported_check_ids_decode_with_a_warning() {
+    let a = random_bytes(1000, 1);
+    let b = random_bytes(70_000, 2);
+    for id in [2u8, 3, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15] {
+        let f = build_stream(id, &[&a, &b], id % 2 == 0, 0xA5);
+        let mut d = XzDecoder::new(DecoderOptions::default());
+        let out = lzma_core::oneshot::run(&mut d, &f).unwrap();
+        assert_eq!(out.len(), a.len() + b.len());
+        assert!(d.unsupported_check(), "check {id}");
+        assert_eq!(d.check(), None);
+        if let Some(xz) = reference() {
+            let (code, refout, err) = run(&xz, &["-dc"], &f);
+            assert_eq!(code, 2, "{err}");
+            assert!(err.contains("Unsupported type of integrity check"), "{err}");
+            assert_eq!(refout, out);
+        }
+    }
+    // Supported checks do not warn.
+    let f = build_stream(0, &[&a], false, 0);
+    let mut d = XzDecoder::new(DecoderOptions::default());
+    lzma_core::oneshot::run(&mut d, &f).unwrap();
+    assert!(!d.unsupported_check());
+}
+
+#[test]
+fn reserved_stream_flags_are_unsupported() {
+    let mut f = build_stream(1, &[b"x"], false, 0);
+    // Check ID field with a reserved high nibble, header CRC32 recomputed.
+    f[7] = 0x11;
+    let crc = lzma_core::check::crc32(&f[6..8]).to_le_bytes();
+    f[8..12].copy_from_slice(&crc);
+    let e = lzma_core::decompress(&f).unwrap_err();
+    assert!(matches!(e, Error::Unsupported(_)), "{e:?}");
+    if let Some(xz) = reference() {
+        let (code, _, err) = run(&xz, &["-dc"], &f);
+        assert_eq!(code, 1);
+        assert_eq!(ref_message(&err), Some(e.to_string().as_str()));
+    }
+}
+
+#[test]
+fn wrong_check_value_and_ignore_check() {
+    let data = random_bytes(5000, 3);
+    let mut f = build_stream(1, &[&data], true, 0);
+    // The CRC32 field is zero: wrong.
+    assert!(matches!(lzma_core::decompress(&f), Err(Error::CheckMismatch { .. })));
+    let out = lzma_core::decompress_with(&f, &DecoderOptions::new().ignore_check(true)).unwrap();
+    assert_eq!(out, data);
+    // Write the right CRC32 (just before the index) and it decodes.
+    let crc = lzma_core::check::crc32(&data).to_le_bytes();
+    let idx_len = {
+        let info = lzma_core::xz::info::parse(&mut std::io::Cursor::new(&f), &Default::default()).unwrap();
+        info.streams[0].index_size as usize
+    };
+    let check_at = f.len() - 12 - idx_len - 4;
+    f[check_at..check_at + 4].copy_from_slice(&crc);
+    assert_eq!(lzma_core::decompress(&f).unwrap(), data);
+}
+
+#[test]
+fn sizes_in_header_must_match() {
+    let data = random_bytes(300, 4);
+    let good = build_stream(0, &[&data], true, 0);
+    assert_eq!(lzma_core::decompress(&good).unwrap(), data);
+    // Uncompressed size in the header one too small (the header is rebuilt with its CRC).
+    let body = lzma2_stored(&data);
+    let mut h = BlockHeader::new(vec![Filter::Lzma2(LzmaOptions { dict_size: 1 << 20, ..LzmaOptions::default() })]);
+    h.compressed_size = Some(body.len() as u64);
+    h.uncompressed_size = Some(data.len() as u64 - 1);
+    let hb = h.encode().unwrap();
+    let mut bad = good.clone();
+    bad[12..12 + hb.len()].copy_from_slice(&hb);
+    let e = lzma_core::decompress(&bad).unwrap_err();
+    assert!(matches!(e, Error::Corrupt(_)), "{e:?}");
+    if let Some(xz) = reference() {
+        let (_, _, err) = run(&xz, &["-dc"], &bad);
+        assert_eq!(ref_message(&err), Some(e.to_string().as_str()));
+    }
+}
+
+#[test]
+fn memlimit_error_is_recoverable() {
+    let data = random_bytes(200_000, 5);
+    let f = build_stream(0, &[&data[..100_000], &data[100_000..]], false, 0);
+    let mut d = XzDecoder::new(DecoderOptions::new().memlimit(1000));
+    let mut out = Vec::new();
+    let mut buf = vec![0u8; 4096];
+    let mut pos = 0;
+    let mut limit_hits = 0;
+    loop {
+        match d.code(&f[pos..], &mut buf, Action::Finish) {
+            Ok(p) => {
+                pos += p.consumed;
+                out.extend_from_slice(&buf[..p.produced]);
+                if p.status == Status::StreamEnd {
+                    break;
+                }
+            }
+            Err(Error::MemLimit { needed, limit }) => {
+                assert!(needed > 1 << 20 && limit < needed);
+                limit_hits += 1;
+                d.set_memlimit(needed);
+            }
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+    assert_eq!(limit_hits, 1);
+    assert_eq!(out, data);
+}
+
+/// Deterministic mutations of a valid multi-block, multi-stream file: no panic, and the
+/// output so far is a prefix of the real data when decoding fails.
+#[test]
+fn mutations_never_panic() {
+    let data = random_bytes(20_000, 6);
+    let mut f = build_stream(0, &[&data[..7000], &data[7000..]], true, 0);
+    f.extend_from_slice(&[0; 4]);
+    f.extend_from_slice(&build_stream(0, &[b"tail"], false, 0));
+    let mut all = data.clone();
+    all.extend_from_slice(b"tail");
+    let mut rng = random_bytes(3 * 4000, 7).into_iter();
+    let mut next = || rng.next().unwrap_or(0) as usize;
+    for round in 0..2000 {
+        let mut m = f.clone();
+        match round % 4 {
+            0 => {
+                let p = (next() << 8 | next()) % m.len();
+                m[p] ^= 1 << (next() % 8);
+            }
+            1 => {
+                let p = (next() << 8 | next()) % m.len();
+                m.truncate(p);
+            }
+            2 => {
+                let p = (next() << 8 | next()) % m.len();
+                m[p] = next() as u8;
+            }
+            _ => {
+                let p = (next() << 8 | next()) % m.len();
+                m.insert(p, next() as u8);
+            }
+        }
+        let mut d = XzDecoder::new(DecoderOptions::new().memlimit(1 << 30));
+        let mut out = Vec::new();
+        let mut buf = [0u8; 333];
+        let mut pos = 0;
+        let res = loop {
+            let end = (pos + 1 + next() % 5000).min(m.len());
+            let act = if end == m.len() { Action::Finish } else { Action::Run };
+            match d.code(&m[pos..end], &mut buf, act) {
+                Ok(p) => {
+                    pos += p.consumed;
+                    out.extend_from_slice(&buf[..p.produced]);
+                    if p.status == Status::StreamEnd {
+                        break Ok(());
+                    }
+                }
+                Err(e) => break Err(e),
+            }
+        };
+        match res {
+            Ok(()) => assert!(out == all || all.starts_with(&out) || out.len() <= all.len() + 1),
+            Err(e) => {
+                assert!(!matches!(e, Error::Misuse(_)), "round {round}: {e:?}");
+                // Once failed, the decoder refuses to continue.
+                assert!(d.code(&[], &mut buf, Action::Finish).is_err());
+            }
+        }
+    }
+}
+
+#[test]
+fn info_rejects_bad_files_without_panicking() {
+    use lzma_core::xz::info::{parse, xz_error, InfoOptions};
+    let f = build_stream(1, &[b"abc", b"defg"], true, 0);
+    let good = parse(&mut std::io::Cursor::new(&f), &InfoOptions { block_headers: true, ..Default::default() }).unwrap();
+    assert_eq!(good.block_count(), 2);
+    assert_eq!(good.streams[0].blocks[1].uncompressed_offset, 3);
+    assert!(good.all_have_sizes());
+    for p in 0..f.len() {
+        let mut m = f.clone();
+        m[p] ^= 0x10;
+        let r = parse(&mut std::io::Cursor::new(&m), &InfoOptions { block_headers: true, ..Default::default() });
+        if let Err(e) = r {
+            assert!(xz_error(&e).is_some(), "byte {p}: {e}");
+        }
+    }
+    for n in 0..f.len() {
+        assert!(parse(&mut std::io::Cursor::new(&f[..n]), &InfoOptions::default()).is_err());
+    }
+    // A tiny memory limit is reported with what is needed.
+    let e = parse(&mut std::io::Cursor::new(&f), &InfoOptions { memlimit: 100, block_headers: false }).unwrap_err();
+    assert!(matches!(xz_error(&e), Some(Error::MemLimit { .. })));
+}
+
+mod roundtrip {
+    use super::*;
+    use lzma_core::{Check, EncoderOptions};
+    use proptest::prelude::*;
+
+    fn check() -> impl Strategy<Value = Check> {
+        prop_oneof![Just(Check::None), Just(Check::Crc32), Just(Check::Crc64), Just(Check::Sha256)]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+        /// Any data, any block layout, any chunking: the decoder returns the input, and
+        /// `--list` parsing agrees with the encoder's index.
+        #[test]
+        fn container_roundtrip(
+            data in proptest::collection::vec(any::<u8>(), 0..40_000),
+            check in check(),
+            threads in 0u32..3,
+            block_size in proptest::option::of(1u64..20_000),
+            list in proptest::collection::vec(1u64..15_000, 0..4),
+            chunk in 1usize..5000,
+            room in 1usize..3000,
+        ) {
+            let mut opts = EncoderOptions::preset(0).check(check).threads(threads).block_list(list);
+            if let Some(bs) = block_size {
+                opts = opts.block_size(bs);
+            }
+            let xz = lzma_core::compress_with(&data, &opts).unwrap();
+            let info = lzma_core::xz::info::parse(&mut std::io::Cursor::new(&xz), &Default::default()).unwrap();
+            prop_assert_eq!(info.uncompressed_size(), data.len() as u64);
+            let mut d = XzDecoder::new(DecoderOptions::default());
+            let mut out = Vec::new();
+            let mut buf = vec![0u8; room];
+            let mut pos = 0;
+            loop {
+                let end = (pos + chunk).min(xz.len());
+                let act = if end == xz.len() { Action::Finish } else { Action::Run };
+                let p = d.code(&xz[pos..end], &mut buf, act).unwrap();
+                pos += p.consumed;
+                out.extend_from_slice(&buf[..p.produced]);
+                if p.status == Status::StreamEnd {
+                    break;
+                }
+            }
+            prop_assert_eq!(out, data);
+        }
+    }
+}
+
+/// Random bytes behind each format's magic: every front end answers with a result, never
+/// a panic, whatever the chunking.
+#[test]
+fn random_input_behind_every_magic() {
+    use lzma_core::alone::AloneDecoder;
+    use lzma_core::auto::AutoDecoder;
+    use lzma_core::lzip::LzipDecoder;
+    let prefixes: [&[u8]; 5] = [
+        b"\xFD7zXZ\x00\x00\x01\x69\x22\xDE\x36",
+        b"LZIP\x01\x0C",
+        b"LZIP\x00\x14",
+        b"\x5D\x00\x00\x01\x00\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF",
+        b"\x5D\x00\x10\x00\x00\x20\x00\x00\x00\x00\x00\x00\x00",
+    ];
+    let noise = random_bytes(600_000, 99);
+    let opts = DecoderOptions::new().memlimit(64 << 20);
+    for k in 0..600 {
+        let prefix = prefixes[k % prefixes.len()];
+        let len = (noise[k] as usize * 7 + k) % 900;
+        let mut input = prefix.to_vec();
+        input.extend_from_slice(&noise[k * 900..k * 900 + len]);
+        let chunk = 1 + (noise[k + 1] as usize % 64);
+        let mut coders: Vec<Box<dyn Coder>> = vec![
+            Box::new(AutoDecoder::new(opts.clone())),
+            Box::new(XzDecoder::new(opts.clone())),
+            Box::new(LzipDecoder::new(&opts)),
+            Box::new(AloneDecoder::new(&opts)),
+        ];
+        for c in coders.iter_mut() {
+            let mut buf = [0u8; 97];
+            let mut pos = 0;
+            let mut finished = false;
+            for _ in 0..100_000 {
+                let end = (pos + chunk).min(input.len());
+                let act = if end == input.len() { Action::Finish } else { Action::Run };
+                match c.code(&input[pos..end], &mut buf, act) {
+                    Ok(p) => {
+                        pos += p.consumed;
+                        if p.status == Status::StreamEnd {
+                            finished = true;
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        assert!(!matches!(e, Error::Misuse(_)), "{e:?}");
+                        finished = true;
+                        break;
+                    }
+                }
+            }
+            assert!(finished, "a decoder stalled on case {k}");
+        }
+    }
+}
