@@ -52,8 +52,10 @@ const LITERAL: usize = 16384;
 /// A literal coder uses 0x300 probabilities (index 1..0x300); padded to 0x400.
 const LITERAL_CODER: usize = 0x400;
 
-/// Memory of the engine besides the dictionary, close to liblzma's structure sizes.
-const ENGINE_OVERHEAD: u64 = 33_240;
+/// Memory of the LZMA1 decoder besides the dictionary buffer and its slack: liblzma 5.8's
+/// figure on x86_64 (its LZMA decoder and LZ decoder structures), so that
+/// [`LzmaDecoder::memusage`] is `dict_size + 33_248` exactly as 5.8 reports and enforces.
+pub(crate) const ENGINE_OVERHEAD: u64 = 32_640;
 
 /// Where the resumable path continues.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -1030,6 +1032,8 @@ pub struct LzmaDecoder {
     engine: LzmaEngine,
     dict: Dict,
     run: RunState,
+    /// The dictionary size asked for (what [`Coder::memusage`] reports on).
+    dict_size: u32,
 }
 
 impl LzmaDecoder {
@@ -1063,15 +1067,21 @@ impl LzmaDecoder {
             engine,
             dict,
             run: RunState::Running,
+            dict_size,
         })
     }
 
-    /// Approximate memory a decoder with this dictionary needs (as liblzma's figure:
-    /// dictionary plus probability tables and state), for `lc + lp <= 4`.
+    /// Memory a decoder with this dictionary needs, exactly liblzma 5.8's figure
+    /// (`lzma_lzma_decoder_memusage`: the requested dictionary size, the buffer's
+    /// `2 * REPEAT_MAX + EXTRA` bytes of slack and the fixed structures), for `lc + lp <= 4`.
+    /// Container front ends add their own base (32 KiB) on top.
+    ///
+    /// ```
+    /// use lzma_core::lzma::decoder::LzmaDecoder;
+    /// assert_eq!(LzmaDecoder::memusage(1 << 20), (1 << 20) + 33_248);
+    /// ```
     pub fn memusage(dict_size: u32) -> u64 {
-        lz::memusage(u64::from(dict_size)) - lz::effective_dict_size(u64::from(dict_size))
-            + u64::from(dict_size)
-            + ENGINE_OVERHEAD
+        u64::from(dict_size) + (2 * lz::REPEAT_MAX + lz::EXTRA) as u64 + ENGINE_OVERHEAD
     }
 }
 
@@ -1088,7 +1098,7 @@ impl Coder for LzmaDecoder {
     }
 
     fn memusage(&self) -> u64 {
-        (self.dict.buf.len() + self.engine.big_literal.len() * 2 + PROBS_LEN * 2) as u64 + 4096
+        Self::memusage(self.dict_size)
     }
 }
 
@@ -1300,9 +1310,13 @@ mod tests {
     }
 
     #[test]
-    fn memusage_is_close_to_liblzma() {
-        // liblzma 5.8: 8 MiB dictionary -> 8_421_376 + ~33 KiB.
-        let m = LzmaDecoder::memusage(8 << 20);
-        assert!(m > (8 << 20) + 30_000 && m < (8 << 20) + 40_000, "{m}");
+    fn memusage_is_liblzma_58() {
+        // xz 5.8.1 refuses a .lzma file with a 1 MiB dictionary below
+        // --memlimit-decompress=1114592: 32768 (base) + 1048576 + 33248.
+        assert_eq!(LzmaDecoder::memusage(1 << 20), 1_114_592 - 32_768);
+        // liblzma counts the requested size, not the rounded-up buffer.
+        assert_eq!(LzmaDecoder::memusage(5000), 5000 + 33_248);
+        let dec = LzmaDecoder::new(P, 1 << 20, Some(10), false).unwrap();
+        assert_eq!(Coder::memusage(&dec), LzmaDecoder::memusage(1 << 20));
     }
 }

@@ -16,14 +16,15 @@
 //! compressed size and end with the range decoder's `code == 0`. These rules and the
 //! verdicts follow liblzma's `lzma2_decoder.c`.
 
-use crate::lz::decoder::{self as lz, Dict, LzDecode};
-use crate::lzma::decoder::{run_coder, LzmaEngine, RunState};
+use crate::lz::decoder::{Dict, LzDecode};
+use crate::lzma::decoder::{run_coder, LzmaDecoder, LzmaEngine, RunState};
 use crate::lzma::LzmaProps;
 use crate::stream::{Action, Coder, Progress};
 use crate::{Error, Result};
 
-/// Memory of the LZMA2 decoder besides the dictionary, close to liblzma's structure sizes.
-const OVERHEAD: u64 = 33_400;
+/// Memory the LZMA2 chunk parser adds to the LZMA1 decoder's figure (liblzma 5.8's
+/// `lzma_lzma2_coder` on x86_64).
+const LZMA2_OVERHEAD: u64 = 184;
 
 /// The dictionary size coded in the LZMA2 properties byte of a `.xz` filter: bits 0-5 only,
 /// `2^(n/2 + 12)` or `3 * 2^(n/2 + 11)` for `n < 40`, and `u32::MAX` for 40. Larger values
@@ -212,6 +213,8 @@ pub struct Lzma2Decoder {
     chunks: Chunks,
     dict: Dict,
     run: RunState,
+    /// The dictionary size asked for (what [`Coder::memusage`] reports on).
+    dict_size: u32,
 }
 
 impl Lzma2Decoder {
@@ -237,13 +240,20 @@ impl Lzma2Decoder {
             },
             dict: Dict::new(u64::from(dict_size))?,
             run: RunState::Running,
+            dict_size,
         })
     }
 
-    /// Approximate memory a decoder with this dictionary needs (liblzma's figure:
-    /// dictionary plus probability tables and state).
+    /// Memory a decoder with this dictionary needs, exactly liblzma 5.8's figure
+    /// (`lzma_lzma2_decoder_memusage`); `xz --robot -lvv` prints it plus the 32 KiB base.
+    ///
+    /// ```
+    /// use lzma_core::lzma2::decoder::Lzma2Decoder;
+    /// // xz 5.8.1 -lvv of a .xz file with an 8 MiB dictionary: 8454808 = 32768 + this.
+    /// assert_eq!(Lzma2Decoder::memusage(8 << 20), 8_454_808 - 32_768);
+    /// ```
     pub fn memusage(dict_size: u32) -> u64 {
-        u64::from(dict_size) + (2 * lz::REPEAT_MAX + lz::EXTRA) as u64 + OVERHEAD
+        LzmaDecoder::memusage(dict_size) + LZMA2_OVERHEAD
     }
 }
 
@@ -260,7 +270,7 @@ impl Coder for Lzma2Decoder {
     }
 
     fn memusage(&self) -> u64 {
-        self.dict.buf.len() as u64 + OVERHEAD
+        Self::memusage(self.dict_size)
     }
 }
 
