@@ -9,7 +9,9 @@ use crate::xz::stream_flags::{self, StreamFlags};
 use crate::xz::{backend, encode_threaded_block, mt_block_size, EncodedBlock};
 use crate::{Check, Error, Result};
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, TryRecvError};
+use std::sync::Arc;
 
 /// Largest block of the threaded format (liblzma: `UINT64_MAX / LZMA_THREADS_MAX`).
 const MT_BLOCK_SIZE_MAX: u64 = u64::MAX / 16384;
@@ -92,6 +94,8 @@ pub struct XzEncoderMt {
     records: Vec<IndexRecord>,
     state: State,
     pool: Pool,
+    /// Set when the encoder is dropped: queued blocks are skipped.
+    cancel: Arc<AtomicBool>,
     threads: u32,
     filters_mem: u64,
     poisoned: bool,
@@ -164,6 +168,7 @@ impl XzEncoderMt {
             records: Vec::new(),
             state: State::Running,
             pool: Pool::new(threads as usize),
+            cancel: Arc::new(AtomicBool::new(false)),
             threads,
             filters_mem,
             poisoned: false,
@@ -236,7 +241,11 @@ impl XzEncoderMt {
         let filters = self.filters.clone();
         let (check, block_size) = (self.check, self.block_size);
         let (tx, rx) = mpsc::channel();
+        let cancel = Arc::clone(&self.cancel);
         self.pool.submit(Box::new(move || {
+            if cancel.load(Ordering::Relaxed) {
+                return;
+            }
             let r = encode_threaded_block(&data, &filters, check, block_size);
             drop(data);
             // The receiver is gone only if the encoder was dropped.
@@ -363,6 +372,12 @@ impl XzEncoderMt {
     }
 }
 
+impl Drop for XzEncoderMt {
+    fn drop(&mut self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+}
+
 impl Coder for XzEncoderMt {
     fn code(&mut self, input: &[u8], output: &mut [u8], action: Action) -> Result<Progress> {
         if self.poisoned {
@@ -371,6 +386,7 @@ impl Coder for XzEncoderMt {
         let r = self.step(input, output, action);
         if r.is_err() {
             self.poisoned = true;
+            self.cancel.store(true, Ordering::Relaxed);
         }
         r
     }
