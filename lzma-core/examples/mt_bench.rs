@@ -34,7 +34,10 @@ fn thread_cpus() -> std::collections::HashMap<String, f64> {
         for e in dir.flatten() {
             let s = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
             let rest = s.rsplit(')').next().unwrap_or("");
-            let f: Vec<f64> = rest.split_whitespace().map(|x| x.parse().unwrap_or(0.0)).collect();
+            let f: Vec<f64> = rest
+                .split_whitespace()
+                .map(|x| x.parse().unwrap_or(0.0))
+                .collect();
             let t = (f.get(11).copied().unwrap_or(0.0) + f.get(12).copied().unwrap_or(0.0)) / 100.0;
             m.insert(e.file_name().to_string_lossy().into_owned(), t);
         }
@@ -48,7 +51,10 @@ fn run_spread(c: &mut dyn Coder, input: &[u8]) -> (Vec<u8>, f64, f64) {
     let before = thread_cpus();
     let out = run(c, input);
     let after = thread_cpus();
-    let deltas: Vec<f64> = after.iter().map(|(k, v)| v - before.get(k).copied().unwrap_or(0.0)).collect();
+    let deltas: Vec<f64> = after
+        .iter()
+        .map(|(k, v)| v - before.get(k).copied().unwrap_or(0.0))
+        .collect();
     let total: f64 = deltas.iter().sum();
     let busiest = deltas.iter().copied().fold(0.0, f64::max);
     (out, total, busiest)
@@ -163,6 +169,19 @@ fn main() {
         XzEncoderMt::new(&opts, 1).map(|e| e.block_size())
     );
 
+    let decode_only = std::env::var_os("MT_BENCH_DECODE_ONLY").is_some();
+    if decode_only {
+        let t2 = run(&mut XzEncoderMt::new(&opts, 2).expect("options"), &data);
+        for _ in 0..3 {
+            let (_, a) = measure(|| run(&mut XzDecoder::new(DecoderOptions::new()), &t2));
+            report("ours -T1", &a, None, data.len());
+            let (_, b) = measure(|| run(&mut XzDecoderMt::new(MtDecoderOptions::new(2)), &t2));
+            report("ours -T2", &b, Some(&a), data.len());
+            let (_, c) = measure(|| run(&mut XzDecoderMt::new(MtDecoderOptions::new(4)), &t2));
+            report("ours -T4", &c, Some(&a), data.len());
+        }
+        return;
+    }
     println!("-- compression");
     let (st, s_st) = measure(|| run(&mut XzEncoder::new(&opts).expect("options"), &data));
     report("ours -T1 (single-threaded format)", &s_st, None, data.len());
@@ -227,6 +246,12 @@ fn main() {
         s_d1.cpu / busy.max(0.01)
     );
     assert!(d1 == data && d2 == data, "decoded data differs");
+    let (d4, s_d4) = measure(|| run(&mut XzDecoderMt::new(MtDecoderOptions::new(4)), &t2));
+    report("ours -T4 (XzDecoderMt)", &s_d4, Some(&s_d1), data.len());
+    assert!(d4 == data, "decoded data differs");
+    if std::env::var_os("MT_BENCH_DECODE_ONLY").is_some() {
+        return;
+    }
     if have_ref {
         let path = std::env::temp_dir().join(format!("mt_bench_{}.xz", std::process::id()));
         std::fs::write(&path, &t2).expect("write temp file");

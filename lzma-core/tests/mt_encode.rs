@@ -134,20 +134,12 @@ fn io_adapters() {
 }
 
 #[test]
-fn memusage_follows_liblzma() {
+fn memusage_and_thread_reduction() {
     for opts in [
         EncoderOptions::preset(6),
         EncoderOptions::preset(1).block_size(1 << 20),
         EncoderOptions::preset(9),
     ] {
-        for threads in 2..=8 {
-            let st = XzEncoder::memusage_of(&opts.clone().threads(threads)).unwrap();
-            assert_eq!(
-                mt::encoder_memusage(&opts, threads).unwrap(),
-                st,
-                "{opts:?} {threads}"
-            );
-        }
         let one = mt::encoder_memusage(&opts, 1).unwrap();
         let two = mt::encoder_memusage(&opts, 2).unwrap();
         let three = mt::encoder_memusage(&opts, 3).unwrap();
@@ -156,6 +148,52 @@ fn memusage_follows_liblzma() {
         assert_eq!(mt::reduce_threads(&opts, 8, two).unwrap(), Some(2));
         assert_eq!(mt::reduce_threads(&opts, 8, two - 1).unwrap(), Some(1));
         assert_eq!(mt::reduce_threads(&opts, 8, one - 1).unwrap(), None);
+    }
+}
+
+/// `xz -T2 --memlimit-compress=N --no-adjust` succeeds exactly when N is at least our
+/// one-thread figure, and `xz -T3 -vv` keeps two threads exactly from our two-thread figure.
+#[test]
+fn memusage_matches_reference_thresholds() {
+    let Some(bin) = reference() else {
+        eprintln!("skipped: no XZ Utils 5.8 reference (set XZ_REFERENCE or run /work/shared/tools/xz58.sh)");
+        return;
+    };
+    for (args, opts) in [
+        (vec!["-6"], EncoderOptions::preset(6)),
+        (vec!["-1"], EncoderOptions::preset(1)),
+        (
+            vec!["-0", "--block-size=65536"],
+            EncoderOptions::preset(0).block_size(65536),
+        ),
+        (
+            vec!["-3", "--block-size=1000000", "-C", "sha256"],
+            EncoderOptions::preset(3).block_size(1_000_000),
+        ),
+    ] {
+        let one = mt::encoder_memusage(&opts, 1).unwrap();
+        for (limit, ok) in [(one, true), (one - 1, false)] {
+            let l = format!("--memlimit-compress={limit}");
+            let mut a = vec!["-z", "-c", "-T2", "--no-adjust", &l];
+            a.extend(&args);
+            assert_eq!(run(&bin, &a, b"x").0 == 0, ok, "{a:?}");
+        }
+        let two = mt::encoder_memusage(&opts, 2).unwrap();
+        for (limit, threads) in [(two, "2"), (two - 1, "1")] {
+            let l = format!("--memlimit-compress={limit}");
+            let mut a = vec!["-z", "-c", "-T3", "-vv", &l];
+            a.extend(&args);
+            let out = std::process::Command::new(&bin)
+                .args(&a)
+                .stdin(std::process::Stdio::null())
+                .output()
+                .unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                err.contains(&format!("from 3 to {threads}")),
+                "{a:?}: {err}"
+            );
+        }
     }
 }
 

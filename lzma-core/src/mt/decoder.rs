@@ -979,3 +979,81 @@ impl Coder for XzDecoderMt {
             .saturating_add(direct)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mt::XzEncoderMt;
+    use crate::EncoderOptions;
+
+    fn data(n: usize) -> Vec<u8> {
+        (0..n).map(|i| ((i * 7) ^ (i / 300)) as u8).collect()
+    }
+
+    #[test]
+    fn block_decoder_is_chunking_independent() {
+        let d = data(70_000);
+        let block = crate::xz::encode_threaded_block(
+            &d,
+            &[crate::Filter::Lzma2(
+                crate::LzmaOptions::preset(0, false).unwrap(),
+            )],
+            Check::Crc64,
+            1 << 20,
+        )
+        .unwrap();
+        let flags = StreamFlags::new(Check::Crc64);
+        let size = header_size_from_byte(block.bytes[0]).unwrap();
+        let header = BlockHeader::decode(&block.bytes[..size], flags.check_id()).unwrap();
+        for (chunk, room) in [(block.bytes.len(), 1 << 20), (1, 7), (1000, 1)] {
+            let mut dec = BlockDec::new(&header, flags, false).unwrap();
+            let input = &block.bytes[size..];
+            let (mut ip, mut out) = (0, Vec::new());
+            let mut buf = vec![0u8; room];
+            loop {
+                let end = (ip + chunk).min(input.len());
+                let mut op = 0;
+                let done = dec
+                    .code(&input[..end], &mut ip, &mut buf, &mut op, Action::Run)
+                    .unwrap();
+                out.extend_from_slice(&buf[..op]);
+                if done {
+                    break;
+                }
+            }
+            assert_eq!(ip, input.len());
+            assert_eq!(out, d);
+            assert_eq!(dec.record().unwrap(), block.record);
+        }
+    }
+
+    #[test]
+    fn memory_in_flight_is_reported_and_released() {
+        let d = data(400_000);
+        let xz = crate::oneshot::run(
+            &mut XzEncoderMt::new(&EncoderOptions::preset(0).block_size(50_000), 2).unwrap(),
+            &d,
+        )
+        .unwrap();
+        let mut dec = XzDecoderMt::new(MtDecoderOptions::new(2));
+        assert_eq!(dec.threads(), 2);
+        let p = dec.code(&xz, &mut [], Action::Run).unwrap();
+        assert!(p.consumed > 0);
+        assert!(dec.memusage() > MEMUSAGE_BASE + 50_000);
+        let mut out = vec![0u8; d.len() + 1];
+        let mut n = 0;
+        let mut pos = p.consumed;
+        loop {
+            let p = dec.code(&xz[pos..], &mut out[n..], Action::Finish).unwrap();
+            pos += p.consumed;
+            n += p.produced;
+            if p.status == Status::StreamEnd {
+                break;
+            }
+        }
+        assert_eq!(&out[..n], &d[..]);
+        assert_eq!(dec.memusage(), MEMUSAGE_BASE);
+        // One thread: no workers, every block decoded directly.
+        assert_eq!(XzDecoderMt::new(MtDecoderOptions::new(1)).threads(), 0);
+    }
+}

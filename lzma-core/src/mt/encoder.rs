@@ -9,7 +9,9 @@ use crate::xz::stream_flags::{self, StreamFlags};
 use crate::xz::{backend, encode_threaded_block, mt_block_size, EncodedBlock};
 use crate::{Check, Error, Result};
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, TryRecvError};
+use std::sync::Arc;
 
 /// Largest block of the threaded format (liblzma: `UINT64_MAX / LZMA_THREADS_MAX`).
 const MT_BLOCK_SIZE_MAX: u64 = u64::MAX / 16384;
@@ -92,6 +94,8 @@ pub struct XzEncoderMt {
     records: Vec<IndexRecord>,
     state: State,
     pool: Pool,
+    /// Set when the encoder is dropped: queued blocks are skipped.
+    cancel: Arc<AtomicBool>,
     threads: u32,
     filters_mem: u64,
     poisoned: bool,
@@ -164,6 +168,7 @@ impl XzEncoderMt {
             records: Vec::new(),
             state: State::Running,
             pool: Pool::new(threads as usize),
+            cancel: Arc::new(AtomicBool::new(false)),
             threads,
             filters_mem,
             poisoned: false,
@@ -236,7 +241,11 @@ impl XzEncoderMt {
         let filters = self.filters.clone();
         let (check, block_size) = (self.check, self.block_size);
         let (tx, rx) = mpsc::channel();
+        let cancel = Arc::clone(&self.cancel);
         self.pool.submit(Box::new(move || {
+            if cancel.load(Ordering::Relaxed) {
+                return;
+            }
             let r = encode_threaded_block(&data, &filters, check, block_size);
             drop(data);
             // The receiver is gone only if the encoder was dropped.
@@ -363,6 +372,12 @@ impl XzEncoderMt {
     }
 }
 
+impl Drop for XzEncoderMt {
+    fn drop(&mut self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+}
+
 impl Coder for XzEncoderMt {
     fn code(&mut self, input: &[u8], output: &mut [u8], action: Action) -> Result<Progress> {
         if self.poisoned {
@@ -371,6 +386,7 @@ impl Coder for XzEncoderMt {
         let r = self.step(input, output, action);
         if r.is_err() {
             self.poisoned = true;
+            self.cancel.store(true, Ordering::Relaxed);
         }
         r
     }
@@ -384,19 +400,22 @@ impl Coder for XzEncoderMt {
 
 /// liblzma's `lzma_stream_encoder_mt_memusage`: a fixed part, then per thread an input
 /// buffer of one block, one filter encoder and two output buffers of the block's bound.
+///
+/// The two constants are liblzma's structure sizes as XZ Utils 5.8 (x86-64) counts them,
+/// measured with `xz -T2 --memlimit-compress=N --no-adjust` (fails below the one-thread
+/// figure) and the `-vv` thread-reduction message (two threads): the fixed part is
+/// `LZMA_MEMUSAGE_BASE` plus the coder, and each thread's filter encoder is counted without
+/// the base allowance that `filters_mem` includes.
 pub(crate) fn mt_memusage(block_size: u64, filters_mem: u64, threads: u64) -> Option<u64> {
-    // LZMA_MEMUSAGE_BASE + sizeof(lzma_stream_coder); per thread sizeof(worker_thread).
-    const FIXED: u64 = (1 << 15) + 4096;
-    const PER_THREAD: u64 = 1024;
-    // sizeof(lzma_outbuf) ahead of every output buffer.
-    const OUTBUF_OVERHEAD: u64 = 64;
+    const FIXED: u64 = 33_336;
+    const PER_THREAD: u64 = 3_506;
     const HEADERS_BOUND: u64 = (1 + 1 + 2 * 9 + 3 + 4 + 64 + 3) & !3;
     let chunks = block_size.checked_add(65535)? / 65536;
     let lzma2 = block_size.checked_add(chunks.checked_mul(3)?.checked_add(1)?)?;
-    let outbuf = (lzma2.checked_add(3)? & !3).checked_add(HEADERS_BOUND + OUTBUF_OVERHEAD)?;
+    let outbuf = (lzma2.checked_add(3)? & !3).checked_add(HEADERS_BOUND)?;
     let per_thread = PER_THREAD
         .checked_add(block_size)?
-        .checked_add(filters_mem)?
+        .checked_add(filters_mem.saturating_sub(crate::xz::backend::MEMUSAGE_BASE))?
         .checked_add(outbuf.checked_mul(2)?)?;
     FIXED.checked_add(threads.checked_mul(per_thread)?)
 }
