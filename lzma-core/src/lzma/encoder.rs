@@ -702,11 +702,10 @@ impl LzmaEncoder {
     }
 }
 
-/// Approximate size of the coder state itself (liblzma's `sizeof(lzma_lzma1_encoder)`).
+/// Memory of the coder state, counted as liblzma counts it (`sizeof(lzma_lzma1_encoder)` on
+/// 64-bit targets), so that memory figures and limits agree with XZ Utils.
 pub(crate) fn core_memusage() -> u64 {
-    (std::mem::size_of::<LzmaCore>()
-        + (LITERAL_CODER_SIZE << 4) * 2
-        + OPTS as usize * std::mem::size_of::<Optimal>()) as u64
+    249_552
 }
 
 impl crate::Coder for LzmaEncoder {
