@@ -77,10 +77,8 @@ pub(crate) const ALIGN_BITS: u32 = 4;
 /// Entries of the align model.
 pub(crate) const ALIGN_SIZE: usize = 1 << ALIGN_BITS;
 const ALIGN_MASK: u32 = ALIGN_SIZE as u32 - 1;
-/// Probabilities used by one literal coder.
-const LITERAL_CODER_SIZE: usize = 0x300;
-/// Stride of the literal coders: padded to a power of two so that masked indices need no
-/// bounds checks.
+/// Stride of the literal coders (each uses 0x300 probabilities): padded to a power of two
+/// so that masked indices need no bounds checks.
 pub(crate) const LITERAL_STRIDE: usize = 0x400;
 /// Entries of a length price row: padded to a power of two, for the same reason.
 const LEN_PRICE_ROW: usize = 512;
