@@ -77,10 +77,8 @@ pub(crate) const ALIGN_BITS: u32 = 4;
 /// Entries of the align model.
 pub(crate) const ALIGN_SIZE: usize = 1 << ALIGN_BITS;
 const ALIGN_MASK: u32 = ALIGN_SIZE as u32 - 1;
-/// Probabilities used by one literal coder.
-const LITERAL_CODER_SIZE: usize = 0x300;
-/// Stride of the literal coders: padded to a power of two so that masked indices need no
-/// bounds checks.
+/// Stride of the literal coders (each uses 0x300 probabilities): padded to a power of two
+/// so that masked indices need no bounds checks.
 pub(crate) const LITERAL_STRIDE: usize = 0x400;
 /// Entries of a length price row: padded to a power of two, for the same reason.
 const LEN_PRICE_ROW: usize = 512;
@@ -702,11 +700,10 @@ impl LzmaEncoder {
     }
 }
 
-/// Approximate size of the coder state itself (liblzma's `sizeof(lzma_lzma1_encoder)`).
+/// Memory of the coder state, counted as liblzma counts it (`sizeof(lzma_lzma1_encoder)` on
+/// 64-bit targets), so that memory figures and limits agree with XZ Utils.
 pub(crate) fn core_memusage() -> u64 {
-    (std::mem::size_of::<LzmaCore>()
-        + (LITERAL_CODER_SIZE << 4) * 2
-        + OPTS as usize * std::mem::size_of::<Optimal>()) as u64
+    249_552
 }
 
 impl crate::Coder for LzmaEncoder {

@@ -518,7 +518,9 @@ fn helper2(
         let price = rep_match_price + c.pure_rep_price(rep_index as u32, state, pos_state);
         let row = &c.rep_len.prices[pos_state & (POS_STATES_MAX - 1)];
         let opts = &mut c.opts;
-        for l in (2..=len_test).rev() {
+        // From the longest length down, as liblzma (ties keep the first price set).
+        let mut l = len_test;
+        while l >= 2 {
             let total = price + row[(l - 2) as usize & LEN_ROW_MASK];
             let o = &mut opts[oi(cur + l)];
             if total < o.price {
@@ -527,6 +529,7 @@ fn helper2(
                 o.back_prev = rep_index as u32;
                 o.prev_1_is_literal = false;
             }
+            l -= 1;
         }
 
         if rep_index == 0 {
