@@ -114,6 +114,13 @@ impl LzipDecoder {
     }
 
     /// Members fully decoded.
+    ///
+    /// ```
+    /// use lzma_core::{lzip::LzipDecoder, oneshot::run, DecoderOptions};
+    /// let mut d = LzipDecoder::new(&DecoderOptions::default());
+    /// assert!(run(&mut d, b"LZIP\x01").is_err());
+    /// assert_eq!((d.members_decoded(), d.version()), (0, 1));
+    /// ```
     pub fn members_decoded(&self) -> u64 {
         self.members
     }
