@@ -16,8 +16,10 @@
 
 pub mod drive;
 pub mod ours;
+#[cfg(feature = "fuzzing")]
 pub mod reference;
 pub mod spec;
+#[cfg(feature = "fuzzing")]
 pub mod targets;
 pub mod verdict;
 

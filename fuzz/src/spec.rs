@@ -237,7 +237,7 @@ impl<'a> Arbitrary<'a> for EncodeSpec {
         for _ in 0..n {
             pre.push(u.arbitrary()?);
         }
-        Ok(EncodeSpec {
+        let mut spec = EncodeSpec {
             format,
             preset: u.int_in_range(0..=9)?,
             extreme: u.arbitrary()?,
@@ -250,7 +250,12 @@ impl<'a> Arbitrary<'a> for EncodeSpec {
                 let len = u.len();
                 expand(u.bytes(len)?)
             },
-        })
+        };
+        // Tiny blocks cost a block header each: keep such runs short.
+        if let Some(b) = spec.block_size {
+            spec.data.truncate((b as usize).saturating_mul(256).max(4096));
+        }
+        Ok(spec)
     }
 }
 
@@ -276,3 +281,19 @@ fn expand(rest: &[u8]) -> Vec<u8> {
         _ => rest.to_vec(),
     }
 }
+
+/// What a decoder target decodes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A container format.
+    Container(Format),
+    /// A raw filter chain.
+    Raw(RawChain),
+}
+
+impl<'a> Arbitrary<'a> for Source {
+    fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
+        Ok(if u.ratio(1, 5)? { Source::Raw(u.arbitrary()?) } else { Source::Container(u.arbitrary()?) })
+    }
+}
+

@@ -31,7 +31,10 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let mut path = None;
     for a in std::env::args().skip(1) {
         let num = |s: &str| s.parse::<u64>();
-        if let Some(f) = a.strip_prefix("--").filter(|f| ["lzma2", "lzma1", "alone"].contains(f)) {
+        if let Some(f) = a
+            .strip_prefix("--")
+            .filter(|f| ["lzma2", "lzma1", "alone"].contains(f))
+        {
             format = f.to_string();
         } else if let Some(v) = a.strip_prefix("--dict=") {
             dict = u32::try_from(num(v)?)?;
@@ -53,17 +56,23 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     }
     let path = path.ok_or("no input file")?;
     // Unbuffered output where possible (std's stdout is line-buffered and scans for '\n').
-    let mut stdout: Box<dyn Write> = match std::fs::OpenOptions::new().write(true).open("/dev/stdout") {
-        Ok(f) => Box::new(f),
-        Err(_) => Box::new(std::io::stdout().lock()),
-    };
+    let mut stdout: Box<dyn Write> =
+        match std::fs::OpenOptions::new().write(true).open("/dev/stdout") {
+            Ok(f) => Box::new(f),
+            Err(_) => Box::new(std::io::stdout().lock()),
+        };
     let mut inbuf = vec![0u8; in_size.max(1)];
     let mut outbuf = vec![0u8; out_size.max(1)];
     for _ in 0..repeat {
         let mut file = std::fs::File::open(&path)?;
         let mut dec: Box<dyn Coder> = match format.as_str() {
             "lzma2" => Box::new(Lzma2Decoder::new(dict)?),
-            "lzma1" => Box::new(LzmaDecoder::new(LzmaProps { lc, lp, pb }, dict, None, true)?),
+            "lzma1" => Box::new(LzmaDecoder::new(
+                LzmaProps { lc, lp, pb },
+                dict,
+                None,
+                true,
+            )?),
             _ => {
                 let mut h = [0u8; 13];
                 file.read_exact(&mut h)?;

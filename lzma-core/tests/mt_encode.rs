@@ -13,7 +13,13 @@ fn st_layout(opts: &EncoderOptions, data: &[u8]) -> Vec<u8> {
     lzma_core::oneshot::run(&mut e, data).unwrap()
 }
 
-fn mt_encode(opts: &EncoderOptions, threads: u32, data: &[u8], chunk: usize, room: usize) -> Vec<u8> {
+fn mt_encode(
+    opts: &EncoderOptions,
+    threads: u32,
+    data: &[u8],
+    chunk: usize,
+    room: usize,
+) -> Vec<u8> {
     let mut e = XzEncoderMt::new(opts, threads).unwrap();
     let (out, r) = drive(&mut e, data, chunk, room);
     r.unwrap();
@@ -25,9 +31,16 @@ fn mt_output_does_not_depend_on_threads_or_chunking() {
     let data = corpus(600_000, 1);
     let cases = [
         EncoderOptions::preset(0).block_size(64 << 10),
-        EncoderOptions::preset(1).block_size(100_000).check(Check::Crc32),
-        EncoderOptions::preset(0).block_list(vec![5, 70_000, 0]).block_size(50_000),
-        EncoderOptions::preset(0).block_size(40_000).block_list(vec![100, 90_000]).check(Check::Sha256),
+        EncoderOptions::preset(1)
+            .block_size(100_000)
+            .check(Check::Crc32),
+        EncoderOptions::preset(0)
+            .block_list(vec![5, 70_000, 0])
+            .block_size(50_000),
+        EncoderOptions::preset(0)
+            .block_size(40_000)
+            .block_list(vec![100, 90_000])
+            .check(Check::Sha256),
         EncoderOptions::preset(0).block_list(vec![1000, 2000, 300_000]),
         EncoderOptions::preset(0).check(Check::None),
     ];
@@ -36,7 +49,10 @@ fn mt_output_does_not_depend_on_threads_or_chunking() {
         for threads in 1..=4 {
             for (chunk, room) in [(data.len(), 1 << 20), (7777, 100), (65_536, 1)] {
                 let got = mt_encode(&opts, threads, &data, chunk, room);
-                assert!(got == want, "{opts:?} -T{threads} chunk {chunk} room {room}");
+                assert!(
+                    got == want,
+                    "{opts:?} -T{threads} chunk {chunk} room {room}"
+                );
             }
         }
         assert_eq!(lzma_core::decompress(&want).unwrap(), data);
@@ -48,7 +64,10 @@ fn empty_and_tiny_inputs() {
     for data in [&b""[..], b"x", b"hello world"] {
         let opts = EncoderOptions::preset(6);
         for threads in [0, 1, 3] {
-            assert_eq!(mt_encode(&opts, threads, data, 1, 1), st_layout(&opts, data));
+            assert_eq!(
+                mt_encode(&opts, threads, data, 1, 1),
+                st_layout(&opts, data)
+            );
         }
     }
 }
@@ -115,12 +134,12 @@ fn io_adapters() {
 }
 
 #[test]
-fn memusage_follows_liblzma() {
-    for opts in [EncoderOptions::preset(6), EncoderOptions::preset(1).block_size(1 << 20), EncoderOptions::preset(9)] {
-        for threads in 2..=8 {
-            let st = XzEncoder::memusage_of(&opts.clone().threads(threads)).unwrap();
-            assert_eq!(mt::encoder_memusage(&opts, threads).unwrap(), st, "{opts:?} {threads}");
-        }
+fn memusage_and_thread_reduction() {
+    for opts in [
+        EncoderOptions::preset(6),
+        EncoderOptions::preset(1).block_size(1 << 20),
+        EncoderOptions::preset(9),
+    ] {
         let one = mt::encoder_memusage(&opts, 1).unwrap();
         let two = mt::encoder_memusage(&opts, 2).unwrap();
         let three = mt::encoder_memusage(&opts, 3).unwrap();
@@ -129,6 +148,52 @@ fn memusage_follows_liblzma() {
         assert_eq!(mt::reduce_threads(&opts, 8, two).unwrap(), Some(2));
         assert_eq!(mt::reduce_threads(&opts, 8, two - 1).unwrap(), Some(1));
         assert_eq!(mt::reduce_threads(&opts, 8, one - 1).unwrap(), None);
+    }
+}
+
+/// `xz -T2 --memlimit-compress=N --no-adjust` succeeds exactly when N is at least our
+/// one-thread figure, and `xz -T3 -vv` keeps two threads exactly from our two-thread figure.
+#[test]
+fn memusage_matches_reference_thresholds() {
+    let Some(bin) = reference() else {
+        eprintln!("skipped: no XZ Utils 5.8 reference (set XZ_REFERENCE or run /work/shared/tools/xz58.sh)");
+        return;
+    };
+    for (args, opts) in [
+        (vec!["-6"], EncoderOptions::preset(6)),
+        (vec!["-1"], EncoderOptions::preset(1)),
+        (
+            vec!["-0", "--block-size=65536"],
+            EncoderOptions::preset(0).block_size(65536),
+        ),
+        (
+            vec!["-3", "--block-size=1000000", "-C", "sha256"],
+            EncoderOptions::preset(3).block_size(1_000_000),
+        ),
+    ] {
+        let one = mt::encoder_memusage(&opts, 1).unwrap();
+        for (limit, ok) in [(one, true), (one - 1, false)] {
+            let l = format!("--memlimit-compress={limit}");
+            let mut a = vec!["-z", "-c", "-T2", "--no-adjust", &l];
+            a.extend(&args);
+            assert_eq!(run(&bin, &a, b"x").0 == 0, ok, "{a:?}");
+        }
+        let two = mt::encoder_memusage(&opts, 2).unwrap();
+        for (limit, threads) in [(two, "2"), (two - 1, "1")] {
+            let l = format!("--memlimit-compress={limit}");
+            let mut a = vec!["-z", "-c", "-T3", "-vv", &l];
+            a.extend(&args);
+            let out = std::process::Command::new(&bin)
+                .args(&a)
+                .stdin(std::process::Stdio::null())
+                .output()
+                .unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                err.contains(&format!("from 3 to {threads}")),
+                "{a:?}: {err}"
+            );
+        }
     }
 }
 
@@ -152,15 +217,40 @@ fn identical_to_reference_t2() {
     }
     let data = corpus(3 << 20, 5);
     let cases: Vec<(Vec<String>, EncoderOptions)> = vec![
-        (vec!["-0".into(), "--block-size=64KiB".into()], EncoderOptions::preset(0).block_size(64 << 10)),
-        (vec!["-1".into(), "--block-size=64KiB".into()], EncoderOptions::preset(1).block_size(64 << 10)),
-        (vec!["-6".into(), "--block-size=256KiB".into(), "-C".into(), "crc32".into()],
-            EncoderOptions::preset(6).block_size(256 << 10).check(Check::Crc32)),
+        (
+            vec!["-0".into(), "--block-size=64KiB".into()],
+            EncoderOptions::preset(0).block_size(64 << 10),
+        ),
+        (
+            vec!["-1".into(), "--block-size=64KiB".into()],
+            EncoderOptions::preset(1).block_size(64 << 10),
+        ),
+        (
+            vec![
+                "-6".into(),
+                "--block-size=256KiB".into(),
+                "-C".into(),
+                "crc32".into(),
+            ],
+            EncoderOptions::preset(6)
+                .block_size(256 << 10)
+                .check(Check::Crc32),
+        ),
         (vec!["-1".into()], EncoderOptions::preset(1)),
-        (vec!["-0".into(), "--block-size=100000".into(), "--block-list=5,70000,1000000,0".into()],
-            EncoderOptions::preset(0).block_size(100_000).block_list(vec![5, 70_000, 1_000_000, 0])),
-        (vec!["-1".into(), "--block-list=200000,300000".into()],
-            EncoderOptions::preset(1).block_list(vec![200_000, 300_000])),
+        (
+            vec![
+                "-0".into(),
+                "--block-size=100000".into(),
+                "--block-list=5,70000,1000000,0".into(),
+            ],
+            EncoderOptions::preset(0)
+                .block_size(100_000)
+                .block_list(vec![5, 70_000, 1_000_000, 0]),
+        ),
+        (
+            vec!["-1".into(), "--block-list=200000,300000".into()],
+            EncoderOptions::preset(1).block_list(vec![200_000, 300_000]),
+        ),
     ];
     for (args, opts) in cases {
         let mut a: Vec<&str> = vec!["-c", "-z", "-T2"];

@@ -45,7 +45,11 @@ fn run_xz(xz: &str, args: &[&str], input: &[u8]) -> (bool, Vec<u8>, String) {
     });
     let out = child.wait_with_output().expect("reference xz output");
     writer.join().expect("writer thread");
-    (out.status.success(), out.stdout, String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.success(),
+        out.stdout,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 fn compress(xz: &str, format_args: &[&str], data: &[u8]) -> Vec<u8> {
@@ -103,8 +107,26 @@ impl Rng {
 
 fn text(len: usize, seed: u64) -> Vec<u8> {
     const WORDS: &[&str] = &[
-        "the", "decoder", "range", "literal", "match", "distance", "dictionary", "chunk", "of",
-        "and", "to", "in", "stream", "byte", "xz", "lzma", "state", "probability", "is", "a",
+        "the",
+        "decoder",
+        "range",
+        "literal",
+        "match",
+        "distance",
+        "dictionary",
+        "chunk",
+        "of",
+        "and",
+        "to",
+        "in",
+        "stream",
+        "byte",
+        "xz",
+        "lzma",
+        "state",
+        "probability",
+        "is",
+        "a",
     ];
     let mut r = Rng(seed | 1);
     let mut v = Vec::with_capacity(len + 16);
@@ -197,7 +219,11 @@ fn decode_chunked<C: Coder>(
     let mut stalls = 0;
     loop {
         let end = ip.saturating_add(in_chunk).min(input.len());
-        let action = if end == input.len() { Action::Finish } else { Action::Run };
+        let action = if end == input.len() {
+            Action::Finish
+        } else {
+            Action::Run
+        };
         let p = match dec.code(&input[ip..end], &mut buf, action) {
             Ok(p) => p,
             Err(e) => return Err((e, out)),
@@ -209,7 +235,11 @@ fn decode_chunked<C: Coder>(
         }
         if p.consumed == 0 && p.produced == 0 {
             stalls += 1;
-            assert!(stalls < 3, "decoder made no progress at input {ip} of {}", input.len());
+            assert!(
+                stalls < 3,
+                "decoder made no progress at input {ip} of {}",
+                input.len()
+            );
         } else {
             stalls = 0;
         }
@@ -232,7 +262,9 @@ fn lzma2_dict(opts: &str) -> u32 {
     for part in opts.split(',') {
         if let Some(p) = part.strip_prefix("preset=") {
             let level: u32 = p.trim_end_matches('e').parse().expect("preset level");
-            dict = lzma_core::LzmaOptions::preset(level, false).expect("preset").dict_size;
+            dict = lzma_core::LzmaOptions::preset(level, false)
+                .expect("preset")
+                .dict_size;
         }
         if let Some(d) = part.strip_prefix("dict=") {
             dict = d.parse().expect("dict");
@@ -242,7 +274,11 @@ fn lzma2_dict(opts: &str) -> u32 {
 }
 
 fn props_of(opts: &str) -> LzmaProps {
-    let mut p = LzmaProps { lc: 3, lp: 0, pb: 2 };
+    let mut p = LzmaProps {
+        lc: 3,
+        lp: 0,
+        pb: 2,
+    };
     for part in opts.split(',') {
         let mut kv = part.splitn(2, '=');
         let (k, v) = (kv.next().unwrap_or(""), kv.next().unwrap_or(""));
@@ -256,9 +292,21 @@ fn props_of(opts: &str) -> LzmaProps {
     p
 }
 
-const CHUNKINGS: &[(usize, usize)] = &[(usize::MAX, 1 << 20), (1, 1), (7, 13), (4093, 65_536), (65_536, 1 << 20)];
+const CHUNKINGS: &[(usize, usize)] = &[
+    (usize::MAX, 1 << 20),
+    (1, 1),
+    (7, 13),
+    (4093, 65_536),
+    (65_536, 1 << 20),
+];
 
-fn check_lzma2_roundtrip(xz: &str, opts: &str, name: &str, data: &[u8], chunkings: &[(usize, usize)]) -> Vec<u8> {
+fn check_lzma2_roundtrip(
+    xz: &str,
+    opts: &str,
+    name: &str,
+    data: &[u8],
+    chunkings: &[(usize, usize)],
+) -> Vec<u8> {
     let comp = compress(xz, &["--format=raw", &format!("--lzma2={opts}")], data);
     let dict = lzma2_dict(opts);
     for &(ic, oc) in chunkings {
@@ -284,7 +332,13 @@ fn lzma2_presets_match_reference() {
     for level in 0..=9 {
         for extreme in ["", "e"] {
             let opts = format!("preset={level}{extreme}");
-            check_lzma2_roundtrip(&xz, &opts, "mixed", &data, &[(usize::MAX, 1 << 20), (7, 13)]);
+            check_lzma2_roundtrip(
+                &xz,
+                &opts,
+                "mixed",
+                &data,
+                &[(usize::MAX, 1 << 20), (7, 13)],
+            );
         }
     }
 }
@@ -293,7 +347,11 @@ fn lzma2_presets_match_reference() {
 fn lzma2_corpus_in_odd_chunks() {
     let Some(xz) = reference() else { return };
     for (name, data) in corpus() {
-        let chunkings: &[(usize, usize)] = if data.len() <= 70_000 { CHUNKINGS } else { &CHUNKINGS[2..] };
+        let chunkings: &[(usize, usize)] = if data.len() <= 70_000 {
+            CHUNKINGS
+        } else {
+            &CHUNKINGS[2..]
+        };
         check_lzma2_roundtrip(&xz, "preset=6", &name, &data, chunkings);
         check_lzma2_roundtrip(&xz, "preset=0", &name, &data, &[(usize::MAX, 1 << 20)]);
     }
@@ -305,12 +363,34 @@ fn lzma2_chunk_limits() {
     // Around the 2 MiB uncompressed limit of an LZMA chunk and a dictionary smaller than the
     // data (the dictionary wraps many times).
     let big = text((2 << 20) + 1000, 21);
-    check_lzma2_roundtrip(&xz, "preset=1", "text 2M+", &big, &[(usize::MAX, 1 << 20), (65_536, 12_345)]);
+    check_lzma2_roundtrip(
+        &xz,
+        "preset=1",
+        "text 2M+",
+        &big,
+        &[(usize::MAX, 1 << 20), (65_536, 12_345)],
+    );
     let zeros = vec![0u8; (2 << 20) + 17];
-    check_lzma2_roundtrip(&xz, "preset=0", "zeros 2M+", &zeros, &[(usize::MAX, 1 << 20)]);
+    check_lzma2_roundtrip(
+        &xz,
+        "preset=0",
+        "zeros 2M+",
+        &zeros,
+        &[(usize::MAX, 1 << 20)],
+    );
     let data = mixed(400_000, 22);
-    for opts in ["preset=6,dict=4096", "preset=2,dict=5000", "preset=6,dict=65537"] {
-        check_lzma2_roundtrip(&xz, opts, "mixed small dict", &data, &[(usize::MAX, 1 << 20), (333, 4097)]);
+    for opts in [
+        "preset=6,dict=4096",
+        "preset=2,dict=5000",
+        "preset=6,dict=65537",
+    ] {
+        check_lzma2_roundtrip(
+            &xz,
+            opts,
+            "mixed small dict",
+            &data,
+            &[(usize::MAX, 1 << 20), (333, 4097)],
+        );
     }
 }
 
@@ -333,14 +413,22 @@ fn lzma2_lc_lp_pb_variants() {
 #[test]
 fn lzma1_raw_and_alone_match_reference() {
     let Some(xz) = reference() else { return };
-    for (name, data) in corpus().into_iter().chain([("text 600k".to_string(), text(600_000, 41))]) {
-        for opts in ["preset=6", "preset=0,lc=0,lp=2,pb=0", "preset=6,lc=4,lp=0,pb=4,dict=4096"] {
+    for (name, data) in corpus()
+        .into_iter()
+        .chain([("text 600k".to_string(), text(600_000, 41))])
+    {
+        for opts in [
+            "preset=6",
+            "preset=0,lc=0,lp=2,pb=0",
+            "preset=6,lc=4,lp=0,pb=4,dict=4096",
+        ] {
             let comp = compress(&xz, &["--format=raw", &format!("--lzma1={opts}")], &data);
             let props = props_of(opts);
             let dict = lzma2_dict(opts);
             for &(ic, oc) in &CHUNKINGS[..if data.len() <= 70_000 { 5 } else { 1 }] {
                 let mut dec = LzmaDecoder::new(props, dict, None, true).expect("decoder");
-                let (out, used) = decode_chunked(&mut dec, &comp, ic, oc).unwrap_or_else(|e| panic!("{name} {opts}: {:?}", e.0));
+                let (out, used) = decode_chunked(&mut dec, &comp, ic, oc)
+                    .unwrap_or_else(|e| panic!("{name} {opts}: {:?}", e.0));
                 assert_eq!(used, comp.len(), "{name} {opts}: consumed");
                 assert!(out == data, "{name} {opts} ({ic},{oc}): output differs");
             }
@@ -351,12 +439,24 @@ fn lzma1_raw_and_alone_match_reference() {
                 decode_chunked(&mut dec, &comp, usize::MAX, 1 << 20)
             };
             let (out, used) = known(n, true).expect("known size with end marker");
-            assert!(out == data && used == comp.len(), "{name} {opts}: known size");
-            assert!(matches!(known(n, false), Err((Error::Corrupt(_), _))), "{name} {opts}: EOPM not allowed");
+            assert!(
+                out == data && used == comp.len(),
+                "{name} {opts}: known size"
+            );
+            assert!(
+                matches!(known(n, false), Err((Error::Corrupt(_), _))),
+                "{name} {opts}: EOPM not allowed"
+            );
             if n > 0 {
-                assert!(matches!(known(n - 1, true), Err((Error::Corrupt(_), _))), "{name}: size too small");
+                assert!(
+                    matches!(known(n - 1, true), Err((Error::Corrupt(_), _))),
+                    "{name}: size too small"
+                );
             }
-            assert!(matches!(known(n + 1, true), Err((Error::Corrupt(_), _))), "{name}: size too big");
+            assert!(
+                matches!(known(n + 1, true), Err((Error::Corrupt(_), _))),
+                "{name}: size too big"
+            );
         }
         // .lzma: 13-byte header (props, dict u32 LE, size u64 LE = unknown), end marker.
         let alone = compress(&xz, &["--format=lzma", "-6"], &data);
@@ -378,20 +478,43 @@ fn damaged_streams_match_reference_verdicts() {
     let mut r = Rng(0x5EED);
     let mut compared = 0;
     let mut mismatches = Vec::new();
-    for (kind, opts) in [("lzma2", "preset=6"), ("lzma2", "preset=0,dict=4096"), ("lzma1", "preset=6")] {
+    for (kind, opts) in [
+        ("lzma2", "preset=6"),
+        ("lzma2", "preset=0,dict=4096"),
+        ("lzma1", "preset=6"),
+    ] {
         let filter = format!("--{kind}={opts}");
         let comp = compress(&xz, &["--format=raw", &filter], &data);
         let props = props_of(opts);
         let dict = lzma2_dict(opts);
         let ours = |input: &[u8], ic: usize| {
             if kind == "lzma2" {
-                decode_chunked(&mut Lzma2Decoder::new(dict).expect("decoder"), input, ic, 4096)
+                decode_chunked(
+                    &mut Lzma2Decoder::new(dict).expect("decoder"),
+                    input,
+                    ic,
+                    4096,
+                )
             } else {
-                decode_chunked(&mut LzmaDecoder::new(props, dict, None, true).expect("decoder"), input, ic, 4096)
+                decode_chunked(
+                    &mut LzmaDecoder::new(props, dict, None, true).expect("decoder"),
+                    input,
+                    ic,
+                    4096,
+                )
             }
         };
         let mut cases: Vec<Vec<u8>> = Vec::new();
-        for cut in [0, 1, 5, 6, 7, comp.len() / 2, comp.len() - 2, comp.len() - 1] {
+        for cut in [
+            0,
+            1,
+            5,
+            6,
+            7,
+            comp.len() / 2,
+            comp.len() - 2,
+            comp.len() - 1,
+        ] {
             cases.push(comp[..cut.min(comp.len())].to_vec());
         }
         for _ in 0..24 {
@@ -410,7 +533,11 @@ fn damaged_streams_match_reference_verdicts() {
             let whole = ours(&case, usize::MAX);
             let bytewise = ours(&case, 3);
             let v = verdict_of(&whole, case.len());
-            assert_eq!(v, verdict_of(&bytewise, case.len()), "chunking changed the verdict");
+            assert_eq!(
+                v,
+                verdict_of(&bytewise, case.len()),
+                "chunking changed the verdict"
+            );
             if let (Ok((a, _)), Ok((b, _))) = (&whole, &bytewise) {
                 assert!(a == b, "chunking changed the output");
             }
@@ -420,15 +547,25 @@ fn damaged_streams_match_reference_verdicts() {
             let (rv, rout) = reference_verdict(&xz, &["-T1", &filter], &case);
             compared += 1;
             if rv != v {
-                mismatches.push(format!("{kind} {opts} len {}: ours {v:?}, reference {rv:?}", case.len()));
+                mismatches.push(format!(
+                    "{kind} {opts} len {}: ours {v:?}, reference {rv:?}",
+                    case.len()
+                ));
             } else if let Ok((out, _)) = &whole {
-                assert!(*out == rout, "{kind} {opts}: damaged stream decoded differently");
+                assert!(
+                    *out == rout,
+                    "{kind} {opts}: damaged stream decoded differently"
+                );
             }
         }
     }
     eprintln!("compared {compared} damaged streams with the reference");
     assert!(compared > 50, "too few comparisons ({compared})");
-    assert!(mismatches.is_empty(), "verdicts differ:\n{}", mismatches.join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "verdicts differ:\n{}",
+        mismatches.join("\n")
+    );
 }
 
 // ---------------------------------------------------------------- robustness
@@ -440,7 +577,11 @@ fn run_to_end<C: Coder>(dec: &mut C, input: &[u8], ic: usize, oc: usize) {
     let mut ip = 0usize;
     for _ in 0..1_000_000 {
         let end = ip.saturating_add(ic).min(input.len());
-        let action = if end == input.len() { Action::Finish } else { Action::Run };
+        let action = if end == input.len() {
+            Action::Finish
+        } else {
+            Action::Run
+        };
         match dec.code(&input[ip..end], &mut buf, action) {
             Ok(p) => {
                 ip += p.consumed;

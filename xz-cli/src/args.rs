@@ -391,7 +391,11 @@ impl Config {
             self.memlimit_compress = value;
             // A 32-bit process cannot use more, so xz caps the limit there.
             if cfg!(target_pointer_width = "32") {
-                let cap = if cfg!(target_arch = "mips") { 2000u64 << 20 } else { 4020u64 << 20 };
+                let cap = if cfg!(target_arch = "mips") {
+                    2000u64 << 20
+                } else {
+                    4020u64 << 20
+                };
                 if value != u64::MAX && value > cap {
                     self.memlimit_compress = cap;
                 }

@@ -110,6 +110,7 @@ pub mod lib {
     use super::*;
     use lzma_core::alone::{AloneDecoder, AloneEncoder};
     use lzma_core::lzip::LzipDecoder;
+    use lzma_core::mt::{MtDecoderOptions, XzDecoderMt, XzEncoderMt};
     use lzma_core::raw::{RawDecoder, RawEncoder};
     use lzma_core::xz::{XzDecoder, XzEncoder};
     use lzma_core::{Coder, DecoderOptions, EncoderOptions};
@@ -168,6 +169,10 @@ pub mod lib {
         pub ignore_check: bool,
         /// The chain for raw decoding.
         pub raw_chain: &'a [Filter],
+        /// Worker threads for .xz (1 = decode in this thread).
+        pub threads: u32,
+        /// Memory limit for threading (more threads only within it).
+        pub memlimit_threading: u64,
     }
 
     /// Creates the decoder for a detected format.
@@ -177,6 +182,18 @@ pub mod lib {
             .ignore_check(s.ignore_check)
             .single_stream(!s.concatenated);
         Ok(match kind {
+            Detected::Xz if s.threads > 1 => Box::new(Wrap {
+                inner: XzDecoderMt::new(
+                    MtDecoderOptions::new(s.threads)
+                        .memlimit_stop(s.memlimit)
+                        .memlimit_threading(s.memlimit_threading)
+                        .ignore_check(s.ignore_check)
+                        .single_stream(!s.concatenated),
+                ),
+                unsupported: XzDecoderMt::unsupported_check,
+                warned: false,
+                memusage_base_only: true,
+            }),
             Detected::Xz => Box::new(Wrap {
                 inner: XzDecoder::new(opts),
                 unsupported: XzDecoder::unsupported_check,
@@ -203,6 +220,12 @@ pub mod lib {
         pub block_size: u64,
         /// `--block-list` sizes (`u64::MAX` = rest).
         pub block_list: Vec<u64>,
+        /// `--block-list` filter chain numbers, one per entry.
+        pub block_list_chains: Vec<u8>,
+        /// `--filters1..9` chains in use.
+        pub extra_chains: Vec<(usize, Vec<Filter>)>,
+        /// Worker threads for the threaded encoder (1 = encode in this thread).
+        pub threads: u32,
     }
 
     /// Creates the encoder.
@@ -231,10 +254,20 @@ pub mod lib {
                         .iter()
                         .map(|&v| if v == u64::MAX { 0 } else { v })
                         .collect();
-                    o = o.block_list(list);
+                    o = o
+                        .block_list(list)
+                        .block_list_chains(s.block_list_chains.clone());
                 }
-                match XzEncoder::new(&o) {
-                    Ok(e) => wrap(e),
+                for (n, chain) in &s.extra_chains {
+                    o = o.chain(*n, chain.clone());
+                }
+                let made = if s.mt && s.threads > 1 {
+                    XzEncoderMt::new(&o, s.threads).map(wrap)
+                } else {
+                    XzEncoder::new(&o).map(wrap)
+                };
+                match made {
+                    Ok(e) => e,
                     // liblzma's threaded encoder writes the Stream Header before its first
                     // block initialises the filters, so options the filters reject (such as
                     // an unaligned BCJ start offset) fail after those 12 bytes.
@@ -432,11 +465,6 @@ fn init(job: &mut Job<'_>) -> Init {
     let chain = cfg.chain0().to_vec();
     let mut detected = None;
     let result = if cfg.mode == OpMode::Compress {
-        let first = match &cfg.block_list {
-            Some(list) => list.first().map_or(0, |e| e.chain),
-            None => 0,
-        };
-        let chain = cfg.chains[first].clone().unwrap_or(chain);
         let mt = cfg.format == Format::Xz && cfg.threads_is_mt();
         lib::encoder(&lib::EncoderSettings {
             format: cfg.format,
@@ -449,6 +477,15 @@ fn init(job: &mut Job<'_>) -> Init {
                 .as_ref()
                 .map(|l| l.iter().map(|e| e.size).collect())
                 .unwrap_or_default(),
+            block_list_chains: cfg
+                .block_list
+                .as_ref()
+                .map(|l| l.iter().map(|e| e.chain as u8).collect())
+                .unwrap_or_default(),
+            extra_chains: (1..10)
+                .filter_map(|n| cfg.chains[n].clone().map(|c| (n, c)))
+                .collect(),
+            threads: cfg.threads_effective,
         })
     } else {
         let Some(kind) = detect(cfg.format, &job.in_buf[..job.in_len]) else {
@@ -694,6 +731,12 @@ fn make_decoder(cfg: &Config, kind: Detected) -> Result<Box<dyn Stream>, Error> 
             concatenated: !cfg.single_stream,
             ignore_check: cfg.ignore_check,
             raw_chain: cfg.chain0(),
+            threads: cfg.threads,
+            memlimit_threading: if cfg.threads == 1 {
+                0
+            } else {
+                cfg.memlimit_mtdec_get()
+            },
         },
     )
 }

@@ -176,9 +176,25 @@ fn injected_write_error_removes_partial_file() {
     let _ = fs::remove_dir_all(&dir);
 }
 
+/// Incompressible data, so that output is written often.
+fn noise(dir: &Path) -> PathBuf {
+    let p = dir.join("noise");
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let data: Vec<u8> = (0..(32 << 20))
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 32) as u8
+        })
+        .collect();
+    fs::write(&p, data).expect("write");
+    p
+}
+
 fn closed_pipe(exe: &Path) -> Option<i32> {
     let dir = scratch("pipe");
-    let input = big_sparse(&dir);
+    let input = noise(&dir);
     let mut child = Command::new(exe)
         .args(["-0", "-T1", "-c"])
         .arg(&input)

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use xz_fuzz::spec::{Format, RawChain};
-use xz_fuzz::targets::Source;
+use xz_fuzz::spec::Source;
 
 /// Seeds by target name.
 type Seeds = BTreeMap<&'static str, Vec<Vec<u8>>>;

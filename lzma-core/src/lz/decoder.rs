@@ -59,7 +59,10 @@ impl Dict {
             .ok()
             .and_then(|e| e.checked_add(2 * REPEAT_MAX))
             .filter(|s| s.checked_add(EXTRA).is_some())
-            .ok_or(crate::Error::MemLimit { needed: memusage(dict_size), limit: usize::MAX as u64 })?;
+            .ok_or(crate::Error::MemLimit {
+                needed: memusage(dict_size),
+                limit: usize::MAX as u64,
+            })?;
         let mut d = Dict {
             buf: vec![0u8; size + EXTRA],
             pos: 0,
@@ -146,7 +149,9 @@ impl Dict {
     /// Copies input bytes into the dictionary (an uncompressed LZMA2 chunk), at most `*left`
     /// and as many as fit below `limit`; decrements `*left`.
     pub fn write(&mut self, input: &[u8], in_pos: &mut usize, left: &mut usize) {
-        let n = (input.len() - *in_pos).min(*left).min(self.limit - self.pos);
+        let n = (input.len() - *in_pos)
+            .min(*left)
+            .min(self.limit - self.pos);
         self.buf[self.pos..self.pos + n].copy_from_slice(&input[*in_pos..*in_pos + n]);
         self.pos += n;
         *in_pos += n;
@@ -264,7 +269,11 @@ mod tests {
                     expect[pos + i] = expect[back + i];
                 }
                 copy_match(&mut buf, back, pos, len, dist);
-                assert_eq!(&buf[..pos + len], &expect[..pos + len], "dist {dist} len {len}");
+                assert_eq!(
+                    &buf[..pos + len],
+                    &expect[..pos + len],
+                    "dist {dist} len {len}"
+                );
             }
         }
     }

@@ -270,7 +270,7 @@ impl LengthEncoder {
 /// One node of the optimum parser (liblzma `lzma_optimal`).
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Optimal {
-    pub(crate) state: u32,
+    pub(crate) state: u8,
     pub(crate) prev_1_is_literal: bool,
     pub(crate) prev_2: bool,
     pub(crate) pos_prev_2: u32,

@@ -16,14 +16,15 @@
 //! compressed size and end with the range decoder's `code == 0`. These rules and the
 //! verdicts follow liblzma's `lzma2_decoder.c`.
 
-use crate::lz::decoder::{self as lz, Dict, LzDecode};
-use crate::lzma::decoder::{run_coder, LzmaEngine, RunState};
+use crate::lz::decoder::{Dict, LzDecode};
+use crate::lzma::decoder::{run_coder, LzmaDecoder, LzmaEngine, RunState};
 use crate::lzma::LzmaProps;
 use crate::stream::{Action, Coder, Progress};
 use crate::{Error, Result};
 
-/// Memory of the LZMA2 decoder besides the dictionary, close to liblzma's structure sizes.
-const OVERHEAD: u64 = 33_400;
+/// Memory the LZMA2 chunk parser adds to the LZMA1 decoder's figure (liblzma 5.8's
+/// `lzma_lzma2_coder` on x86_64).
+const LZMA2_OVERHEAD: u64 = 184;
 
 /// The dictionary size coded in the LZMA2 properties byte of a `.xz` filter: bits 0-5 only,
 /// `2^(n/2 + 12)` or `3 * 2^(n/2 + 11)` for `n < 40`, and `u32::MAX` for 40. Larger values
@@ -39,12 +40,16 @@ const OVERHEAD: u64 = 33_400;
 /// ```
 pub fn dict_size_from_props(byte: u8) -> Result<u32> {
     if byte & 0xC0 != 0 {
-        return Err(Error::Unsupported("LZMA2 properties byte has reserved bits set"));
+        return Err(Error::Unsupported(
+            "LZMA2 properties byte has reserved bits set",
+        ));
     }
     match byte {
         40 => Ok(u32::MAX),
         0..=39 => Ok((2 | u32::from(byte & 1)) << (byte / 2 + 11)),
-        _ => Err(Error::Unsupported("LZMA2 dictionary size is too large (properties byte > 40)")),
+        _ => Err(Error::Unsupported(
+            "LZMA2 dictionary size is too large (properties byte > 40)",
+        )),
     }
 }
 
@@ -87,7 +92,9 @@ impl LzDecode for Chunks {
                         self.need_properties = true;
                         self.need_dictionary_reset = true;
                     } else if self.need_dictionary_reset {
-                        return Err(Error::Corrupt("LZMA2: the first chunk does not reset the dictionary"));
+                        return Err(Error::Corrupt(
+                            "LZMA2: the first chunk does not reset the dictionary",
+                        ));
                     }
                     if control >= 0x80 {
                         self.uncompressed = usize::from(control & 0x1F) << 16;
@@ -128,7 +135,8 @@ impl LzDecode for Chunks {
                     self.uncompressed += usize::from(input[*in_pos]) + 1;
                     *in_pos += 1;
                     self.seq = Seq::Compressed0;
-                    self.lzma.set_uncompressed(Some(self.uncompressed as u64), false);
+                    self.lzma
+                        .set_uncompressed(Some(self.uncompressed as u64), false);
                 }
                 Seq::Compressed0 => {
                     self.compressed = usize::from(input[*in_pos]) << 8;
@@ -144,7 +152,9 @@ impl LzDecode for Chunks {
                     let props = LzmaProps::from_byte(input[*in_pos])
                         .ok()
                         .filter(|p| p.lc + p.lp <= 4)
-                        .ok_or(Error::Corrupt("LZMA2: invalid LZMA properties byte (lc + lp > 4 or > 224)"))?;
+                        .ok_or(Error::Corrupt(
+                            "LZMA2: invalid LZMA properties byte (lc + lp > 4 or > 224)",
+                        ))?;
                     *in_pos += 1;
                     self.props = props;
                     self.lzma.reset(props);
@@ -158,14 +168,18 @@ impl LzDecode for Chunks {
                     let ret = self.lzma.decode(dict, &input[..end], in_pos);
                     let used = *in_pos - start;
                     if used > self.compressed {
-                        return Err(Error::Corrupt("LZMA2: LZMA chunk is longer than its compressed size"));
+                        return Err(Error::Corrupt(
+                            "LZMA2: LZMA chunk is longer than its compressed size",
+                        ));
                     }
                     self.compressed -= used;
                     if !ret? {
                         return Ok(false);
                     }
                     if self.compressed != 0 {
-                        return Err(Error::Corrupt("LZMA2: LZMA chunk is shorter than its compressed size"));
+                        return Err(Error::Corrupt(
+                            "LZMA2: LZMA chunk is shorter than its compressed size",
+                        ));
                     }
                     self.seq = Seq::Control;
                 }
@@ -199,6 +213,8 @@ pub struct Lzma2Decoder {
     chunks: Chunks,
     dict: Dict,
     run: RunState,
+    /// The dictionary size asked for (what [`Coder::memusage`] reports on).
+    dict_size: u32,
 }
 
 impl Lzma2Decoder {
@@ -206,7 +222,11 @@ impl Lzma2Decoder {
     /// [`Lzma2Decoder::memusage`] against its memory limit first; the buffer is allocated
     /// zeroed, so pages the data never reaches are never touched.
     pub fn new(dict_size: u32) -> Result<Self> {
-        let props = LzmaProps { lc: 0, lp: 0, pb: 0 };
+        let props = LzmaProps {
+            lc: 0,
+            lp: 0,
+            pb: 0,
+        };
         Ok(Lzma2Decoder {
             chunks: Chunks {
                 lzma: LzmaEngine::new(props),
@@ -220,23 +240,37 @@ impl Lzma2Decoder {
             },
             dict: Dict::new(u64::from(dict_size))?,
             run: RunState::Running,
+            dict_size,
         })
     }
 
-    /// Approximate memory a decoder with this dictionary needs (liblzma's figure:
-    /// dictionary plus probability tables and state).
+    /// Memory a decoder with this dictionary needs, exactly liblzma 5.8's figure
+    /// (`lzma_lzma2_decoder_memusage`); `xz --robot -lvv` prints it plus the 32 KiB base.
+    ///
+    /// ```
+    /// use lzma_core::lzma2::decoder::Lzma2Decoder;
+    /// // xz 5.8.1 -lvv of a .xz file with an 8 MiB dictionary: 8454808 = 32768 + this.
+    /// assert_eq!(Lzma2Decoder::memusage(8 << 20), 8_454_808 - 32_768);
+    /// ```
     pub fn memusage(dict_size: u32) -> u64 {
-        u64::from(dict_size) + (2 * lz::REPEAT_MAX + lz::EXTRA) as u64 + OVERHEAD
+        LzmaDecoder::memusage(dict_size) + LZMA2_OVERHEAD
     }
 }
 
 impl Coder for Lzma2Decoder {
     fn code(&mut self, input: &[u8], output: &mut [u8], action: Action) -> Result<Progress> {
-        run_coder(&mut self.run, &mut self.chunks, &mut self.dict, input, output, action)
+        run_coder(
+            &mut self.run,
+            &mut self.chunks,
+            &mut self.dict,
+            input,
+            output,
+            action,
+        )
     }
 
     fn memusage(&self) -> u64 {
-        self.dict.buf.len() as u64 + OVERHEAD
+        Self::memusage(self.dict_size)
     }
 }
 
@@ -264,8 +298,14 @@ mod tests {
     fn props_byte() {
         assert_eq!(dict_size_from_props(1).unwrap(), 6144);
         assert_eq!(dict_size_from_props(39).unwrap(), 3 << 30);
-        assert!(matches!(dict_size_from_props(0x40), Err(Error::Unsupported(_))));
-        assert!(matches!(dict_size_from_props(41), Err(Error::Unsupported(_))));
+        assert!(matches!(
+            dict_size_from_props(0x40),
+            Err(Error::Unsupported(_))
+        ));
+        assert!(matches!(
+            dict_size_from_props(41),
+            Err(Error::Unsupported(_))
+        ));
     }
 
     #[test]
@@ -275,32 +315,52 @@ mod tests {
 
     #[test]
     fn stored_chunks() {
-        let input = [0x01, 0x00, 0x02, b'a', b'b', b'c', 0x02, 0x00, 0x00, b'd', 0x00];
+        let input = [
+            0x01, 0x00, 0x02, b'a', b'b', b'c', 0x02, 0x00, 0x00, b'd', 0x00,
+        ];
         assert_eq!(decode_all(&input, 4096).unwrap(), b"abcd");
     }
 
     #[test]
     fn missing_dictionary_reset() {
-        assert!(matches!(decode_all(&[0x02, 0x00, 0x00, b'x', 0x00], 4096), Err(Error::Corrupt(_))));
-        assert!(matches!(decode_all(&[0x80, 0, 0, 0, 4], 4096), Err(Error::Corrupt(_))));
+        assert!(matches!(
+            decode_all(&[0x02, 0x00, 0x00, b'x', 0x00], 4096),
+            Err(Error::Corrupt(_))
+        ));
+        assert!(matches!(
+            decode_all(&[0x80, 0, 0, 0, 4], 4096),
+            Err(Error::Corrupt(_))
+        ));
     }
 
     #[test]
     fn invalid_control_and_missing_props() {
-        assert!(matches!(decode_all(&[0x01, 0, 0, b'x', 0x03], 4096), Err(Error::Corrupt(_))));
+        assert!(matches!(
+            decode_all(&[0x01, 0, 0, b'x', 0x03], 4096),
+            Err(Error::Corrupt(_))
+        ));
         // Dictionary reset by a stored chunk, then an LZMA chunk without properties.
-        assert!(matches!(decode_all(&[0x01, 0, 0, b'x', 0xA0, 0, 0, 0, 4], 4096), Err(Error::Corrupt(_))));
+        assert!(matches!(
+            decode_all(&[0x01, 0, 0, b'x', 0xA0, 0, 0, 0, 4], 4096),
+            Err(Error::Corrupt(_))
+        ));
     }
 
     #[test]
     fn truncated() {
         let mut d = Lzma2Decoder::new(4096).unwrap();
-        assert_eq!(d.code(&[0x01, 0x00, 0x02, b'a'], &mut [0u8; 16], Action::Finish), Ok(Progress {
-            consumed: 4,
-            produced: 1,
-            status: Status::Ok
-        }));
-        assert_eq!(d.code(&[], &mut [0u8; 16], Action::Finish), Err(Error::Truncated));
+        assert_eq!(
+            d.code(&[0x01, 0x00, 0x02, b'a'], &mut [0u8; 16], Action::Finish),
+            Ok(Progress {
+                consumed: 4,
+                produced: 1,
+                status: Status::Ok
+            })
+        );
+        assert_eq!(
+            d.code(&[], &mut [0u8; 16], Action::Finish),
+            Err(Error::Truncated)
+        );
     }
 
     #[test]
@@ -311,7 +371,9 @@ mod tests {
         let mut ip = 0;
         loop {
             let mut o = [0u8; 1];
-            let p = d.code(&input[ip..(ip + 1).min(input.len())], &mut o, Action::Run).unwrap();
+            let p = d
+                .code(&input[ip..(ip + 1).min(input.len())], &mut o, Action::Run)
+                .unwrap();
             ip += p.consumed;
             out.extend_from_slice(&o[..p.produced]);
             if p.status == Status::StreamEnd {

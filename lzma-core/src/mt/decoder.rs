@@ -4,7 +4,9 @@ use super::pool::Pool;
 use crate::check::CheckState;
 use crate::stream::{Action, Coder, Progress, Status};
 use crate::xz::backend::{self, DynCoder, MEMUSAGE_BASE};
-use crate::xz::block_header::{header_size_from_byte, unpadded_size, BlockHeader, UNPADDED_SIZE_MAX};
+use crate::xz::block_header::{
+    header_size_from_byte, unpadded_size, BlockHeader, UNPADDED_SIZE_MAX,
+};
 use crate::xz::index::{IndexDecoder, IndexRecord};
 use crate::xz::stream_flags::{self, StreamFlags, HEADER_MAGIC, STREAM_HEADER_SIZE};
 use crate::xz::vli::VLI_MAX;
@@ -145,20 +147,38 @@ impl BlockDec {
     /// The block's index record (once done).
     fn record(&self) -> Result<IndexRecord> {
         let unpadded = unpadded_size(self.header_size, self.compressed, self.check_id)?;
-        Ok(IndexRecord { unpadded_size: unpadded, uncompressed_size: self.uncompressed })
+        Ok(IndexRecord {
+            unpadded_size: unpadded,
+            uncompressed_size: self.uncompressed,
+        })
     }
 
     /// Runs the filter chain once (as `XzDecoder::run_block`): `Some(true)` at the end of
     /// the data, `Some(false)` after progress, `None` when stalled.
-    fn run(&mut self, input: &[u8], ip: &mut usize, output: &mut [u8], op: &mut usize, action: Action) -> Result<Option<bool>> {
+    fn run(
+        &mut self,
+        input: &[u8],
+        ip: &mut usize,
+        output: &mut [u8],
+        op: &mut usize,
+        action: Action,
+    ) -> Result<Option<bool>> {
         let mismatch = || Error::Corrupt("block data does not match the sizes in its header");
         let in_room = (input.len() - *ip) as u64;
         let out_room = (output.len() - *op) as u64;
         let in_take = in_room.min(self.compressed_limit - self.compressed) as usize;
         let out_take = out_room.min(self.uncompressed_limit - self.uncompressed + 1) as usize;
-        let inner_action = if in_take == input.len() - *ip { action } else { Action::Run };
+        let inner_action = if in_take == input.len() - *ip {
+            action
+        } else {
+            Action::Run
+        };
         let out_start = *op;
-        let p = self.coder.code(&input[*ip..*ip + in_take], &mut output[*op..*op + out_take], inner_action)?;
+        let p = self.coder.code(
+            &input[*ip..*ip + in_take],
+            &mut output[*op..*op + out_take],
+            inner_action,
+        )?;
         *ip += p.consumed;
         *op += p.produced;
         self.compressed += p.consumed as u64;
@@ -170,8 +190,12 @@ impl BlockDec {
             c.update(&output[out_start..*op]);
         }
         if p.status == Status::StreamEnd {
-            if self.expected_compressed.is_some_and(|c| c != self.compressed)
-                || self.expected_uncompressed.is_some_and(|u| u != self.uncompressed)
+            if self
+                .expected_compressed
+                .is_some_and(|c| c != self.compressed)
+                || self
+                    .expected_uncompressed
+                    .is_some_and(|u| u != self.uncompressed)
             {
                 return Err(mismatch());
             }
@@ -194,7 +218,14 @@ impl BlockDec {
 
     /// Decodes as far as the buffers allow. `Ok(true)` once the whole block (check
     /// included) is read and verified.
-    fn code(&mut self, input: &[u8], ip: &mut usize, output: &mut [u8], op: &mut usize, action: Action) -> Result<bool> {
+    fn code(
+        &mut self,
+        input: &[u8],
+        ip: &mut usize,
+        output: &mut [u8],
+        op: &mut usize,
+        action: Action,
+    ) -> Result<bool> {
         loop {
             match self.phase {
                 Phase::Data => match self.run(input, ip, output, op, action)? {
@@ -208,7 +239,9 @@ impl BlockDec {
                 Phase::Padding => {
                     let pad = ((4 - self.compressed % 4) % 4) as usize;
                     while self.pos < pad {
-                        let Some(&b) = input.get(*ip) else { return Ok(false) };
+                        let Some(&b) = input.get(*ip) else {
+                            return Ok(false);
+                        };
                         if b != 0 {
                             return Err(Error::Corrupt("non-zero block padding"));
                         }
@@ -246,13 +279,25 @@ enum Msg {
 }
 
 /// Decodes one whole block on a worker, sending its output in pieces.
-fn decode_job(block: Vec<u8>, header: BlockHeader, flags: StreamFlags, ignore_check: bool, tx: Sender<Msg>, cancel: Arc<AtomicBool>) {
+fn decode_job(
+    block: Vec<u8>,
+    header: BlockHeader,
+    flags: StreamFlags,
+    ignore_check: bool,
+    tx: Sender<Msg>,
+    cancel: Arc<AtomicBool>,
+) {
     let r = (|| {
         let mut dec = BlockDec::new(&header, flags, ignore_check)?;
-        let input = block.get(header.header_size..).ok_or(Error::Misuse("short block"))?;
+        let input = block
+            .get(header.header_size..)
+            .ok_or(Error::Misuse("short block"))?;
         let mut ip = 0;
         loop {
-            let left = dec.uncompressed_limit.saturating_sub(dec.uncompressed).saturating_add(1);
+            let left = dec
+                .uncompressed_limit
+                .saturating_sub(dec.uncompressed)
+                .saturating_add(1);
             let mut out = vec![0u8; left.min(CHUNK as u64) as usize];
             let mut op = 0;
             let before = ip;
@@ -269,7 +314,9 @@ fn decode_job(block: Vec<u8>, header: BlockHeader, flags: StreamFlags, ignore_ch
             }
             if op == 0 && ip == before {
                 // The whole block is here; a decoder that wants more has read past it.
-                return Err(Error::Corrupt("block data does not match the sizes in its header"));
+                return Err(Error::Corrupt(
+                    "block data does not match the sizes in its header",
+                ));
             }
         }
     })();
@@ -436,7 +483,9 @@ impl XzDecoderMt {
     fn pump(&mut self, output: &mut [u8], op: &mut usize, wait: bool) -> Result<bool> {
         let mut any = false;
         while *op < output.len() && self.failed.is_none() {
-            let Some(head) = self.pending.front_mut() else { return Ok(any) };
+            let Some(head) = self.pending.front_mut() else {
+                return Ok(any);
+            };
             if head.pos < head.cur.len() {
                 let n = (head.cur.len() - head.pos).min(output.len() - *op);
                 output[*op..*op + n].copy_from_slice(&head.cur[head.pos..head.pos + n]);
@@ -446,12 +495,16 @@ impl XzDecoderMt {
                 continue;
             }
             let msg = if wait && !any {
-                head.rx.recv().map_err(|_| Error::Misuse("a worker thread died"))?
+                head.rx
+                    .recv()
+                    .map_err(|_| Error::Misuse("a worker thread died"))?
             } else {
                 match head.rx.try_recv() {
                     Ok(m) => m,
                     Err(TryRecvError::Empty) => return Ok(any),
-                    Err(TryRecvError::Disconnected) => return Err(Error::Misuse("a worker thread died")),
+                    Err(TryRecvError::Disconnected) => {
+                        return Err(Error::Misuse("a worker thread died"))
+                    }
                 }
             };
             any = true;
@@ -487,23 +540,37 @@ impl XzDecoderMt {
 
     /// Parses the block header and chooses threaded or direct decoding.
     fn init_block(&mut self) -> Result<()> {
-        let flags = self.flags.ok_or(Error::Misuse("block without stream header"))?;
+        let flags = self
+            .flags
+            .ok_or(Error::Misuse("block without stream header"))?;
         let header = BlockHeader::decode(&self.buf[..self.need], flags.check_id())?;
         backend::validate_chain(&header.filters, true)
             .map_err(|_| Error::Unsupported("invalid filter chain in a block header"))?;
         let filters_mem = backend::decoder_memusage(&header.filters);
         if filters_mem > self.opts.memlimit_stop {
-            return Err(Error::MemLimit { needed: filters_mem, limit: self.opts.memlimit_stop });
+            return Err(Error::MemLimit {
+                needed: filters_mem,
+                limit: self.opts.memlimit_stop,
+            });
         }
-        let threaded = match (header.compressed_size, header.uncompressed_size, self.threads_max()) {
-            (Some(c), Some(u), t) if t > 0 => unpadded_size(header.header_size, c, flags.check_id())
-                .ok()
-                .map(|unpadded| (unpadded + 3) & !3)
-                .filter(|&total| total <= THREADED_BLOCK_MAX && u <= THREADED_BLOCK_MAX)
-                .and_then(|total| {
-                    let mem = filters_mem.checked_add(total)?.checked_add(u)?.checked_add(OUTBUF_OVERHEAD)?;
-                    (mem <= self.opts.memlimit_threading).then_some((total, mem))
-                }),
+        let threaded = match (
+            header.compressed_size,
+            header.uncompressed_size,
+            self.threads_max(),
+        ) {
+            (Some(c), Some(u), t) if t > 0 => {
+                unpadded_size(header.header_size, c, flags.check_id())
+                    .ok()
+                    .map(|unpadded| (unpadded + 3) & !3)
+                    .filter(|&total| total <= THREADED_BLOCK_MAX && u <= THREADED_BLOCK_MAX)
+                    .and_then(|total| {
+                        let mem = filters_mem
+                            .checked_add(total)?
+                            .checked_add(u)?
+                            .checked_add(OUTBUF_OVERHEAD)?;
+                        (mem <= self.opts.memlimit_threading).then_some((total, mem))
+                    })
+            }
             _ => None,
         };
         match threaded {
@@ -524,8 +591,14 @@ impl XzDecoderMt {
 
     fn dispatch(&mut self) -> Result<()> {
         let header = self.header.take().ok_or(Error::Misuse("no block header"))?;
-        let flags = self.flags.ok_or(Error::Misuse("block without stream header"))?;
-        let unpadded = unpadded_size(header.header_size, header.compressed_size.unwrap_or(0), flags.check_id())?;
+        let flags = self
+            .flags
+            .ok_or(Error::Misuse("block without stream header"))?;
+        let unpadded = unpadded_size(
+            header.header_size,
+            header.compressed_size.unwrap_or(0),
+            flags.check_id(),
+        )?;
         self.records.push(IndexRecord {
             unpadded_size: unpadded,
             uncompressed_size: header.uncompressed_size.unwrap_or(0),
@@ -534,9 +607,19 @@ impl XzDecoderMt {
         let (tx, rx) = mpsc::channel();
         let cancel = Arc::clone(&self.cancel);
         let ignore = self.opts.ignore_check;
-        let pool = self.pool.as_ref().ok_or(Error::Misuse("no worker threads"))?;
-        pool.submit(Box::new(move || decode_job(block, header, flags, ignore, tx, cancel)));
-        self.pending.push_back(Pending { rx, cur: Vec::new(), pos: 0, mem: self.collect_mem });
+        let pool = self
+            .pool
+            .as_ref()
+            .ok_or(Error::Misuse("no worker threads"))?;
+        pool.submit(Box::new(move || {
+            decode_job(block, header, flags, ignore, tx, cancel)
+        }));
+        self.pending.push_back(Pending {
+            rx,
+            cur: Vec::new(),
+            pos: 0,
+            mem: self.collect_mem,
+        });
         self.collect_mem = 0;
         self.pos = 0;
         self.state = State::BlockHeader;
@@ -547,11 +630,14 @@ impl XzDecoderMt {
     fn fail(&mut self, e: Error, ip: usize, op: usize) -> Result<Progress> {
         if op > 0 {
             self.failed = Some(e);
-            return Ok(Progress { consumed: ip, produced: op, status: Status::Ok });
+            return Ok(Progress {
+                consumed: ip,
+                produced: op,
+                status: Status::Ok,
+            });
         }
         Err(e)
     }
-
 
     fn step(&mut self, input: &[u8], output: &mut [u8], action: Action) -> Result<Progress> {
         let (mut ip, mut op) = (0usize, 0usize);
@@ -563,19 +649,25 @@ impl XzDecoderMt {
                 }
             };
         }
-        let ok = |ip, op| Ok(Progress { consumed: ip, produced: op, status: Status::Ok });
+        let ok = |ip, op| {
+            Ok(Progress {
+                consumed: ip,
+                produced: op,
+                status: Status::Ok,
+            })
+        };
         loop {
             t!(self, self.pump(output, &mut op, false));
             if let Some(e) = self.failed.take() {
                 return self.fail(e, ip, op);
             }
-            if op == output.len() {
-                return ok(ip, op);
-            }
             if self.deferred.is_some() {
                 if self.pending.is_empty() {
                     let e = self.deferred.take().unwrap_or(Error::Misuse("lost error"));
                     return self.fail(e, ip, op);
+                }
+                if op == output.len() {
+                    return ok(ip, op);
                 }
                 t!(self, self.wait(output, &mut op));
                 continue;
@@ -644,14 +736,20 @@ impl XzDecoderMt {
                     if self.collect.capacity() == 0 {
                         // Room for the block: a free worker slot and memory below the limit.
                         let slots = self.threads_max() + 1;
-                        let over = self.mem_in_use.saturating_add(self.collect_mem) > self.opts.memlimit_threading;
+                        let over = self.mem_in_use.saturating_add(self.collect_mem)
+                            > self.opts.memlimit_threading;
                         if !self.pending.is_empty() && (self.pending.len() >= slots || over) {
+                            if op == output.len() {
+                                return ok(ip, op);
+                            }
                             t!(self, self.wait(output, &mut op));
                             continue;
                         }
                         self.mem_in_use += self.collect_mem;
                         self.collect.reserve_exact(self.need);
-                        self.collect.extend_from_slice(&self.buf[..self.header.as_ref().map_or(0, |h| h.header_size)]);
+                        self.collect.extend_from_slice(
+                            &self.buf[..self.header.as_ref().map_or(0, |h| h.header_size)],
+                        );
                     }
                     let n = (self.need - self.collect.len()).min(input.len() - ip);
                     self.collect.extend_from_slice(&input[ip..ip + n]);
@@ -663,6 +761,9 @@ impl XzDecoderMt {
                 }
                 State::Direct => {
                     if !self.pending.is_empty() {
+                        if op == output.len() {
+                            return ok(ip, op);
+                        }
                         t!(self, self.wait(output, &mut op));
                         continue;
                     }
@@ -754,7 +855,8 @@ impl XzDecoderMt {
                     if ip == input.len() {
                         if action == Action::Finish {
                             if self.padding != 0 {
-                                self.deferred = Some(Error::Corrupt("stream padding is not a multiple of 4"));
+                                self.deferred =
+                                    Some(Error::Corrupt("stream padding is not a multiple of 4"));
                                 continue;
                             }
                             self.state = State::End;
@@ -763,7 +865,8 @@ impl XzDecoderMt {
                         break;
                     }
                     if self.padding != 0 {
-                        self.deferred = Some(Error::Corrupt("stream padding is not a multiple of 4"));
+                        self.deferred =
+                            Some(Error::Corrupt("stream padding is not a multiple of 4"));
                         continue;
                     }
                     self.pos = 0;
@@ -772,10 +875,17 @@ impl XzDecoderMt {
                 }
                 State::End => {
                     if !self.pending.is_empty() {
+                        if op == output.len() {
+                            return ok(ip, op);
+                        }
                         t!(self, self.wait(output, &mut op));
                         continue;
                     }
-                    return Ok(Progress { consumed: ip, produced: op, status: Status::StreamEnd });
+                    return Ok(Progress {
+                        consumed: ip,
+                        produced: op,
+                        status: Status::StreamEnd,
+                    });
                 }
             }
         }
@@ -787,6 +897,9 @@ impl XzDecoderMt {
                     if op == output.len() || self.pending.is_empty() {
                         break;
                     }
+                    if op == output.len() {
+                        return ok(ip, op);
+                    }
                     t!(self, self.wait(output, &mut op));
                 }
                 if op == output.len() || !self.pending.is_empty() {
@@ -796,19 +909,36 @@ impl XzDecoderMt {
             if self.state == State::Collect && !self.collect.is_empty() {
                 // A block cut short: decode what there is here, for the single-threaded
                 // verdict and output.
-                let header = t!(self, self.header.take().ok_or(Error::Misuse("no block header")));
-                let flags = t!(self, self.flags.ok_or(Error::Misuse("block without stream header")));
-                self.direct = Some(t!(self, BlockDec::new(&header, flags, self.opts.ignore_check)));
+                let header = t!(
+                    self,
+                    self.header.take().ok_or(Error::Misuse("no block header"))
+                );
+                let flags = t!(
+                    self,
+                    self.flags
+                        .ok_or(Error::Misuse("block without stream header"))
+                );
+                self.direct = Some(t!(
+                    self,
+                    BlockDec::new(&header, flags, self.opts.ignore_check)
+                ));
                 self.replay = std::mem::take(&mut self.collect);
                 self.replay_pos = header.header_size;
                 self.mem_in_use -= self.collect_mem;
                 self.collect_mem = 0;
                 self.state = State::Direct;
                 let p = t!(self, self.step(&[], &mut output[op..], Action::Finish));
-                return Ok(Progress { consumed: ip, produced: op + p.produced, status: p.status });
+                return Ok(Progress {
+                    consumed: ip,
+                    produced: op + p.produced,
+                    status: p.status,
+                });
             }
             if op < output.len() {
-                if self.state == State::StreamHeader && self.first_stream && self.pos < HEADER_MAGIC.len() {
+                if self.state == State::StreamHeader
+                    && self.first_stream
+                    && self.pos < HEADER_MAGIC.len()
+                {
                     return self.fail(Error::Format("input too short for an .xz stream"), ip, op);
                 }
                 return self.fail(Error::Truncated, ip, op);
@@ -840,8 +970,90 @@ impl Coder for XzDecoderMt {
 
     fn memusage(&self) -> u64 {
         let direct = self.direct.as_ref().map_or(0, |_| {
-            self.header.as_ref().map_or(0, |h| backend::decoder_memusage(&h.filters))
+            self.header
+                .as_ref()
+                .map_or(0, |h| backend::decoder_memusage(&h.filters))
         });
-        MEMUSAGE_BASE.saturating_add(self.mem_in_use).saturating_add(direct)
+        MEMUSAGE_BASE
+            .saturating_add(self.mem_in_use)
+            .saturating_add(direct)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mt::XzEncoderMt;
+    use crate::EncoderOptions;
+
+    fn data(n: usize) -> Vec<u8> {
+        (0..n).map(|i| ((i * 7) ^ (i / 300)) as u8).collect()
+    }
+
+    #[test]
+    fn block_decoder_is_chunking_independent() {
+        let d = data(70_000);
+        let block = crate::xz::encode_threaded_block(
+            &d,
+            &[crate::Filter::Lzma2(
+                crate::LzmaOptions::preset(0, false).unwrap(),
+            )],
+            Check::Crc64,
+            1 << 20,
+        )
+        .unwrap();
+        let flags = StreamFlags::new(Check::Crc64);
+        let size = header_size_from_byte(block.bytes[0]).unwrap();
+        let header = BlockHeader::decode(&block.bytes[..size], flags.check_id()).unwrap();
+        for (chunk, room) in [(block.bytes.len(), 1 << 20), (1, 7), (1000, 1)] {
+            let mut dec = BlockDec::new(&header, flags, false).unwrap();
+            let input = &block.bytes[size..];
+            let (mut ip, mut out) = (0, Vec::new());
+            let mut buf = vec![0u8; room];
+            loop {
+                let end = (ip + chunk).min(input.len());
+                let mut op = 0;
+                let done = dec
+                    .code(&input[..end], &mut ip, &mut buf, &mut op, Action::Run)
+                    .unwrap();
+                out.extend_from_slice(&buf[..op]);
+                if done {
+                    break;
+                }
+            }
+            assert_eq!(ip, input.len());
+            assert_eq!(out, d);
+            assert_eq!(dec.record().unwrap(), block.record);
+        }
+    }
+
+    #[test]
+    fn memory_in_flight_is_reported_and_released() {
+        let d = data(400_000);
+        let xz = crate::oneshot::run(
+            &mut XzEncoderMt::new(&EncoderOptions::preset(0).block_size(50_000), 2).unwrap(),
+            &d,
+        )
+        .unwrap();
+        let mut dec = XzDecoderMt::new(MtDecoderOptions::new(2));
+        assert_eq!(dec.threads(), 2);
+        let p = dec.code(&xz, &mut [], Action::Run).unwrap();
+        assert!(p.consumed > 0);
+        assert!(dec.memusage() > MEMUSAGE_BASE + 50_000);
+        let mut out = vec![0u8; d.len() + 1];
+        let mut n = 0;
+        let mut pos = p.consumed;
+        loop {
+            let p = dec.code(&xz[pos..], &mut out[n..], Action::Finish).unwrap();
+            pos += p.consumed;
+            n += p.produced;
+            if p.status == Status::StreamEnd {
+                break;
+            }
+        }
+        assert_eq!(&out[..n], &d[..]);
+        assert_eq!(dec.memusage(), MEMUSAGE_BASE);
+        // One thread: no workers, every block decoded directly.
+        assert_eq!(XzDecoderMt::new(MtDecoderOptions::new(1)).threads(), 0);
     }
 }

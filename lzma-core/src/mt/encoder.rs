@@ -9,7 +9,9 @@ use crate::xz::stream_flags::{self, StreamFlags};
 use crate::xz::{backend, encode_threaded_block, mt_block_size, EncodedBlock};
 use crate::{Check, Error, Result};
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, TryRecvError};
+use std::sync::Arc;
 
 /// Largest block of the threaded format (liblzma: `UINT64_MAX / LZMA_THREADS_MAX`).
 const MT_BLOCK_SIZE_MAX: u64 = u64::MAX / 16384;
@@ -38,7 +40,10 @@ pub(crate) fn resolved_block_size(opts: &EncoderOptions) -> Result<u64> {
     for n in opts.used_chains() {
         s = s.max(mt_block_size(&opts.chain_for(n)?));
     }
-    let list = opts.block_list.iter().map(|&x| if x == 0 { u64::MAX } else { x });
+    let list = opts
+        .block_list
+        .iter()
+        .map(|&x| if x == 0 { u64::MAX } else { x });
     Ok(match list.max() {
         Some(largest) if largest < s => largest,
         _ => s,
@@ -89,6 +94,8 @@ pub struct XzEncoderMt {
     records: Vec<IndexRecord>,
     state: State,
     pool: Pool,
+    /// Set when the encoder is dropped: queued blocks are skipped.
+    cancel: Arc<AtomicBool>,
     threads: u32,
     filters_mem: u64,
     poisoned: bool,
@@ -111,7 +118,9 @@ impl XzEncoderMt {
     pub fn new(opts: &EncoderOptions, threads: u32) -> Result<Self> {
         opts.validate()?;
         if threads > THREADS_MAX {
-            return Err(Error::Options(format!("The number of threads must not exceed {THREADS_MAX}")));
+            return Err(Error::Options(format!(
+                "The number of threads must not exceed {THREADS_MAX}"
+            )));
         }
         let threads = threads.max(1);
         let mut chains: Vec<Option<Vec<Filter>>> = vec![None; 10];
@@ -123,9 +132,13 @@ impl XzEncoderMt {
             filters_mem = filters_mem.max(backend::encoder_memusage(&c));
             chains[n] = Some(c);
         }
-        let list_chains: Vec<usize> = (0..opts.block_list.len()).map(|i| opts.list_chain(i)).collect();
+        let list_chains: Vec<usize> = (0..opts.block_list.len())
+            .map(|i| opts.list_chain(i))
+            .collect();
         let first = list_chains.first().copied().unwrap_or(0);
-        let filters = chains[first].clone().ok_or(Error::Misuse("first chain missing"))?;
+        let filters = chains[first]
+            .clone()
+            .ok_or(Error::Misuse("first chain missing"))?;
         let block_size = resolved_block_size(opts)?;
         if block_size > MT_BLOCK_SIZE_MAX {
             return Err(Error::Options("The block size is too large".into()));
@@ -139,7 +152,11 @@ impl XzEncoderMt {
             check: opts.check,
             flags,
             block_size,
-            block_list: opts.block_list.iter().map(|&s| if s == 0 { u64::MAX } else { s }).collect(),
+            block_list: opts
+                .block_list
+                .iter()
+                .map(|&s| if s == 0 { u64::MAX } else { s })
+                .collect(),
             list_pos: 0,
             block_remaining: block_size,
             next_block_remaining: 0,
@@ -151,6 +168,7 @@ impl XzEncoderMt {
             records: Vec::new(),
             state: State::Running,
             pool: Pool::new(threads as usize),
+            cancel: Arc::new(AtomicBool::new(false)),
             threads,
             filters_mem,
             poisoned: false,
@@ -223,7 +241,11 @@ impl XzEncoderMt {
         let filters = self.filters.clone();
         let (check, block_size) = (self.check, self.block_size);
         let (tx, rx) = mpsc::channel();
+        let cancel = Arc::clone(&self.cancel);
         self.pool.submit(Box::new(move || {
+            if cancel.load(Ordering::Relaxed) {
+                return;
+            }
             let r = encode_threaded_block(&data, &filters, check, block_size);
             drop(data);
             // The receiver is gone only if the encoder was dropped.
@@ -235,14 +257,19 @@ impl XzEncoderMt {
     /// Moves the oldest block to the output queue, waiting for it if `wait`. Returns
     /// whether a block was moved.
     fn collect(&mut self, wait: bool) -> Result<bool> {
-        let Some(rx) = self.pending.front() else { return Ok(false) };
+        let Some(rx) = self.pending.front() else {
+            return Ok(false);
+        };
         let r = if wait {
-            rx.recv().map_err(|_| Error::Misuse("a worker thread died"))?
+            rx.recv()
+                .map_err(|_| Error::Misuse("a worker thread died"))?
         } else {
             match rx.try_recv() {
                 Ok(r) => r,
                 Err(TryRecvError::Empty) => return Ok(false),
-                Err(TryRecvError::Disconnected) => return Err(Error::Misuse("a worker thread died")),
+                Err(TryRecvError::Disconnected) => {
+                    return Err(Error::Misuse("a worker thread died"))
+                }
             }
         };
         self.pending.pop_front();
@@ -278,7 +305,11 @@ impl XzEncoderMt {
         let (mut ip, mut op) = (0usize, 0usize);
         let done = |ip, op, end: bool| {
             let status = if end { Status::StreamEnd } else { Status::Ok };
-            Ok(Progress { consumed: ip, produced: op, status })
+            Ok(Progress {
+                consumed: ip,
+                produced: op,
+                status,
+            })
         };
         loop {
             if !self.drain(output, &mut op) {
@@ -331,12 +362,19 @@ impl XzEncoderMt {
             if action == Action::Finish {
                 let idx = index::encode(&self.records)?;
                 self.queue.extend_from_slice(&idx);
-                self.queue.extend_from_slice(&stream_flags::encode_footer(self.flags, idx.len() as u64)?);
+                self.queue
+                    .extend_from_slice(&stream_flags::encode_footer(self.flags, idx.len() as u64)?);
                 self.state = State::Finishing;
                 continue;
             }
             return done(ip, op, true);
         }
+    }
+}
+
+impl Drop for XzEncoderMt {
+    fn drop(&mut self) {
+        self.cancel.store(true, Ordering::Relaxed);
     }
 }
 
@@ -348,6 +386,7 @@ impl Coder for XzEncoderMt {
         let r = self.step(input, output, action);
         if r.is_err() {
             self.poisoned = true;
+            self.cancel.store(true, Ordering::Relaxed);
         }
         r
     }
@@ -361,19 +400,22 @@ impl Coder for XzEncoderMt {
 
 /// liblzma's `lzma_stream_encoder_mt_memusage`: a fixed part, then per thread an input
 /// buffer of one block, one filter encoder and two output buffers of the block's bound.
+///
+/// The two constants are liblzma's structure sizes as XZ Utils 5.8 (x86-64) counts them,
+/// measured with `xz -T2 --memlimit-compress=N --no-adjust` (fails below the one-thread
+/// figure) and the `-vv` thread-reduction message (two threads): the fixed part is
+/// `LZMA_MEMUSAGE_BASE` plus the coder, and each thread's filter encoder is counted without
+/// the base allowance that `filters_mem` includes.
 pub(crate) fn mt_memusage(block_size: u64, filters_mem: u64, threads: u64) -> Option<u64> {
-    // LZMA_MEMUSAGE_BASE + sizeof(lzma_stream_coder); per thread sizeof(worker_thread).
-    const FIXED: u64 = (1 << 15) + 4096;
-    const PER_THREAD: u64 = 1024;
-    // sizeof(lzma_outbuf) ahead of every output buffer.
-    const OUTBUF_OVERHEAD: u64 = 64;
+    const FIXED: u64 = 33_336;
+    const PER_THREAD: u64 = 3_506;
     const HEADERS_BOUND: u64 = (1 + 1 + 2 * 9 + 3 + 4 + 64 + 3) & !3;
     let chunks = block_size.checked_add(65535)? / 65536;
     let lzma2 = block_size.checked_add(chunks.checked_mul(3)?.checked_add(1)?)?;
-    let outbuf = (lzma2.checked_add(3)? & !3).checked_add(HEADERS_BOUND + OUTBUF_OVERHEAD)?;
+    let outbuf = (lzma2.checked_add(3)? & !3).checked_add(HEADERS_BOUND)?;
     let per_thread = PER_THREAD
         .checked_add(block_size)?
-        .checked_add(filters_mem)?
+        .checked_add(filters_mem.saturating_sub(crate::xz::backend::MEMUSAGE_BASE))?
         .checked_add(outbuf.checked_mul(2)?)?;
     FIXED.checked_add(threads.checked_mul(per_thread)?)
 }

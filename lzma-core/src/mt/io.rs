@@ -16,7 +16,10 @@ pub mod bufread {
     impl<R: std::io::BufRead> XzEncoderMt<R> {
         /// An encoder with `threads` worker threads.
         pub fn new(inner: R, opts: &crate::EncoderOptions, threads: u32) -> crate::Result<Self> {
-            Ok(Self::from_coder(inner, crate::mt::XzEncoderMt::new(opts, threads)?))
+            Ok(Self::from_coder(
+                inner,
+                crate::mt::XzEncoderMt::new(opts, threads)?,
+            ))
         }
     }
 
@@ -108,7 +111,10 @@ pub mod read {
     impl<R: Read> XzEncoderMt<R> {
         /// An encoder with `threads` worker threads.
         pub fn new(inner: R, opts: &crate::EncoderOptions, threads: u32) -> crate::Result<Self> {
-            Ok(Self::from_coder(inner, crate::mt::XzEncoderMt::new(opts, threads)?))
+            Ok(Self::from_coder(
+                inner,
+                crate::mt::XzEncoderMt::new(opts, threads)?,
+            ))
         }
     }
 
@@ -149,7 +155,10 @@ pub mod write {
     impl<W: std::io::Write> XzEncoderMt<W> {
         /// An encoder with `threads` worker threads.
         pub fn new(inner: W, opts: &crate::EncoderOptions, threads: u32) -> crate::Result<Self> {
-            Ok(Self::from_coder(inner, crate::mt::XzEncoderMt::new(opts, threads)?))
+            Ok(Self::from_coder(
+                inner,
+                crate::mt::XzEncoderMt::new(opts, threads)?,
+            ))
         }
     }
 

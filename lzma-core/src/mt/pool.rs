@@ -31,7 +31,10 @@ impl Pool {
                 workers += 1;
             }
         }
-        Pool { tx: Some(tx), workers }
+        Pool {
+            tx: Some(tx),
+            workers,
+        }
     }
 
     /// Number of worker threads running.
@@ -68,8 +71,39 @@ fn worker_loop(rx: &Mutex<Receiver<Job>>) {
             Err(_) => return,
         };
         match job {
-            Ok(job) => job(),
+            // A job that panics drops its result channel, which tells its coder; the
+            // worker stays up for the jobs queued behind it.
+            Ok(job) => drop(std::panic::catch_unwind(std::panic::AssertUnwindSafe(job))),
             Err(_) => return,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jobs_run_and_a_panicking_job_is_reported_by_its_channel() {
+        let pool = Pool::new(2);
+        assert_eq!(pool.workers(), 2);
+        let (tx, rx) = mpsc::channel::<u32>();
+        pool.submit(Box::new(move || {
+            let _keep = tx;
+            panic!("job failure (expected in this test)");
+        }));
+        assert!(rx.recv().is_err());
+        // Both workers are still there for later jobs.
+        let rxs: Vec<_> = (0..4)
+            .map(|i| {
+                let (tx, rx) = mpsc::channel();
+                pool.submit(Box::new(move || {
+                    let _ = tx.send(i * 2);
+                }));
+                rx
+            })
+            .collect();
+        let got: Vec<u32> = rxs.iter().map(|r| r.recv().unwrap()).collect();
+        assert_eq!(got, [0, 2, 4, 6]);
     }
 }

@@ -61,7 +61,11 @@ impl RangeDecoder {
     /// assert_eq!((pos, rc.code), (5, 0x0102_0304));
     /// ```
     pub const fn new() -> Self {
-        RangeDecoder { range: u32::MAX, code: 0, init_bytes_left: 5 }
+        RangeDecoder {
+            range: u32::MAX,
+            code: 0,
+            init_bytes_left: 5,
+        }
     }
 
     /// Resets to the state before initialization.
@@ -82,7 +86,9 @@ impl RangeDecoder {
                 return Ok(InitStatus::NeedInput);
             };
             if self.init_bytes_left == 5 && b != 0 {
-                return Err(crate::Error::Corrupt("first byte of the range coder is not 0"));
+                return Err(crate::Error::Corrupt(
+                    "first byte of the range coder is not 0",
+                ));
             }
             self.code = (self.code << 8) | u32::from(b);
             *pos += 1;
@@ -160,7 +166,12 @@ impl<'a> FastRc<'a> {
     /// Continues decoding with the given registers at `input[pos..]`.
     #[inline(always)]
     pub fn new(range: u32, code: u32, input: &'a [u8], pos: usize) -> Self {
-        FastRc { range, code, input, pos }
+        FastRc {
+            range,
+            code,
+            input,
+            pos,
+        }
     }
 
     #[inline(always)]
@@ -248,7 +259,10 @@ mod tests {
     fn init_rejects_nonzero_first_byte() {
         let mut rc = RangeDecoder::new();
         let mut pos = 0;
-        assert!(matches!(rc.read_init(&[1, 0, 0, 0, 0], &mut pos), Err(crate::Error::Corrupt(_))));
+        assert!(matches!(
+            rc.read_init(&[1, 0, 0, 0, 0], &mut pos),
+            Err(crate::Error::Corrupt(_))
+        ));
     }
 
     #[test]
@@ -275,7 +289,11 @@ mod tests {
             x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
             *b = (x >> 24) as u8;
         }
-        let mut slow = RangeDecoder { range: 0x8000_0000, code: 0x1234_5678, init_bytes_left: 0 };
+        let mut slow = RangeDecoder {
+            range: 0x8000_0000,
+            code: 0x1234_5678,
+            init_bytes_left: 0,
+        };
         let mut probs_slow = [PROB_INIT; 8];
         let mut probs_fast = [PROB_INIT; 8];
         let mut spos = 0;
@@ -311,7 +329,11 @@ mod tests {
 
     #[test]
     fn normalize_needs_input() {
-        let mut rc = RangeDecoder { range: 1, code: 0, init_bytes_left: 0 };
+        let mut rc = RangeDecoder {
+            range: 1,
+            code: 0,
+            init_bytes_left: 0,
+        };
         let mut pos = 0;
         let mut p = PROB_INIT;
         assert_eq!(rc.bit(&mut p, &[], &mut pos), None);

@@ -14,7 +14,9 @@ pub fn reference() -> Option<PathBuf> {
         None => vec!["/tmp/xz58/xz".into(), "xz".into()],
     };
     for c in candidates {
-        let Ok(out) = Command::new(&c).arg("--version").output() else { continue };
+        let Ok(out) = Command::new(&c).arg("--version").output() else {
+            continue;
+        };
         let v = String::from_utf8_lossy(&out.stdout).into_owned();
         let modern = v.split_whitespace().any(|w| {
             let mut it = w.split('.').map(|p| p.parse::<u32>());
@@ -76,14 +78,23 @@ pub fn corpus(n: usize, seed: u64) -> Vec<u8> {
 
 /// Runs a coder over `input` in pieces of `chunk` bytes with `room` bytes of output per
 /// call. Returns the output and how it ended (the error, if any).
-pub fn drive<C: Coder + ?Sized>(coder: &mut C, input: &[u8], chunk: usize, room: usize) -> (Vec<u8>, Result<(), Error>) {
+pub fn drive<C: Coder + ?Sized>(
+    coder: &mut C,
+    input: &[u8],
+    chunk: usize,
+    room: usize,
+) -> (Vec<u8>, Result<(), Error>) {
     let mut out = Vec::new();
     let mut buf = vec![0u8; room];
     let mut pos = 0;
     let mut idle = 0;
     loop {
         let end = (pos + chunk).min(input.len());
-        let action = if end == input.len() { Action::Finish } else { Action::Run };
+        let action = if end == input.len() {
+            Action::Finish
+        } else {
+            Action::Run
+        };
         match coder.code(&input[pos..end], &mut buf, action) {
             Ok(p) => {
                 pos += p.consumed;
@@ -131,5 +142,8 @@ impl Read for Pipe {
 /// SHA-256 as hex.
 pub fn sha256(data: &[u8]) -> String {
     use sha2::Digest;
-    sha2::Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
+    sha2::Sha256::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

@@ -12,7 +12,7 @@ use super::{
     dist_slot, dist_state, is_literal_state, update_literal, update_long_rep, update_match,
     update_short_rep, LzmaCore, ALIGN_BITS, ALIGN_SIZE, BACK_LITERAL, DIST_MODEL_END,
     DIST_MODEL_START, DIST_SLOTS, DIST_STATES, FULL_DISTANCES, LITERAL_STRIDE, MATCH_LEN_MAX, OPTS,
-    REPS,
+    POS_STATES_MAX, REPS,
 };
 use crate::rangecoder::price::{
     bit0_price, bit1_price, bit_price, bittree_price, bittree_reverse_price, direct_price,
@@ -22,6 +22,8 @@ use crate::rangecoder::price::{
 /// Mask keeping parser table indices in range (they always are; the mask lets the compiler
 /// see it).
 const OPTS_MASK: usize = OPTS as usize - 1;
+/// Mask of an index into a length price row.
+const LEN_ROW_MASK: usize = 511;
 
 /// Index into the parser table.
 #[inline(always)]
@@ -108,6 +110,25 @@ impl LzmaCore {
                 + self.align_prices[(dist as usize) & (ALIGN_SIZE - 1)]
         };
         price + self.match_len.price(len, pos_state)
+    }
+
+    /// Price of the distance `dist` in each of the four length contexts (the part of
+    /// [`LzmaCore::dist_len_price`] that does not depend on the length itself).
+    #[inline(always)]
+    fn dist_prices_by_state(&self, dist: u32) -> [u32; DIST_STATES] {
+        let mut out = [0; DIST_STATES];
+        if (dist as usize) < FULL_DISTANCES {
+            for (ds, p) in out.iter_mut().enumerate() {
+                *p = self.dist_prices[ds][dist as usize];
+            }
+        } else {
+            let slot = dist_slot(dist) as usize & (DIST_SLOTS - 1);
+            let align = self.align_prices[(dist as usize) & (ALIGN_SIZE - 1)];
+            for (ds, p) in out.iter_mut().enumerate() {
+                *p = self.dist_slot_prices[ds][slot] + align;
+            }
+        }
+        out
     }
 
     fn fill_dist_prices(&mut self) {
@@ -246,7 +267,7 @@ fn helper1<M: MfView>(c: &mut LzmaCore, mf: &mut M, position: u32) -> Result<u32
 
     let state = c.state;
     let s = state as usize;
-    c.opts[0].state = state;
+    c.opts[0].state = state as u8;
     let pos_state = (position & c.pos_mask) as usize;
     let lit_price = bit0_price(c.is_match[s][pos_state])
         + c.literal_price(
@@ -361,18 +382,18 @@ fn helper2(
     if cur_opt.prev_1_is_literal {
         pos_prev -= 1;
         if cur_opt.prev_2 {
-            state = c.opts[oi(cur_opt.pos_prev_2)].state;
+            state = c.opts[oi(cur_opt.pos_prev_2)].state.into();
             state = if cur_opt.back_prev_2 < REPS as u32 {
                 update_long_rep(state)
             } else {
                 update_match(state)
             };
         } else {
-            state = c.opts[oi(pos_prev)].state;
+            state = c.opts[oi(pos_prev)].state.into();
         }
         state = update_literal(state);
     } else {
-        state = c.opts[oi(pos_prev)].state;
+        state = c.opts[oi(pos_prev)].state.into();
     }
 
     if pos_prev == cur - 1 {
@@ -408,7 +429,7 @@ fn helper2(
         }
     }
 
-    c.opts[oi(cur)].state = state;
+    c.opts[oi(cur)].state = state as u8;
     c.opts[oi(cur)].backs = *reps;
 
     let cur_price = c.opts[oi(cur)].price;
@@ -495,9 +516,11 @@ fn helper2(
         let len_test = memcmplen(buf, at, back, 2, buf_avail);
         extend_end(c, &mut len_end, cur + len_test);
         let price = rep_match_price + c.pure_rep_price(rep_index as u32, state, pos_state);
+        let row = &c.rep_len.prices[pos_state & (POS_STATES_MAX - 1)];
+        let opts = &mut c.opts;
         for l in (2..=len_test).rev() {
-            let total = price + c.rep_len.price(l, pos_state);
-            let o = &mut c.opts[oi(cur + l)];
+            let total = price + row[(l - 2) as usize & LEN_ROW_MASK];
+            let o = &mut opts[oi(cur + l)];
             if total < o.price {
                 o.price = total;
                 o.pos_prev = cur;
@@ -570,9 +593,13 @@ fn helper2(
             i += 1;
         }
         let mut len_test = start_len;
+        let mut dist_price = c.dist_prices_by_state(c.matches[i].dist);
         loop {
             let cur_back = c.matches[i].dist;
-            let mut total = normal_match_price + c.dist_len_price(cur_back, len_test, pos_state);
+            let mut total = normal_match_price
+                + dist_price[dist_state(len_test) & 3]
+                + c.match_len.prices[pos_state & (POS_STATES_MAX - 1)]
+                    [(len_test - 2) as usize & LEN_ROW_MASK];
             let o = &mut c.opts[oi(cur + len_test)];
             if total < o.price {
                 o.price = total;
@@ -627,6 +654,7 @@ fn helper2(
                 if i == matches_count as usize {
                     break;
                 }
+                dist_price = c.dist_prices_by_state(c.matches[i].dist);
             }
             len_test += 1;
         }

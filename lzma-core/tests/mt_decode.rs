@@ -1,0 +1,264 @@
+//! The threaded decoder: same output and same verdicts as the single-threaded one.
+
+mod mt_common;
+
+use lzma_core::mt::{self, MtDecoderOptions, XzDecoderMt, XzEncoderMt};
+use lzma_core::xz::XzDecoder;
+use lzma_core::{Action, Check, Coder, DecoderOptions, EncoderOptions, Error};
+use mt_common::*;
+use std::io::Read;
+
+fn mt_file(data: &[u8], opts: &EncoderOptions) -> Vec<u8> {
+    lzma_core::oneshot::run(&mut XzEncoderMt::new(opts, 2).unwrap(), data).unwrap()
+}
+
+fn st_file(data: &[u8], opts: &EncoderOptions) -> Vec<u8> {
+    lzma_core::oneshot::run(&mut lzma_core::xz::XzEncoder::new(opts).unwrap(), data).unwrap()
+}
+
+fn read_all<R: Read>(mut r: R) -> (Vec<u8>, std::io::Result<()>) {
+    let mut out = Vec::new();
+    let mut buf = vec![0u8; 10_000];
+    loop {
+        match r.read(&mut buf) {
+            Ok(0) => return (out, Ok(())),
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+            Err(e) => return (out, Err(e)),
+        }
+    }
+}
+
+#[test]
+fn threaded_single_threaded_and_mixed_files_through_a_pipe() {
+    let data = corpus(700_000, 11);
+    let threaded = mt_file(&data, &EncoderOptions::preset(0).block_size(64 << 10));
+    let st_blocks = st_file(
+        &data,
+        &EncoderOptions::preset(0)
+            .block_size(100_000)
+            .check(Check::Sha256),
+    );
+    let st_one = st_file(&data[..1000], &EncoderOptions::preset(1).check(Check::None));
+    // Concatenated streams with stream padding between them.
+    let mut mixed = threaded.clone();
+    mixed.extend_from_slice(&[0; 8]);
+    mixed.extend_from_slice(&st_blocks);
+    mixed.extend_from_slice(&st_one);
+    mixed.extend_from_slice(&threaded);
+    let mut mixed_data = data.clone();
+    mixed_data.extend_from_slice(&data);
+    mixed_data.extend_from_slice(&data[..1000]);
+    mixed_data.extend_from_slice(&data);
+    for (file, want) in [
+        (&threaded, &data),
+        (&st_blocks, &data),
+        (&mixed, &mixed_data),
+    ] {
+        for threads in 1..=4 {
+            let r =
+                mt::read::XzDecoderMt::new(Pipe::new(file.clone()), MtDecoderOptions::new(threads));
+            let (out, res) = read_all(r);
+            res.unwrap();
+            assert!(out == *want, "-T{threads}");
+            let mut d = XzDecoderMt::new(MtDecoderOptions::new(threads));
+            for (chunk, room) in [(1, 1 << 16), (4096, 1), (1 << 20, 333)] {
+                let (out, res) = drive(
+                    &mut XzDecoderMt::new(MtDecoderOptions::new(threads)),
+                    file,
+                    chunk,
+                    room,
+                );
+                res.unwrap();
+                assert!(out == *want, "-T{threads} chunk {chunk} room {room}");
+            }
+            assert!(lzma_core::oneshot::run(&mut d, file).unwrap() == *want);
+        }
+    }
+}
+
+#[test]
+fn single_stream_and_trailing_garbage() {
+    let data = corpus(100_000, 12);
+    let mut file = mt_file(&data, &EncoderOptions::preset(0).block_size(30_000));
+    let len = file.len();
+    file.extend_from_slice(b"garbage");
+    let mut d = XzDecoderMt::new(MtDecoderOptions::new(2).single_stream(true));
+    let (out, res) = drive(&mut d, &file, 5000, 1 << 16);
+    res.unwrap();
+    assert_eq!(out, data);
+    let mut d = XzDecoderMt::new(MtDecoderOptions::new(2).single_stream(true));
+    let mut buf = vec![0u8; 200_000];
+    let mut pos = 0;
+    let mut n = 0;
+    loop {
+        let p = d.code(&file[pos..], &mut buf[n..], Action::Run).unwrap();
+        pos += p.consumed;
+        n += p.produced;
+        if p.status == lzma_core::Status::StreamEnd {
+            break;
+        }
+    }
+    assert_eq!(pos, len);
+    let (_, st) = drive(
+        &mut XzDecoder::new(DecoderOptions::new()),
+        &file,
+        1 << 20,
+        1 << 20,
+    );
+    let (_, ours) = drive(
+        &mut XzDecoderMt::new(MtDecoderOptions::new(2)),
+        &file,
+        1 << 20,
+        1 << 20,
+    );
+    assert_eq!(ours.unwrap_err(), st.unwrap_err());
+}
+
+/// Decodes `file` both ways with the same buffers and checks the verdicts agree, and that
+/// the threaded decoder lost at most one block's output.
+fn same_verdict(file: &[u8], block: usize, threads: u32, what: &str) {
+    let (st_out, st) = drive(
+        &mut XzDecoder::new(DecoderOptions::new()),
+        file,
+        1 << 20,
+        1 << 20,
+    );
+    let (mt_out, mt) = drive(
+        &mut XzDecoderMt::new(MtDecoderOptions::new(threads)),
+        file,
+        1 << 20,
+        1 << 20,
+    );
+    assert_eq!(mt, st, "{what}");
+    let common = st_out.len().min(mt_out.len());
+    assert!(
+        st_out[..common] == mt_out[..common],
+        "{what}: outputs differ"
+    );
+    assert!(
+        mt_out.len() + block >= st_out.len(),
+        "{what}: {} < {}",
+        mt_out.len(),
+        st_out.len()
+    );
+}
+
+#[test]
+fn damage_anywhere_gives_the_single_threaded_verdict() {
+    let data = corpus(16_000, 13);
+    for (check, bs) in [
+        (Check::Crc32, 4096u64),
+        (Check::Sha256, 9000),
+        (Check::None, 5000),
+    ] {
+        let file = mt_file(
+            &data,
+            &EncoderOptions::preset(0).block_size(bs).check(check),
+        );
+        for k in 0..file.len() {
+            for bit in [0x01u8, 0x80] {
+                let mut m = file.clone();
+                m[k] ^= bit;
+                same_verdict(
+                    &m,
+                    bs as usize,
+                    2,
+                    &format!("{check:?} byte {k} ^ {bit:#x}"),
+                );
+            }
+        }
+        for n in (0..file.len()).step_by(7) {
+            same_verdict(
+                &file[..n],
+                bs as usize,
+                3,
+                &format!("{check:?} truncated to {n}"),
+            );
+        }
+    }
+}
+
+#[test]
+fn damage_in_single_threaded_files_too() {
+    let data = corpus(20_000, 14);
+    let file = st_file(&data, &EncoderOptions::preset(0).block_size(3000));
+    for k in (0..file.len()).step_by(3) {
+        let mut m = file.clone();
+        m[k] ^= 0x10;
+        same_verdict(&m, 3000, 2, &format!("byte {k}"));
+    }
+}
+
+#[test]
+fn memory_limits() {
+    let data = corpus(300_000, 15);
+    let file = mt_file(&data, &EncoderOptions::preset(1).block_size(50_000));
+    // A soft limit too low for any block: single-threaded, same output.
+    let mut d = XzDecoderMt::new(MtDecoderOptions::new(4).memlimit_threading(1));
+    assert_eq!(lzma_core::oneshot::run(&mut d, &file).unwrap(), data);
+    // A soft limit for about two blocks.
+    let mut d = XzDecoderMt::new(MtDecoderOptions::new(4).memlimit_threading(3 << 20));
+    assert_eq!(lzma_core::oneshot::run(&mut d, &file).unwrap(), data);
+    // The hard limit: the single-threaded verdict.
+    let st =
+        lzma_core::decompress_with(&file, &DecoderOptions::new().memlimit(100_000)).unwrap_err();
+    let mut d = XzDecoderMt::new(MtDecoderOptions::new(2).memlimit_stop(100_000));
+    let mt = lzma_core::oneshot::run(&mut d, &file).unwrap_err();
+    assert!(matches!(mt, Error::MemLimit { .. }));
+    assert_eq!(mt, st);
+    // The soft limit never exceeds the hard one.
+    let d = XzDecoderMt::new(
+        MtDecoderOptions::new(2)
+            .memlimit_stop(5)
+            .memlimit_threading(1 << 30),
+    );
+    assert_eq!(d.options().memlimit_threading, 5);
+}
+
+#[test]
+fn early_exit_and_drop_do_not_hang() {
+    let data = corpus(2 << 20, 16);
+    let file = mt_file(&data, &EncoderOptions::preset(0).block_size(64 << 10));
+    for stop in [1usize, 100_000, 1 << 20] {
+        let mut r = mt::read::XzDecoderMt::new(Pipe::new(file.clone()), MtDecoderOptions::new(3));
+        let mut buf = vec![0u8; stop];
+        r.read_exact(&mut buf).unwrap();
+        assert_eq!(buf, data[..stop]);
+        drop(r);
+    }
+    // Input fed, no output taken.
+    let mut d = XzDecoderMt::new(MtDecoderOptions::new(2));
+    let p = d.code(&file, &mut [], Action::Run).unwrap();
+    assert!(p.consumed > 0);
+    drop(d);
+}
+
+#[test]
+fn reference_threaded_files() {
+    let Some(bin) = reference() else {
+        eprintln!("skipped: no XZ Utils 5.8 reference (set XZ_REFERENCE or run /work/shared/tools/xz58.sh)");
+        return;
+    };
+    let data = corpus(3 << 20, 17);
+    for args in [
+        &["-c", "-z", "-T2", "-0", "--block-size=64KiB"][..],
+        &["-c", "-z", "-T2", "-6", "--block-size=1MiB", "-C", "sha256"],
+        &["-c", "-z", "-T2", "-1"],
+        &["-c", "-z", "-T1", "-1", "--block-size=300KiB"],
+    ] {
+        let (code, file) = run(&bin, args, &data);
+        assert_eq!(code, 0);
+        for threads in 1..=4 {
+            let r =
+                mt::read::XzDecoderMt::new(Pipe::new(file.clone()), MtDecoderOptions::new(threads));
+            let (out, res) = read_all(r);
+            res.unwrap();
+            assert!(out == data, "{args:?} -T{threads}");
+        }
+        // Our threaded files decode with the reference.
+        let ours = mt_file(&data, &EncoderOptions::preset(0).block_size(64 << 10));
+        let (code, back) = run(&bin, &["-c", "-d", "-T2"], &ours);
+        assert_eq!(code, 0);
+        assert!(back == data);
+    }
+}
