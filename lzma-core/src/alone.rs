@@ -149,6 +149,19 @@ impl AloneDecoder {
 
     /// A decoder with the stricter header rules of auto-detection (see
     /// [`AloneHeader::parse`]).
+    ///
+    /// ```
+    /// use lzma_core::{alone::AloneDecoder, Action, Coder, DecoderOptions, Error};
+    /// // Dictionary size 3000 is valid .lzma but not 2^n or 2^n + 2^(n-1).
+    /// let mut h = [0u8; 13];
+    /// h[0] = 0x5D;
+    /// h[1..5].copy_from_slice(&3000u32.to_le_bytes());
+    /// let mut out = [0u8; 8];
+    /// let mut d = AloneDecoder::new_picky(&DecoderOptions::default());
+    /// assert!(matches!(d.code(&h, &mut out, Action::Run), Err(Error::Format(_))));
+    /// let mut d = AloneDecoder::new(&DecoderOptions::default());
+    /// assert!(d.code(&h, &mut out, Action::Run).is_ok());
+    /// ```
     pub fn new_picky(opts: &DecoderOptions) -> Self {
         Self::with_picky(opts.memlimit, true)
     }
@@ -173,6 +186,20 @@ impl AloneDecoder {
     }
 
     /// Changes the memory limit (to retry after [`Error::MemLimit`]).
+    ///
+    /// ```
+    /// use lzma_core::{alone::{AloneDecoder, AloneEncoder}, oneshot::run, Action, Coder, DecoderOptions, Error};
+    /// let lzma = run(&mut AloneEncoder::with_preset(0, false).unwrap(), b"retry").unwrap();
+    /// let mut d = AloneDecoder::new(&DecoderOptions::new().memlimit(1024));
+    /// let mut out = [0u8; 16];
+    /// let p = d.code(&lzma, &mut out, Action::Finish).unwrap(); // the header only
+    /// match d.code(&lzma[p.consumed..], &mut out, Action::Finish) {
+    ///     Err(Error::MemLimit { needed, .. }) => d.set_memlimit(needed),
+    ///     other => panic!("{other:?}"),
+    /// }
+    /// let p2 = d.code(&lzma[p.consumed..], &mut out, Action::Finish).unwrap();
+    /// assert_eq!(&out[..p2.produced], b"retry");
+    /// ```
     pub fn set_memlimit(&mut self, limit: u64) {
         self.memlimit = limit.max(1);
     }

@@ -182,6 +182,14 @@ impl CheckState {
     }
 
     /// Feeds data.
+    ///
+    /// ```
+    /// use lzma_core::{check::CheckState, Check};
+    /// let mut c = CheckState::new(Check::Crc32);
+    /// c.update(b"1234");
+    /// c.update(b"56789");
+    /// assert_eq!(c.finish(), 0xCBF4_3926u32.to_le_bytes()); // CRC32 of "123456789"
+    /// ```
     pub fn update(&mut self, data: &[u8]) {
         match &mut self.inner {
             CheckInner::None => {}

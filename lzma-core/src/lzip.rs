@@ -114,6 +114,13 @@ impl LzipDecoder {
     }
 
     /// Members fully decoded.
+    ///
+    /// ```
+    /// use lzma_core::{lzip::LzipDecoder, oneshot::run, DecoderOptions};
+    /// let mut d = LzipDecoder::new(&DecoderOptions::default());
+    /// assert!(run(&mut d, b"LZIP\x01").is_err());
+    /// assert_eq!((d.members_decoded(), d.version()), (0, 1));
+    /// ```
     pub fn members_decoded(&self) -> u64 {
         self.members
     }
@@ -206,6 +213,16 @@ impl LzipDecoder {
                     self.member_size = self.member_size.saturating_add(p.consumed as u64);
                     self.uncompressed = self.uncompressed.saturating_add(p.produced as u64);
                     if p.status != Status::StreamEnd {
+                        // With `Finish`, all input taken and room left, call the LZMA
+                        // decoder again before calling the input truncated: it may hold an
+                        // error found after some output, which is the true verdict.
+                        let again = action == Action::Finish
+                            && *ip == input.len()
+                            && *op < output.len()
+                            && (p.consumed > 0 || p.produced > 0);
+                        if again {
+                            continue;
+                        }
                         break;
                     }
                     self.coder = None;

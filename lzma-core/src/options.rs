@@ -44,18 +44,47 @@ impl DecoderOptions {
     }
 
     /// Sets the memory limit (0 is treated as 1, as liblzma does).
+    ///
+    /// ```
+    /// use lzma_core::{xz::XzDecoder, oneshot::run, DecoderOptions, Error};
+    /// let xz = lzma_core::compress(b"data", 6).unwrap(); // needs an 8 MiB dictionary
+    /// let mut d = XzDecoder::new(DecoderOptions::new().memlimit(1 << 20));
+    /// assert!(matches!(run(&mut d, &xz), Err(Error::MemLimit { .. })));
+    /// assert_eq!(DecoderOptions::new().memlimit(0).memlimit, 1);
+    /// ```
     pub fn memlimit(mut self, limit: u64) -> Self {
         self.memlimit = limit.max(1);
         self
     }
 
     /// Sets whether integrity checks are ignored.
+    ///
+    /// ```
+    /// use lzma_core::{xz::XzDecoder, oneshot::run, DecoderOptions};
+    /// let mut xz = lzma_core::compress(b"data", 0).unwrap();
+    /// // The stream ends with the block's CRC64 (8 bytes), an 8-byte index (one record)
+    /// // and a 12-byte footer: damage the CRC64's first byte.
+    /// let crc_at = xz.len() - 12 - 8 - 8;
+    /// xz[crc_at] ^= 1;
+    /// assert!(run(&mut XzDecoder::new(DecoderOptions::new()), &xz).is_err());
+    /// let lenient = DecoderOptions::new().ignore_check(true);
+    /// assert_eq!(run(&mut XzDecoder::new(lenient), &xz).unwrap(), b"data");
+    /// ```
     pub fn ignore_check(mut self, yes: bool) -> Self {
         self.ignore_check = yes;
         self
     }
 
-    /// Sets whether only the first stream is decoded.
+    /// Sets whether only the first stream is decoded (what follows it is not read).
+    ///
+    /// ```
+    /// use lzma_core::{xz::XzDecoder, oneshot::run, DecoderOptions};
+    /// let mut two = lzma_core::compress(b"one", 0).unwrap();
+    /// two.extend(lzma_core::compress(b"two", 0).unwrap());
+    /// assert_eq!(run(&mut XzDecoder::new(DecoderOptions::new()), &two).unwrap(), b"onetwo");
+    /// let first = DecoderOptions::new().single_stream(true);
+    /// assert_eq!(run(&mut XzDecoder::new(first), &two).unwrap(), b"one");
+    /// ```
     pub fn single_stream(mut self, yes: bool) -> Self {
         self.single_stream = yes;
         self
@@ -124,6 +153,12 @@ impl Default for EncoderOptions {
 
 impl EncoderOptions {
     /// Options of preset `level` (0..=9), CRC64, single-threaded format.
+    ///
+    /// ```
+    /// use lzma_core::EncoderOptions;
+    /// let o = EncoderOptions::preset(9).extreme(true);
+    /// assert_eq!(lzma_core::decompress(&lzma_core::compress_with(b"x", &o).unwrap()).unwrap(), b"x");
+    /// ```
     pub fn preset(level: u32) -> Self {
         EncoderOptions { level, ..Self::default() }
     }
@@ -141,12 +176,27 @@ impl EncoderOptions {
     }
 
     /// Sets the check.
+    ///
+    /// ```
+    /// use lzma_core::{xz::XzDecoder, oneshot::run, Check, DecoderOptions, EncoderOptions};
+    /// let xz = lzma_core::compress_with(b"x", &EncoderOptions::preset(0).check(Check::Sha256)).unwrap();
+    /// let mut d = XzDecoder::new(DecoderOptions::new());
+    /// run(&mut d, &xz).unwrap();
+    /// assert_eq!(d.check(), Some(Check::Sha256));
+    /// ```
     pub fn check(mut self, check: Check) -> Self {
         self.check = check;
         self
     }
 
-    /// Sets the block size.
+    /// Sets the block size: a new block starts every `size` bytes of input.
+    ///
+    /// ```
+    /// use lzma_core::{xz::info::{parse, InfoOptions}, EncoderOptions};
+    /// let xz = lzma_core::compress_with(&[7u8; 10_000], &EncoderOptions::preset(0).block_size(4096)).unwrap();
+    /// let info = parse(&mut std::io::Cursor::new(&xz), &InfoOptions::default()).unwrap();
+    /// assert_eq!(info.block_count(), 3);
+    /// ```
     pub fn block_size(mut self, size: u64) -> Self {
         self.block_size = Some(size);
         self

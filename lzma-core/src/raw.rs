@@ -44,6 +44,13 @@ impl RawDecoder {
     }
 
     /// Memory a decoder for `filters` needs, as liblzma reports it.
+    ///
+    /// ```
+    /// use lzma_core::{raw::RawDecoder, Filter, LzmaOptions};
+    /// let small = [Filter::Lzma2(LzmaOptions::preset(0, false).unwrap())];
+    /// let big = [Filter::Lzma2(LzmaOptions::preset(9, false).unwrap())];
+    /// assert!(RawDecoder::memusage_of(&small) < RawDecoder::memusage_of(&big));
+    /// ```
     pub fn memusage_of(filters: &[Filter]) -> u64 {
         backend::decoder_memusage(filters)
     }
@@ -99,6 +106,12 @@ impl RawEncoder {
     }
 
     /// Memory an encoder for `filters` needs, as liblzma reports it.
+    ///
+    /// ```
+    /// use lzma_core::{raw::{RawDecoder, RawEncoder}, Filter, LzmaOptions};
+    /// let chain = [Filter::Lzma2(LzmaOptions::preset(6, false).unwrap())];
+    /// assert!(RawEncoder::memusage_of(&chain) > RawDecoder::memusage_of(&chain));
+    /// ```
     pub fn memusage_of(filters: &[Filter]) -> u64 {
         backend::encoder_memusage(filters)
     }

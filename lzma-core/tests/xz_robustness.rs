@@ -355,3 +355,122 @@ fn random_input_behind_every_magic() {
         }
     }
 }
+
+/// The error kind of decoding `input` with the given piece sizes (`Ok` if it decodes), or
+/// a description of a stall.
+fn verdict(make: &dyn Fn() -> Box<dyn Coder>, input: &[u8], in_chunk: usize, out_chunk: usize) -> String {
+    let mut d = make();
+    let mut buf = vec![0u8; out_chunk];
+    let mut pos = 0usize;
+    let mut idle = 0;
+    loop {
+        let end = pos.saturating_add(in_chunk).min(input.len());
+        let action = if end == input.len() { Action::Finish } else { Action::Run };
+        match d.code(&input[pos..end], &mut buf, action) {
+            Err(e) => {
+                let kind = format!("{e:?}");
+                return kind.split('(').next().unwrap_or("").split(' ').next().unwrap_or("").to_string();
+            }
+            Ok(p) if p.status == Status::StreamEnd => return "Ok".into(),
+            Ok(p) => {
+                pos += p.consumed;
+                idle = if p.consumed == 0 && p.produced == 0 { idle + 1 } else { 0 };
+                if idle > 2 {
+                    return format!("stalled at {pos}");
+                }
+            }
+        }
+    }
+}
+
+/// Every prefix of `file`, whole and with each single bit flipped, gets the same verdict
+/// whole, one byte at a time, and into a one-byte buffer. Returns the disagreements.
+fn feeding_disagreements(name: &str, make: &dyn Fn() -> Box<dyn Coder>, file: &[u8]) -> Vec<String> {
+    let mut bad = Vec::new();
+    for cut in 1..=file.len() {
+        for flip in std::iter::once(None).chain((0..cut * 8).map(Some)) {
+            let mut d = file[..cut].to_vec();
+            if let Some(f) = flip {
+                d[f / 8] ^= 1 << (f % 8);
+            }
+            let whole = verdict(make, &d, usize::MAX, 1 << 16);
+            for (i, o) in [(1, 1 << 16), (usize::MAX, 1), (3, 2)] {
+                let other = verdict(make, &d, i, o);
+                if other != whole {
+                    bad.push(format!("{name} cut {cut} flip {flip:?}: whole {whole}, in {i} out {o}: {other}"));
+                }
+            }
+        }
+    }
+    bad
+}
+
+/// A lzip member (version 1, 4 KiB dictionary) holding `data`.
+fn lzip_member(data: &[u8]) -> Vec<u8> {
+    let opts = LzmaOptions { dict_size: 4096, ..LzmaOptions::preset(0, false).unwrap() };
+    let lzma = lzma_core::oneshot::run(&mut lzma_core::raw::RawEncoder::new(&[Filter::Lzma1(opts)]).unwrap(), data).unwrap();
+    let mut m = b"LZIP\x01\x0C".to_vec();
+    m.extend_from_slice(&lzma);
+    m.extend_from_slice(&lzma_core::check::crc32(data).to_le_bytes());
+    m.extend_from_slice(&(data.len() as u64).to_le_bytes());
+    m.extend_from_slice(&(m.len() as u64 + 16).to_le_bytes());
+    m
+}
+
+/// Truncated and corrupted at once, a file gets the same verdict however it is fed: an
+/// error the inner decoder found after some output (and reports on its next call) is not
+/// hidden behind "truncated" when all input came in one call; a block whose sizes are in
+/// its header is judged by them whether or not the last call made progress; the index is
+/// compared with the blocks at the same point whatever the split.
+#[test]
+fn truncated_and_corrupted_files_get_one_verdict_however_fed() {
+    let xz_dec = || -> Box<dyn Coder> { Box::new(XzDecoder::new(DecoderOptions::default())) };
+    let lzip_dec = || -> Box<dyn Coder> { Box::new(lzma_core::lzip::LzipDecoder::new(&DecoderOptions::default())) };
+    let mut bad = Vec::new();
+    // Two blocks with sizes in their headers (stored LZMA2 chunks), no check.
+    bad.extend(feeding_disagreements("stored", &xz_dec, &build_stream(0, &[b"sweep", b"x"], true, 0)));
+    // LZMA-compressed LZMA2 chunks, CRC32, sizes not in the header.
+    let lzma_xz = lzma_core::compress_with(b"sweep sweep", &lzma_core::EncoderOptions::preset(0).check(lzma_core::Check::Crc32)).unwrap();
+    bad.extend(feeding_disagreements("lzma2", &xz_dec, &lzma_xz));
+    bad.extend(feeding_disagreements("lzip", &lzip_dec, &lzip_member(b"abcabc")));
+    assert!(bad.is_empty(), "{} disagreements:\n{}", bad.len(), bad[..bad.len().min(40)].join("\n"));
+}
+
+/// The cases above that XZ Utils answers differently from "truncated": a block whose
+/// LZMA2 end byte is damaged into a chunk header while the file ends there (its header
+/// says the data is complete: corrupt), and an index whose record is wrong but which is
+/// cut before its CRC32 (truncated, as liblzma compares records only then).
+#[test]
+fn truncation_versus_corruption_follows_xz() {
+    let file = build_stream(0, &[b"sweep", b"x"], true, 0);
+    // Block 1: 12-byte stream header, 12-byte block header, then the stored chunk
+    // (1 control + 2 size + 5 data) and the end byte.
+    let end_byte = 12 + 12 + 8;
+    assert_eq!(file[end_byte], 0);
+    let mut d = file[..=end_byte].to_vec();
+    d[end_byte] = 1; // a dictionary-reset stored chunk, whose size bytes are missing
+    for (i, o) in [(usize::MAX, 64), (1, 64), (1, 1)] {
+        assert_eq!(verdict(&|| Box::new(XzDecoder::new(DecoderOptions::default())), &d, i, o), "Corrupt", "in {i} out {o}");
+    }
+    // The index: indicator, count, (unpadded, uncompressed) per block, padding, CRC32.
+    let idx_start = file.len() - 12 - 12;
+    assert_eq!(file[idx_start..idx_start + 2], [0, 2]);
+    let second_uncompressed = idx_start + 5;
+    assert_eq!(file[second_uncompressed], 1);
+    let crc_start = file.len() - 12 - 4;
+    for cut in second_uncompressed + 1..=crc_start {
+        let mut d = file[..cut].to_vec();
+        d[second_uncompressed] = 0; // smaller: the running sums do not give it away
+        for (i, o) in [(usize::MAX, 64), (1, 64)] {
+            let v = verdict(&|| Box::new(XzDecoder::new(DecoderOptions::default())), &d, i, o);
+            assert_eq!(v, "Truncated", "cut {cut} in {i} out {o}");
+        }
+    }
+    let mut d = file[..=crc_start].to_vec();
+    d[second_uncompressed] = 0;
+    assert_eq!(verdict(&|| Box::new(XzDecoder::new(DecoderOptions::default())), &d, usize::MAX, 64), "Corrupt");
+    // A record larger than its block is corrupt at once, as liblzma's running sums say.
+    let mut d = file[..=second_uncompressed].to_vec();
+    d[second_uncompressed] = 2;
+    assert_eq!(verdict(&|| Box::new(XzDecoder::new(DecoderOptions::default())), &d, usize::MAX, 64), "Corrupt");
+}

@@ -208,7 +208,6 @@ impl XzDecoder {
         ip: &mut usize,
         output: &mut [u8],
         op: &mut usize,
-        action: Action,
     ) -> Result<Option<bool>> {
         let mismatch = || Error::Corrupt("block data does not match the sizes in its header");
         let block = self.block.as_mut().ok_or(Error::Misuse("no block"))?;
@@ -218,12 +217,15 @@ impl XzDecoder {
         // One byte more than the header allows, so that a filter chain producing too much
         // is caught, and one that needs output room to see its end marker gets it.
         let out_take = out_room.min(block.uncompressed_limit - block.uncompressed + 1) as usize;
-        let inner_action = if in_take == input.len() - *ip { action } else { Action::Run };
+        // The chain always runs with `Run`: the block decides what running out of input
+        // means (as liblzma's block decoder, whose filters never see the end of input), so
+        // a chain stuck at the end of the input is judged by the checks below whatever
+        // the split of the input, never by the chain's own truncation check.
         let out_start = *op;
         let p = block.coder.code(
             &input[*ip..*ip + in_take],
             &mut output[*op..*op + out_take],
-            inner_action,
+            Action::Run,
         )?;
         *ip += p.consumed;
         *op += p.produced;
@@ -245,19 +247,22 @@ impl XzDecoder {
             }
             return Ok(Some(true));
         }
-        if p.consumed > 0 || p.produced > 0 {
-            return Ok(Some(false));
-        }
-        // Stalled: the chain wants input the header says is not there, or output room
-        // beyond the uncompressed size.
+        // Not at the end. As liblzma's block decoder checks after every call: if the chain
+        // took all the input the header allows and still has output room, or made all the
+        // output the header allows and still has input (and had room for one byte more),
+        // the block is broken. Checked whether or not the call made progress, so that the
+        // verdict does not depend on how the input is split.
         let comp_done = block.compressed == block.compressed_limit;
         let uncomp_done = Some(block.uncompressed) == block.expected_uncompressed;
-        if (comp_done && *op < output.len()) || (uncomp_done && *ip < input.len()) {
+        if (comp_done && *op < output.len()) || (uncomp_done && *ip < input.len() && out_take > 0) {
             return Err(if block.expected_compressed.is_some() || uncomp_done {
                 mismatch()
             } else {
                 Error::Corrupt("block is too large")
             });
+        }
+        if p.consumed > 0 || p.produced > 0 {
+            return Ok(Some(false));
         }
         Ok(None)
     }
@@ -342,9 +347,12 @@ impl XzDecoder {
                     self.pos = 0;
                     self.state = State::BlockData;
                 }
-                State::BlockData => match self.run_block(input, ip, output, op, action)? {
+                State::BlockData => match self.run_block(input, ip, output, op)? {
                     Some(true) => self.state = State::BlockPadding,
-                    Some(false) if *ip < input.len() && *op < output.len() => {}
+                    // With `Finish` and all input taken, call the chain again before
+                    // calling the input truncated: it may hold an error found after some
+                    // output (reported on the next call), which is the true verdict.
+                    Some(false) if *op < output.len() && (*ip < input.len() || action == Action::Finish) => {}
                     _ => break,
                 },
                 State::BlockPadding => {

@@ -85,8 +85,39 @@ enum State {
     Done,
 }
 
+/// Running totals over index records, as liblzma's index hash keeps them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Totals {
+    /// Sum of the blocks' sizes in the file (unpadded sizes rounded up to four).
+    blocks: u64,
+    /// Sum of the uncompressed sizes.
+    uncompressed: u64,
+    /// Bytes the records take in the index.
+    list: u64,
+}
+
+impl Totals {
+    fn add(&mut self, r: &IndexRecord) {
+        let len = |v: u64| vli::encoded_len(v).unwrap_or(vli::VLI_BYTES_MAX) as u64;
+        self.blocks = self.blocks.saturating_add(r.total_size());
+        self.uncompressed = self.uncompressed.saturating_add(r.uncompressed_size);
+        self.list = self.list.saturating_add(len(r.unpadded_size) + len(r.uncompressed_size));
+    }
+
+    fn exceeds(&self, other: &Totals) -> bool {
+        self.blocks > other.blocks || self.uncompressed > other.uncompressed || self.list > other.list
+    }
+}
+
 /// An incremental index decoder. It validates every field as it arrives; given the records
 /// of the blocks actually decoded, it also checks that the index matches them.
+///
+/// The check against the blocks follows liblzma's stream decoder, so that damage gets the
+/// same verdict: the record count is compared at once, each record only so far as the
+/// running sums of sizes must not exceed the blocks' sums, and the records themselves once
+/// the padding is complete and the first CRC32 byte is there. A wrong record in an index
+/// cut short is therefore [`Error::Truncated`] (from the caller), not [`Error::Corrupt`].
+/// The CRC32 is compared byte by byte.
 #[derive(Clone, Debug)]
 ///
 /// ```
@@ -112,6 +143,12 @@ pub struct IndexDecoder {
     records: Vec<IndexRecord>,
     uncompressed_sum: u64,
     blocks_sum: u64,
+    /// Totals of the records read so far.
+    totals: Totals,
+    /// Totals of the blocks decoded (computed once the count is read, if given).
+    expected_totals: Option<Totals>,
+    /// Whether a record read so far differs from its block.
+    mismatch: bool,
 }
 
 impl IndexDecoder {
@@ -131,6 +168,9 @@ impl IndexDecoder {
             records: Vec::new(),
             uncompressed_sum: 0,
             blocks_sum: 0,
+            totals: Totals::default(),
+            expected_totals: None,
+            mismatch: false,
         }
     }
 
@@ -166,7 +206,19 @@ impl IndexDecoder {
 
     /// Feeds bytes starting at the index indicator. Returns the bytes consumed and whether
     /// the index is complete. `expected`, if given, is the list of blocks the stream
-    /// actually held; any difference is [`Error::Corrupt`].
+    /// actually held (the same list on every call); any difference is [`Error::Corrupt`],
+    /// found at the points described on the type.
+    ///
+    /// ```
+    /// use lzma_core::xz::index::{encode, IndexDecoder, IndexRecord};
+    /// let blocks = [IndexRecord { unpadded_size: 20, uncompressed_size: 5 }];
+    /// let wrong = encode(&[IndexRecord { unpadded_size: 20, uncompressed_size: 4 }]).unwrap();
+    /// // Up to the padding, a wrong record is not an error yet: the index may be cut short.
+    /// let mut d = IndexDecoder::new(false);
+    /// assert_eq!(d.decode(&wrong[..4], Some(&blocks)).unwrap(), (4, false));
+    /// // With the first CRC32 byte it is.
+    /// assert!(d.decode(&wrong[4..], Some(&blocks)).is_err());
+    /// ```
     pub fn decode(
         &mut self,
         input: &[u8],
@@ -189,6 +241,9 @@ impl IndexDecoder {
                             if v != exp.len() as u64 {
                                 return Err(Error::Corrupt("index record count mismatch"));
                             }
+                            let mut t = Totals::default();
+                            exp.iter().for_each(|r| t.add(r));
+                            self.expected_totals = Some(t);
                         }
                         self.count = v;
                         self.state = if v == 0 { State::Padding } else { State::Unpadded };
@@ -206,9 +261,13 @@ impl IndexDecoder {
                 State::Uncompressed => {
                     if let Some(v) = self.vli.push(b)? {
                         let rec = IndexRecord { unpadded_size: self.unpadded, uncompressed_size: v };
+                        self.totals.add(&rec);
                         if let Some(exp) = expected {
                             let idx = usize::try_from(self.seen).ok();
                             if idx.and_then(|k| exp.get(k)) != Some(&rec) {
+                                self.mismatch = true;
+                            }
+                            if self.expected_totals.is_some_and(|t| self.totals.exceeds(&t)) {
                                 return Err(Error::Corrupt("index does not match the blocks"));
                             }
                         }
@@ -235,7 +294,7 @@ impl IndexDecoder {
                         // Padding complete: this byte starts the CRC32.
                         self.crc.update(&input[hashed_to..i]);
                         hashed_to = i;
-                        self.state = State::Crc;
+                        self.start_crc();
                         continue;
                     }
                     if b != 0 {
@@ -243,13 +302,14 @@ impl IndexDecoder {
                     }
                 }
                 State::Crc => {
-                    self.crc_bytes[self.crc_pos] = b;
+                    if self.crc_pos == 0 && expected.is_some() && self.mismatch {
+                        return Err(Error::Corrupt("index does not match the blocks"));
+                    }
+                    if b != self.crc_bytes[self.crc_pos] {
+                        return Err(Error::Corrupt("index CRC32 mismatch"));
+                    }
                     self.crc_pos += 1;
                     if self.crc_pos == 4 {
-                        let crc = std::mem::replace(&mut self.crc, crc32fast::Hasher::new());
-                        if crc.finalize().to_le_bytes() != self.crc_bytes {
-                            return Err(Error::Corrupt("index CRC32 mismatch"));
-                        }
                         self.state = State::Done;
                     }
                 }
@@ -265,12 +325,20 @@ impl IndexDecoder {
         if self.state == State::Padding && self.size % 4 == 0 {
             self.crc.update(&input[hashed_to..i]);
             hashed_to = i;
-            self.state = State::Crc;
+            self.start_crc();
         }
         if !matches!(self.state, State::Crc | State::Done) {
             self.crc.update(&input[hashed_to..i]);
         }
         Ok((i, self.state == State::Done))
+    }
+
+    /// Ends the hashed part: the CRC32 to compare the next four bytes with.
+    fn start_crc(&mut self) {
+        let crc = std::mem::replace(&mut self.crc, crc32fast::Hasher::new());
+        self.crc_bytes = crc.finalize().to_le_bytes();
+        self.crc_pos = 0;
+        self.state = State::Crc;
     }
 }
 
@@ -323,6 +391,36 @@ mod tests {
         // Unpadded size below the minimum.
         let tiny = encode(&[IndexRecord { unpadded_size: 4, uncompressed_size: 0 }]).unwrap();
         assert!(IndexDecoder::new(false).decode(&tiny, None).is_err());
+        // A record that differs from its block is found once the padding is complete and
+        // a CRC32 byte is there (as liblzma), so an index cut short is truncated, not corrupt.
+        let mut wrong = r.clone();
+        wrong[1].uncompressed_size -= 1;
+        let wb = encode(&wrong).unwrap();
+        let pad_end = wb.len() - 4;
+        for cut in 0..=pad_end {
+            let mut d = IndexDecoder::new(false);
+            assert_eq!(d.decode(&wb[..cut], Some(&r)).unwrap(), (cut, false), "cut {cut}");
+            // Fed one byte at a time the verdict is the same.
+            let mut d = IndexDecoder::new(false);
+            for k in 0..cut {
+                assert_eq!(d.decode(&wb[k..=k], Some(&r)).unwrap(), (1, false), "cut {cut} byte {k}");
+            }
+            assert!(matches!(d.decode(&wb[cut..], Some(&r)), Err(Error::Corrupt(_))), "cut {cut}");
+        }
+        assert!(matches!(IndexDecoder::new(false).decode(&wb, Some(&r)), Err(Error::Corrupt(_))));
+        // A record larger than the blocks allow is found at once.
+        let mut big = r.clone();
+        big[0].uncompressed_size += 1_000_000;
+        let bb = encode(&big).unwrap();
+        let first = 2 + vli::encoded_len(big[0].unpadded_size).unwrap()
+            + vli::encoded_len(big[0].uncompressed_size).unwrap();
+        assert!(IndexDecoder::new(false).decode(&bb[..first], Some(&r)).is_err());
+        // The CRC32 is compared byte by byte: a wrong first byte fails before the rest.
+        let mut bad_crc = b.clone();
+        let crc_at = b.len() - 4;
+        bad_crc[crc_at] ^= 0x80;
+        assert!(IndexDecoder::new(false).decode(&bad_crc[..=crc_at], Some(&r)).is_err());
+        assert_eq!(IndexDecoder::new(false).decode(&b[..=crc_at], Some(&r)).unwrap(), (crc_at + 1, false));
         // A huge declared count does not allocate.
         let mut huge = vec![0u8];
         vli::encode(VLI_MAX, &mut huge).unwrap();
