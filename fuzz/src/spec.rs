@@ -275,7 +275,7 @@ fn expand(rest: &[u8]) -> Vec<u8> {
                     *last = last.wrapping_add((i % 3) as u8);
                 }
             }
-            v.truncate(1 << 20);
+            v.truncate(256 << 10);
             v
         }
         _ => rest.to_vec(),
