@@ -16,28 +16,10 @@ use crate::rangecoder::encoder::{RangeEncoder, PROB_INIT};
 use crate::rangecoder::price::{bit0_price, bit1_price, bittree_price};
 use crate::{Error, LzmaOptions, Mode, Result};
 
-/// Checks encoder options as liblzma does.
-///
-/// liblzma raises `nice_len` to the bytes the match finder hashes (so `nice=2,mf=bt4` is
-/// valid and means `nice=4`); `LzmaOptions::validate_for_encoder` rejects that, so the
-/// raised value is checked instead.
+/// Checks encoder options as liblzma does (a `nice_len` below the bytes the match finder
+/// hashes is valid: the match finder raises it).
 pub(crate) fn validate(opts: &LzmaOptions) -> Result<()> {
-    let mut nice_len = opts.nice_len;
-    if nice_len >= MATCH_LEN_MIN {
-        nice_len = nice_len.max(opts.mf.hash_bytes());
-    }
-    let raised = LzmaOptions {
-        dict_size: opts.dict_size,
-        lc: opts.lc,
-        lp: opts.lp,
-        pb: opts.pb,
-        mode: opts.mode,
-        nice_len,
-        mf: opts.mf,
-        depth: opts.depth,
-        preset_dict: None,
-    };
-    raised.validate_for_encoder()
+    opts.validate_for_encoder()
 }
 
 /// Number of states of the LZMA state machine.

@@ -189,12 +189,8 @@ impl LzmaOptions {
         if !(MATCH_LEN_MIN..=MATCH_LEN_MAX).contains(&self.nice_len) {
             return Err(Error::Options("nice must be in the range [2, 273]".into()));
         }
-        // liblzma: the match finder must hash no more bytes than nice_len.
-        if self.nice_len < self.mf.hash_bytes() {
-            return Err(Error::Options(
-                "nice must not be smaller than the bytes the match finder hashes".into(),
-            ));
-        }
+        // A nice length below the bytes the match finder hashes is accepted: liblzma raises
+        // it to that number (`xz --lzma2=nice=2,mf=bt4` works), and so does our encoder.
         Ok(())
     }
 }
