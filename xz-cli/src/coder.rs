@@ -13,7 +13,7 @@ use crate::suffix;
 /// Input buffer size.
 pub const IN_BUF: usize = 64 << 10;
 /// Output buffer size.
-pub const OUT_BUF: usize = 1 << 20;
+pub const OUT_BUF: usize = 64 << 10;
 
 /// A running encoder or decoder.
 pub trait Stream {
