@@ -213,3 +213,58 @@ fn read_adapters_over_all_formats() {
     let (_, _, err) = run(&xz, &["-dc"], &t);
     assert_eq!(Some(e.to_string().as_str()), ref_message(&err));
 }
+
+/// Everything `coder` writes for `input` (given whole with `Finish`) into buffers of
+/// `out_chunk` bytes, up to and including the call that fails.
+fn partial_output(coder: &mut dyn lzma_core::Coder, input: &[u8], out_chunk: usize) -> Vec<u8> {
+    use lzma_core::{Action, Status};
+    let mut out = Vec::new();
+    let mut buf = vec![0u8; out_chunk];
+    let mut pos = 0;
+    for _ in 0..1_000_000 {
+        match coder.code(&input[pos..], &mut buf, Action::Finish) {
+            Ok(p) => {
+                out.extend_from_slice(&buf[..p.produced]);
+                pos += p.consumed;
+                if p.status == Status::StreamEnd || (p.consumed == 0 && p.produced == 0) {
+                    break;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    out
+}
+
+/// .lzma and lzip files damaged inside the LZMA data give exactly the partial output of
+/// XZ Utils before the error, whether the output buffer is large or one byte.
+#[test]
+fn damaged_lzma_data_gives_the_references_partial_output() {
+    let xz = need!(reference());
+    let data = text_bytes(30_000, 11);
+    let lzma = ref_compress(&xz, &["--format=lzma", "-1"], &data);
+    let lz = lzip_member(1, 0x10, &raw_lzma1(&xz, &data, "64KiB"), &data);
+    let mut failures = Vec::new();
+    for (fmt, file) in [("lzma", &lzma), ("lzip", &lz)] {
+        for k in 0..60 {
+            let pos = 20 + (file.len() - 40) * k / 60;
+            let mut d = file.clone();
+            d[pos] ^= 1 << (k % 8);
+            let (code, want, _) = run(&xz, &["-dc", &format!("--format={fmt}")], &d);
+            if code == 0 {
+                continue;
+            }
+            for out_chunk in [1 << 16, 1] {
+                let got = if fmt == "lzma" {
+                    partial_output(&mut AloneDecoder::new(&DecoderOptions::default()), &d, out_chunk)
+                } else {
+                    partial_output(&mut LzipDecoder::new(&DecoderOptions::default()), &d, out_chunk)
+                };
+                if got != want {
+                    failures.push(format!("{fmt} byte {pos} bit {}: reference {} bytes, ours {} (buffer {out_chunk})", k % 8, want.len(), got.len()));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -247,22 +247,20 @@ impl XzDecoder {
             }
             return Ok(Some(true));
         }
-        // Not at the end. As liblzma's block decoder checks after every call: if the chain
-        // took all the input the header allows and still has output room, or made all the
-        // output the header allows and still has input (and had room for one byte more),
-        // the block is broken. Checked whether or not the call made progress, so that the
-        // verdict does not depend on how the input is split.
+        if p.consumed > 0 || p.produced > 0 {
+            return Ok(Some(false));
+        }
+        // Stalled (the caller calls again while input or output room remain, and with
+        // `Finish` once all input is taken): the chain wants input the header says is not
+        // there, or output room beyond the uncompressed size. As liblzma's block decoder.
         let comp_done = block.compressed == block.compressed_limit;
         let uncomp_done = Some(block.uncompressed) == block.expected_uncompressed;
-        if (comp_done && *op < output.len()) || (uncomp_done && *ip < input.len() && out_take > 0) {
+        if (comp_done && *op < output.len()) || (uncomp_done && *ip < input.len()) {
             return Err(if block.expected_compressed.is_some() || uncomp_done {
                 mismatch()
             } else {
                 Error::Corrupt("block is too large")
             });
-        }
-        if p.consumed > 0 || p.produced > 0 {
-            return Ok(Some(false));
         }
         Ok(None)
     }
