@@ -408,7 +408,7 @@ impl Coder for XzEncoderMt {
 /// the base allowance that `filters_mem` includes.
 pub(crate) fn mt_memusage(block_size: u64, filters_mem: u64, threads: u64) -> Option<u64> {
     const FIXED: u64 = 33_336;
-    const PER_THREAD: u64 = 3_506;
+    const PER_THREAD: u64 = 33_440;
     const HEADERS_BOUND: u64 = (1 + 1 + 2 * 9 + 3 + 4 + 64 + 3) & !3;
     let chunks = block_size.checked_add(65535)? / 65536;
     let lzma2 = block_size.checked_add(chunks.checked_mul(3)?.checked_add(1)?)?;
