@@ -1213,10 +1213,15 @@ fn corrupt_lzma1_streams_match_reference() {
         args.extend(pre.iter().map(xz_option));
         args.push("--lzma1=lc=1,lp=0,pb=0,dict=64KiB".into());
         let mut r = Rng(77);
-        for round in 0..24 {
+        for round in 0..32 {
             let mut s = packed.clone();
             let at = 5 + (r.next() as usize) % (s.len() - 5);
-            s[at] ^= (r.byte() | 1) & 0x7F;
+            if round % 4 == 3 {
+                // Cut short instead: converted as usual, the held-back tail is lost.
+                s.truncate(at);
+            } else {
+                s[at] ^= (r.byte() | 1) & 0x7F;
+            }
             let Some((theirs, _)) = run_reference_any(&xz, &args, &s) else {
                 return;
             };
@@ -1232,7 +1237,7 @@ fn corrupt_lzma1_streams_match_reference() {
             let n = ours.len().min(theirs.len());
             let same = ours.iter().zip(&theirs).take_while(|(a, b)| a == b).count();
             assert!(
-                same == n,
+                same == n && ours.len() == theirs.len(),
                 "{pre:?} round {round} (byte {at}): output differs at byte {same} (ours {}, theirs {} bytes)",
                 ours.len(),
                 theirs.len()
