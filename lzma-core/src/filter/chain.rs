@@ -425,6 +425,14 @@ enum RunState {
 ///
 /// [`RawDecoder`] is this over the LZMA1/LZMA2 decoders; any [`Coder`] can be the inner
 /// one.
+///
+/// On corrupt input the output before the error is liblzma's: the call that meets the
+/// error hands on what its stages wrote, with the BCJ stages' part unconverted (liblzma's
+/// BCJ wrapper returns before converting it) and the Delta stages' part converted; the
+/// error follows on the next call. So, as with liblzma, the bytes before an error depend
+/// on how input and output were split into calls. Running out of input under `Finish` is
+/// not such an error: the data is converted as usual, a BCJ stage's held-back tail (a
+/// possible partial instruction) is not handed on, then [`Error::Truncated`] follows.
 #[derive(Debug)]
 pub struct ChainDecoder<C> {
     /// Stages in pull order: the first filter of the chain first.
