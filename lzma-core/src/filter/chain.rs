@@ -229,7 +229,23 @@ pub(crate) trait Upstream {
 }
 
 /// The far end of a decoder chain: the LZMA decoder reading the caller's input.
-struct CoderLeaf<'a, C>(&'a mut C);
+///
+/// It reports errors the way liblzma's LZMA decoders do, which matters for what the
+/// Delta/BCJ stages hand on before an error (see [`ChainDecoder`]):
+/// - an error found in the same call as some output comes back as `Err` *with* `out_pos`
+///   advanced over that output. Our decoders report such an error on their next call
+///   instead, so after a call with output the leaf asks once more, with no input and no
+///   output room, to collect it;
+/// - running out of input under `Finish` ([`Error::Truncated`]) is not an error of the
+///   LZMA decoder in liblzma but of `lzma_code` once no progress is made: the leaf
+///   reports "no progress" to the stages and keeps the error in `truncated` for
+///   [`ChainDecoder`] to return.
+struct CoderLeaf<'a, C> {
+    inner: &'a mut C,
+    /// Collect an error of the inner decoder found in the same call as its output.
+    probe: bool,
+    truncated: &'a mut Option<Error>,
+}
 
 impl<C: Coder> Upstream for CoderLeaf<'_, C> {
     fn pull(
@@ -240,12 +256,36 @@ impl<C: Coder> Upstream for CoderLeaf<'_, C> {
         out_pos: &mut usize,
         action: Action,
     ) -> Result<bool> {
-        let p = self
-            .0
-            .code(&input[*in_pos..], &mut out[*out_pos..], action)?;
+        if self.truncated.is_some() {
+            // The inner decoder is done; a stage asking again in this call gets nothing.
+            return Ok(false);
+        }
+        let p = match self
+            .inner
+            .code(&input[*in_pos..], &mut out[*out_pos..], action)
+        {
+            Ok(p) => p,
+            Err(e @ Error::Truncated) => {
+                *self.truncated = Some(e);
+                return Ok(false);
+            }
+            Err(e) => return Err(e),
+        };
         *in_pos += p.consumed;
         *out_pos += p.produced;
-        Ok(p.status == Status::StreamEnd)
+        if p.status == Status::StreamEnd {
+            return Ok(true);
+        }
+        if self.probe && p.produced > 0 {
+            // Nothing to read and no room to write: a decoder that is still running does
+            // nothing; one holding back an error reports it now.
+            match self.inner.code(&[], &mut [], Action::Run) {
+                Ok(q) => return Ok(q.status == Status::StreamEnd),
+                Err(e @ Error::Truncated) => *self.truncated = Some(e),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(false)
     }
 }
 
@@ -320,9 +360,11 @@ impl Stage {
             Stage::Simple(s) => s.pull(next, input, in_pos, out, out_pos, action),
             Stage::Delta { delta, encoder } => {
                 let start = *out_pos;
-                let ended = next.pull(input, in_pos, out, out_pos, action)?;
+                let pulled = next.pull(input, in_pos, out, out_pos, action);
+                // Whatever arrived is converted, even when an error came with it (as
+                // liblzma's Delta decoder does).
                 delta.convert(*encoder, &mut out[start..*out_pos]);
-                Ok(ended)
+                pulled
             }
         }
     }
@@ -383,12 +425,22 @@ enum RunState {
 ///
 /// [`RawDecoder`] is this over the LZMA1/LZMA2 decoders; any [`Coder`] can be the inner
 /// one.
+///
+/// On corrupt input the output before the error is liblzma's: the call that meets the
+/// error hands on what its stages wrote, with the BCJ stages' part unconverted (liblzma's
+/// BCJ wrapper returns before converting it) and the Delta stages' part converted; the
+/// error follows on the next call. So, as with liblzma, the bytes before an error depend
+/// on how input and output were split into calls. Running out of input under `Finish` is
+/// not such an error: the data is converted as usual, a BCJ stage's held-back tail (a
+/// possible partial instruction) is not handed on, then [`Error::Truncated`] follows.
 #[derive(Debug)]
 pub struct ChainDecoder<C> {
     /// Stages in pull order: the first filter of the chain first.
     stages: Vec<Stage>,
     inner: C,
     state: RunState,
+    /// An error to report on the next call, after the output that came before it.
+    pending: Option<Error>,
 }
 
 impl<C: Coder> ChainDecoder<C> {
@@ -403,6 +455,7 @@ impl<C: Coder> ChainDecoder<C> {
             stages: build_stages(simple, false)?,
             inner,
             state: RunState::Running,
+            pending: None,
         })
     }
 
@@ -425,6 +478,10 @@ impl<C: Coder> Coder for ChainDecoder<C> {
             }
             RunState::Running => {}
         }
+        if let Some(e) = self.pending.take() {
+            self.state = RunState::Failed;
+            return Err(e);
+        }
         // Decoders treat flushing as running.
         let action = if action == Action::Finish {
             Action::Finish
@@ -432,28 +489,44 @@ impl<C: Coder> Coder for ChainDecoder<C> {
             Action::Run
         };
         let (mut in_pos, mut out_pos) = (0, 0);
-        let mut leaf = CoderLeaf(&mut self.inner);
+        let mut truncated = None;
+        let probe = !self.stages.is_empty();
+        let mut leaf = CoderLeaf {
+            inner: &mut self.inner,
+            probe,
+            truncated: &mut truncated,
+        };
         let mut pipeline = Pipeline {
             stages: &mut self.stages,
             leaf: &mut leaf,
         };
-        match pipeline.pull(input, &mut in_pos, output, &mut out_pos, action) {
-            Ok(ended) => {
-                let status = if ended {
-                    self.state = RunState::Ended;
-                    Status::StreamEnd
-                } else {
-                    Status::Ok
-                };
+        let pulled = pipeline.pull(input, &mut in_pos, output, &mut out_pos, action);
+        // liblzma hands on what its stages wrote before an error (a BCJ stage leaves that
+        // part unconverted); we do the same and report the error on the next call.
+        let error = match pulled {
+            Ok(true) => {
+                self.state = RunState::Ended;
+                return Ok(Progress {
+                    consumed: in_pos,
+                    produced: out_pos,
+                    status: Status::StreamEnd,
+                });
+            }
+            Ok(false) => truncated,
+            Err(e) => Some(e),
+        };
+        match error {
+            Some(e) if out_pos == 0 && (in_pos == 0 || !matches!(e, Error::Truncated)) => {
+                self.state = RunState::Failed;
+                Err(e)
+            }
+            e => {
+                self.pending = e;
                 Ok(Progress {
                     consumed: in_pos,
                     produced: out_pos,
-                    status,
+                    status: Status::Ok,
                 })
-            }
-            Err(e) => {
-                self.state = RunState::Failed;
-                Err(e)
             }
         }
     }

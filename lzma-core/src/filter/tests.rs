@@ -998,3 +998,250 @@ fn dense_instructions_match_reference() {
         );
     }
 }
+
+// What comes out before an error. liblzma's BCJ wrapper (`simple_coder.c`) returns at once
+// when the filter behind it reports an error: the bytes that filter wrote in that call,
+// and the held-back tail copied in front of them, have already been counted as output but
+// are not converted. Its Delta decoder converts what it got in any case. Running out of
+// input is different: liblzma sees no error there, only a call without progress, so the
+// data is converted as usual and the held-back tail never comes out.
+
+/// Decodes the raw LZMA2 `stream` through `chain` (LZMA2 appended) with all input at once
+/// and 64 KiB of output per call: the output of the successful calls and the error.
+fn decode_until_error(chain: &[Filter], stream: &[u8]) -> (Vec<u8>, Option<Error>) {
+    use super::chain::raw_decoder;
+    let mut filters = chain.to_vec();
+    filters.push(Filter::Lzma2(LzmaOptions::preset(0, false).unwrap()));
+    let mut dec = raw_decoder(&filters, u64::MAX).unwrap();
+    let (mut out, mut pos, mut buf) = (Vec::new(), 0, vec![0u8; 1 << 16]);
+    for _ in 0..100 {
+        match dec.code(&stream[pos..], &mut buf, Action::Finish) {
+            Ok(p) => {
+                pos += p.consumed;
+                out.extend_from_slice(&buf[..p.produced]);
+                if p.status == Status::StreamEnd {
+                    return (out, None);
+                }
+            }
+            Err(e) => return (out, Some(e)),
+        }
+    }
+    panic!("decoder made no progress");
+}
+
+/// An LZMA2 stream of stored chunks holding `data` (at most 64 KiB), cut before its end
+/// byte, and then `tail` (e.g. an invalid control byte).
+fn stored_lzma2_then(data: &[u8], tail: &[u8]) -> Vec<u8> {
+    let mut s = stored_lzma2(data);
+    s.pop();
+    s.extend_from_slice(tail);
+    s
+}
+
+/// LZMA2 control byte 0x03 is invalid: the LZMA2 decoder reports corrupt data there.
+const BAD_CONTROL: u8 = 0x03;
+
+#[test]
+fn bcj_leaves_bytes_unconverted_when_corruption_follows() {
+    // Eight zero bytes, ARM64 `BL +8` (0x94000002) at offset 8, seven zero bytes: a stored
+    // chunk of 19 bytes, then an invalid control byte. Without the error the decoder turns
+    // the BL into 0x94000000 (absolute word 2 minus position 8/4) and holds back the last
+    // three bytes until the end.
+    let mut data = vec![0u8; 8];
+    data.extend_from_slice(&0x9400_0002u32.to_le_bytes());
+    data.extend_from_slice(&[0; 7]);
+    let arm64 = [bcj(BcjArch::Arm64, 0)];
+
+    let (out, err) = decode_until_error(&arm64, &stored_lzma2_then(&data, &[0x00]));
+    assert_eq!(
+        (&out[8..12], err),
+        (&0x9400_0000u32.to_le_bytes()[..], None)
+    );
+
+    // Corrupt: all 19 bytes come out unconverted (the chunk and the error came in the
+    // same call), then the error.
+    let (out, err) = decode_until_error(&arm64, &stored_lzma2_then(&data, &[BAD_CONTROL]));
+    assert_eq!(out, data);
+    assert!(matches!(err, Some(Error::Corrupt(_))), "{err:?}");
+
+    // The fuzzer's chain, ARM64 then Delta distance 3: the Delta decoder still converts
+    // (byte i plus byte i - 3), the ARM64 decoder does not.
+    let chain = [bcj(BcjArch::Arm64, 0), Filter::Delta { distance: 3 }];
+    let (out, err) = decode_until_error(&chain, &stored_lzma2_then(&data, &[BAD_CONTROL]));
+    let mut delta_decoded = data.clone();
+    for i in 3..delta_decoded.len() {
+        delta_decoded[i] = delta_decoded[i].wrapping_add(delta_decoded[i - 3]);
+    }
+    assert_eq!(out, delta_decoded);
+    assert!(matches!(err, Some(Error::Corrupt(_))), "{err:?}");
+
+    // Truncated (no end byte): converted as usual, the three held-back bytes are lost.
+    let (out, err) = decode_until_error(&arm64, &stored_lzma2_then(&data, &[]));
+    assert_eq!(out.len(), 16);
+    assert_eq!(&out[8..12], &0x9400_0000u32.to_le_bytes());
+    assert!(matches!(err, Some(Error::Truncated)), "{err:?}");
+}
+
+#[test]
+fn held_back_tail_comes_out_when_the_next_call_fails() {
+    // First call: 19 bytes of a stored chunk arrive with `Run` (more input to come); the
+    // ARM64 stage converts 16 and keeps 3. Second call: the next byte is an invalid
+    // control byte, and the failing call hands on the 3 held bytes unconverted.
+    let mut data = vec![0u8; 8];
+    data.extend_from_slice(&0x9400_0002u32.to_le_bytes());
+    data.extend_from_slice(&[0xAA; 7]);
+    let stream = stored_lzma2_then(&data, &[BAD_CONTROL]);
+    let mut filters = vec![bcj(BcjArch::Arm64, 0)];
+    filters.push(Filter::Lzma2(LzmaOptions::preset(0, false).unwrap()));
+    let mut dec = super::chain::raw_decoder(&filters, u64::MAX).unwrap();
+    let mut buf = [0u8; 64];
+    let split = stream.len() - 1;
+    let p = dec.code(&stream[..split], &mut buf, Action::Run).unwrap();
+    assert_eq!((p.consumed, p.produced), (split, 16));
+    assert_eq!(&buf[8..12], &0x9400_0000u32.to_le_bytes());
+    let p = dec
+        .code(&stream[split..], &mut buf, Action::Finish)
+        .unwrap();
+    assert_eq!(&buf[..p.produced], &[0xAA; 3]);
+    assert!(matches!(
+        dec.code(&stream[split..], &mut buf, Action::Finish),
+        Err(Error::Corrupt(_))
+    ));
+}
+
+#[test]
+fn output_before_errors_matches_reference() {
+    let Some(xz) = reference() else { return };
+    for arch in ALL_ARCHES {
+        // Instruction-dense pseudo-random code whose length is no multiple of any
+        // alignment (a tail is held back), in two stored chunks.
+        let data = sample(Some(arch), 2003, 41, 2);
+        let chains = [
+            vec![bcj(arch, 0)],
+            vec![bcj(arch, 0), Filter::Delta { distance: 3 }],
+            vec![Filter::Delta { distance: 3 }, bcj(arch, 0)],
+            vec![bcj(arch, 0), bcj(BcjArch::X86, 0)],
+        ];
+        for chain in &chains {
+            let mut stream = stored_lzma2(&data[..1000]);
+            stream.pop();
+            stream.extend_from_slice(&stored_lzma2(&data[1000..])[..]);
+            stream[1003] = 0x02; // the second chunk continues the dictionary
+            for (tail, what) in [(&[BAD_CONTROL][..], "corrupt"), (&[][..], "truncated")] {
+                let mut s = stream.clone();
+                s.pop();
+                s.extend_from_slice(tail);
+                let mut args = reference_args(chain, true);
+                args.retain(|a| a != "-c");
+                args.push("-c".into());
+                let Some((theirs, ok)) = run_reference_any(&xz, &args, &s) else {
+                    continue;
+                };
+                let (ours, err) = decode_until_error(chain, &s);
+                assert!(!ok && err.is_some(), "{chain:?} {what}: both must fail");
+                assert!(
+                    ours == theirs,
+                    "{chain:?} {what}: output differs from the reference at byte {} (ours {}, theirs {} bytes)",
+                    ours.iter().zip(&theirs).take_while(|(a, b)| a == b).count(),
+                    ours.len(),
+                    theirs.len()
+                );
+            }
+        }
+    }
+}
+
+/// Runs the reference with `args` on `input`: its output and whether it succeeded; `None`
+/// if it cannot run or does not know an option (an older xz without RISC-V).
+fn run_reference_any(xz: &str, args: &[String], input: &[u8]) -> Option<(Vec<u8>, bool)> {
+    let mut child = Command::new(xz)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .ok()?;
+    let mut stdin = child.stdin.take()?;
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().ok()?;
+    let _ = writer.join();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if stderr.contains("unrecognized option") || stderr.contains("nvalid") {
+        eprintln!("reference cannot run {args:?}");
+        return None;
+    }
+    Some((out.stdout, out.status.success()))
+}
+
+#[test]
+fn corrupt_lzma1_streams_match_reference() {
+    // The fuzzer's chain: ARM64, Delta distance 3, LZMA1 lc=1 lp=0 pb=0. Our encoder
+    // compresses instruction-dense ARM64 code; then one byte of the compressed stream is
+    // changed at a time (bits flipped) and both decoders run on the result.
+    use super::chain::raw_encoder;
+    let Some(xz) = reference() else { return };
+    let lzma1 = Filter::Lzma1(LzmaOptions {
+        lc: 1,
+        lp: 0,
+        pb: 0,
+        dict_size: 1 << 16,
+        ..LzmaOptions::preset(1, false).unwrap()
+    });
+    let chains = [
+        vec![bcj(BcjArch::Arm64, 0), Filter::Delta { distance: 3 }],
+        vec![bcj(BcjArch::X86, 0)],
+        vec![Filter::Delta { distance: 3 }, bcj(BcjArch::Arm, 0)],
+    ];
+    for pre in chains {
+        let mut filters = pre.clone();
+        filters.push(lzma1.clone());
+        let data = sample(
+            pre.iter().find_map(|f| match f {
+                Filter::Bcj { arch, .. } => Some(*arch),
+                _ => None,
+            }),
+            1501,
+            5,
+            2,
+        );
+        let mut enc = raw_encoder(&filters).unwrap();
+        let packed = run(&mut enc, &data, usize::MAX, 1 << 16);
+        let mut args = vec!["--format=raw".to_string(), "-dc".to_string()];
+        args.extend(pre.iter().map(xz_option));
+        args.push("--lzma1=lc=1,lp=0,pb=0,dict=64KiB".into());
+        let mut r = Rng(77);
+        for round in 0..32 {
+            let mut s = packed.clone();
+            let at = 5 + (r.next() as usize) % (s.len() - 5);
+            if round % 4 == 3 {
+                // Cut short instead: converted as usual, the held-back tail is lost.
+                s.truncate(at);
+            } else {
+                s[at] ^= (r.byte() | 1) & 0x7F;
+            }
+            let Some((theirs, _)) = run_reference_any(&xz, &args, &s) else {
+                return;
+            };
+            let mut dec = super::chain::raw_decoder(&filters, u64::MAX).unwrap();
+            let (mut ours, mut pos, mut buf) = (Vec::new(), 0, vec![0u8; 1 << 16]);
+            while let Ok(p) = dec.code(&s[pos..], &mut buf, Action::Finish) {
+                pos += p.consumed;
+                ours.extend_from_slice(&buf[..p.produced]);
+                if p.status == Status::StreamEnd {
+                    break;
+                }
+            }
+            let n = ours.len().min(theirs.len());
+            let same = ours.iter().zip(&theirs).take_while(|(a, b)| a == b).count();
+            assert!(
+                same == n && ours.len() == theirs.len(),
+                "{pre:?} round {round} (byte {at}): output differs at byte {same} (ours {}, theirs {} bytes)",
+                ours.len(),
+                theirs.len()
+            );
+        }
+    }
+}
