@@ -46,10 +46,47 @@ fn wait_gone(p: &Path) -> bool {
     false
 }
 
+/// A command for `exe` in which SIGINT, SIGHUP and SIGTERM have their default action.
+///
+/// A test run started in the background of a non-interactive shell (or under `nohup`)
+/// inherits those signals as ignored, and an ignored disposition survives `exec`, so the
+/// signal would never reach `xz`. `env --default-signal` (coreutils 8.31+) resets them
+/// without any `unsafe` here; where it is missing the command runs as is.
+fn with_default_signals(exe: &Path) -> Command {
+    let env_ok = Command::new("env")
+        .args(["--default-signal=HUP,INT,TERM", "true"])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if env_ok {
+        let mut c = Command::new("env");
+        c.arg("--default-signal=HUP,INT,TERM").arg(exe);
+        c
+    } else {
+        Command::new(exe)
+    }
+}
+
+/// Waits for `child`, but never forever: after `limit` it is killed and the test fails.
+fn wait_at_most(child: &mut std::process::Child, limit: Duration, tag: &str) -> std::process::ExitStatus {
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{tag}: the process did not end within {limit:?} of the signal");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 fn interrupt(exe: &Path, sig: &str, signo: i32, tag: &str) {
     let dir = scratch(tag);
     let input = big_sparse(&dir);
-    let mut child = Command::new(exe)
+    let mut child = with_default_signals(exe)
         .args(["-0", "-T1", "-k"])
         .arg(&input)
         .current_dir(&dir)
@@ -69,7 +106,7 @@ fn interrupt(exe: &Path, sig: &str, signo: i32, tag: &str) {
         .status()
         .expect("kill");
     assert!(killed.success());
-    let status = child.wait().expect("wait");
+    let status = wait_at_most(&mut child, Duration::from_secs(120), tag);
     assert_eq!(
         status.signal(),
         Some(signo),
