@@ -6,6 +6,7 @@
 //! ```
 //! Without `FILE`, 32 MiB of generated text-like data is used. The machine may be busy:
 //! compare the figures of one run with each other.
+#![forbid(unsafe_code)]
 
 use lzma_core::mt::{MtDecoderOptions, XzDecoderMt, XzEncoderMt};
 use lzma_core::xz::{XzDecoder, XzEncoder};

@@ -4,6 +4,7 @@
 //! ```text
 //! cargo run -p lzma-core --example mt_memusage -- LEVEL THREADS [BLOCK_SIZE]
 //! ```
+#![forbid(unsafe_code)]
 fn main() {
     let a: Vec<u64> = std::env::args()
         .skip(1)

@@ -4,6 +4,7 @@
 //! Usage: `rawenc [--lzma1] [--lzma1-alone] [-N[e]] [key=value,...]`, where the keys are
 //! those of xz's `--lzma2=`: `preset`, `dict`, `lc`, `lp`, `pb`, `mode`, `nice`, `mf`, `depth`.
 //! `--lzma1-alone` writes a `.lzma` file (13-byte header, then the payload).
+#![forbid(unsafe_code)]
 
 use std::io::{Read, Write};
 

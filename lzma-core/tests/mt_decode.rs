@@ -1,4 +1,5 @@
 //! The threaded decoder: same output and same verdicts as the single-threaded one.
+#![forbid(unsafe_code)]
 
 mod mt_common;
 

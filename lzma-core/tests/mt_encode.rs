@@ -1,4 +1,5 @@
 //! The threaded encoder writes the bytes of XZ Utils 5.8 `-T2`, whatever its thread count.
+#![forbid(unsafe_code)]
 
 mod mt_common;
 

@@ -6,6 +6,7 @@
 //! and pass), and decoded by ours in one piece and in odd chunk sizes. Damaged copies
 //! (truncated, bit-flipped) must fail with the same class of error as the reference, or,
 //! where the damage still decodes, give the reference's output.
+#![forbid(unsafe_code)]
 
 use std::io::Write;
 use std::process::{Command, Stdio};

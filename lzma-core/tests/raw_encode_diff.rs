@@ -9,6 +9,7 @@
 //!   --lzma1=<opts> -c` (after its 13-byte header).
 //!
 //! Without a reference the tests print that they are skipped and pass.
+#![forbid(unsafe_code)]
 
 use std::io::Write;
 use std::path::PathBuf;

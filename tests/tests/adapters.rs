@@ -3,6 +3,7 @@
 //! refuse with `Interrupted` or `WouldBlock`-free short writes. Every corpus vector decodes
 //! through `read::`, `bufread::` and `write::` decoders as through the sans-IO core, and the
 //! encoders' output equals the one-shot output whatever the writer does.
+#![forbid(unsafe_code)]
 
 use lzma_core::{bufread, read, write, DecoderOptions, EncoderOptions, Error};
 use std::io::{self, BufReader, Read, Write};

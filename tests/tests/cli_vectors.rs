@@ -5,6 +5,7 @@
 //!
 //! The binary is `$XZ_RS_BIN`, else `xz` beside this test's target directory (built by
 //! `cargo test --workspace`); without it the test prints that it skips.
+#![forbid(unsafe_code)]
 
 use std::io::Write;
 use std::path::PathBuf;

@@ -2,6 +2,7 @@
 //! end, a failed coder answers `Misuse`, a memory-limit error can be recovered from by
 //! raising the limit, memory use is reported, and flushes make everything written so far
 //! decodable.
+#![forbid(unsafe_code)]
 
 use lzma_core::alone::AloneDecoder;
 use lzma_core::lzip::LzipDecoder;

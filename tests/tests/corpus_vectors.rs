@@ -1,5 +1,6 @@
 //! Every corpus vector through our decoders: whole, in odd chunk sizes with a small output
 //! buffer, and one byte at a time; each must give exactly the vector's expected answer.
+#![forbid(unsafe_code)]
 
 use lzma_core::alone::AloneDecoder;
 use lzma_core::auto::AutoDecoder;

@@ -2,6 +2,7 @@
 //! (`$XZ_REFERENCE`, else `xz` on PATH; without one these tests print that they skip) with
 //! many option sets, and our decoders must give back exactly the input. Damaged copies
 //! (truncated, bit-flipped, extended) must get the reference's verdict class.
+#![forbid(unsafe_code)]
 
 use lzma_core::alone::AloneDecoder;
 use lzma_core::auto::AutoDecoder;

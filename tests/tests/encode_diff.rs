@@ -2,6 +2,7 @@
 //! filter chain, block size/list and format, our output must be byte-identical to the
 //! reference's single-threaded output (`xz -T1`), and our multi-threaded block format must
 //! equal `xz -T2`. Any difference fails naming the case.
+#![forbid(unsafe_code)]
 
 use lzma_core::alone::AloneEncoder;
 use lzma_core::filter::BcjArch;

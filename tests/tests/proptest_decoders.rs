@@ -1,6 +1,7 @@
 //! Property tests: arbitrary and mutated input never panics or stalls any decoder (.xz,
 //! .lzma, lzip, raw, auto), and a decoder's verdict does not depend on how its input and
 //! output are cut into pieces.
+#![forbid(unsafe_code)]
 
 use lzma_core::alone::AloneDecoder;
 use lzma_core::auto::AutoDecoder;

@@ -1,5 +1,6 @@
 //! Property tests: arbitrary data compressed by our encoders with arbitrary options decodes
 //! back to itself, and an encoder's output does not depend on how its input is fed.
+#![forbid(unsafe_code)]
 
 use lzma_core::alone::{AloneDecoder, AloneEncoder};
 use lzma_core::filter::BcjArch;

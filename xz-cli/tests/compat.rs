@@ -7,6 +7,7 @@
 //! decode or encode; scenarios with a documented, intended difference are listed as such.
 //! All inputs are generated here from descriptions; compressed inputs are produced by the
 //! reference binary at test time.
+#![forbid(unsafe_code)]
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;

@@ -2,6 +2,7 @@
 //! the input must stay intact and no partial output may remain. Where a reference xz is
 //! available (`$XZ_REFERENCE`, `/tmp/xz58/xz`), the same scenario is run against it and the
 //! way the process ends is compared.
+#![forbid(unsafe_code)]
 
 use std::fs;
 use std::io::Read;
