@@ -1,15 +1,12 @@
 //! The threaded .xz decoder.
 
 use super::pool::Pool;
-use crate::check::CheckState;
 use crate::stream::{Action, Coder, Progress, Status};
-use crate::xz::backend::{self, DynCoder, MEMUSAGE_BASE};
-use crate::xz::block_header::{
-    header_size_from_byte, unpadded_size, BlockHeader, UNPADDED_SIZE_MAX,
-};
+use crate::xz::backend::{self, MEMUSAGE_BASE};
+use crate::xz::block::{self, BlockDecoder};
+use crate::xz::block_header::{header_size_from_byte, unpadded_size, BlockHeader};
 use crate::xz::index::{IndexDecoder, IndexRecord};
 use crate::xz::stream_flags::{self, StreamFlags, HEADER_MAGIC, STREAM_HEADER_SIZE};
-use crate::xz::vli::VLI_MAX;
 use crate::{Check, Error, Result};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -17,7 +14,7 @@ use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
 use std::sync::Arc;
 
 /// Output piece a worker sends at a time.
-const CHUNK: usize = 512 << 10;
+const CHUNK: usize = 64 << 10;
 /// liblzma's allowance for an output buffer's bookkeeping (`sizeof(lzma_outbuf)`).
 const OUTBUF_OVERHEAD: u64 = 64;
 /// Largest block decoded on a worker thread; larger ones are decoded directly.
@@ -85,200 +82,15 @@ impl MtDecoderOptions {
     }
 }
 
-/// Where a block decoder is inside its block.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Phase {
-    Data,
-    Padding,
-    Check,
-    Done,
-}
-
-/// Streaming decoder of one block after its header: data, padding and check, with the
-/// same checks and errors as [`crate::xz::XzDecoder`]. Used both by the workers (on a
-/// whole block) and by the main side (blocks without sizes).
-struct BlockDec {
-    coder: DynCoder,
-    header_size: usize,
-    expected_compressed: Option<u64>,
-    expected_uncompressed: Option<u64>,
-    compressed_limit: u64,
-    uncompressed_limit: u64,
-    compressed: u64,
-    uncompressed: u64,
-    check: Option<CheckState>,
-    check_id: u8,
-    check_size: usize,
-    phase: Phase,
-    pos: usize,
-    stored: [u8; 64],
-}
-
-impl BlockDec {
-    fn new(header: &BlockHeader, flags: StreamFlags, ignore_check: bool) -> Result<BlockDec> {
-        let coder = backend::raw_decoder(&header.filters, u64::MAX)?;
-        let check_size = flags.check_size();
-        let compressed_limit = match header.compressed_size {
-            Some(c) => c,
-            None => UNPADDED_SIZE_MAX - header.header_size as u64 - check_size as u64,
-        };
-        let check = match flags.check() {
-            Some(c) if !ignore_check && c != Check::None => Some(CheckState::new(c)),
-            _ => None,
-        };
-        Ok(BlockDec {
-            coder,
-            header_size: header.header_size,
-            expected_compressed: header.compressed_size,
-            expected_uncompressed: header.uncompressed_size,
-            compressed_limit,
-            uncompressed_limit: header.uncompressed_size.unwrap_or(VLI_MAX),
-            compressed: 0,
-            uncompressed: 0,
-            check,
-            check_id: flags.check_id(),
-            check_size,
-            phase: Phase::Data,
-            pos: 0,
-            stored: [0; 64],
-        })
-    }
-
-    /// The block's index record (once done).
-    fn record(&self) -> Result<IndexRecord> {
-        let unpadded = unpadded_size(self.header_size, self.compressed, self.check_id)?;
-        Ok(IndexRecord {
-            unpadded_size: unpadded,
-            uncompressed_size: self.uncompressed,
-        })
-    }
-
-    /// Runs the filter chain once (as `XzDecoder::run_block`): `Some(true)` at the end of
-    /// the data, `Some(false)` after progress, `None` when stalled.
-    fn run(
-        &mut self,
-        input: &[u8],
-        ip: &mut usize,
-        output: &mut [u8],
-        op: &mut usize,
-        action: Action,
-    ) -> Result<Option<bool>> {
-        let mismatch = || Error::Corrupt("block data does not match the sizes in its header");
-        let in_room = (input.len() - *ip) as u64;
-        let out_room = (output.len() - *op) as u64;
-        let in_take = in_room.min(self.compressed_limit - self.compressed) as usize;
-        let out_take = out_room.min(self.uncompressed_limit - self.uncompressed + 1) as usize;
-        let inner_action = if in_take == input.len() - *ip {
-            action
-        } else {
-            Action::Run
-        };
-        let out_start = *op;
-        let p = self.coder.code(
-            &input[*ip..*ip + in_take],
-            &mut output[*op..*op + out_take],
-            inner_action,
-        )?;
-        *ip += p.consumed;
-        *op += p.produced;
-        self.compressed += p.consumed as u64;
-        self.uncompressed += p.produced as u64;
-        if self.uncompressed > self.uncompressed_limit {
-            return Err(mismatch());
-        }
-        if let Some(c) = self.check.as_mut() {
-            c.update(&output[out_start..*op]);
-        }
-        if p.status == Status::StreamEnd {
-            if self
-                .expected_compressed
-                .is_some_and(|c| c != self.compressed)
-                || self
-                    .expected_uncompressed
-                    .is_some_and(|u| u != self.uncompressed)
-            {
-                return Err(mismatch());
-            }
-            return Ok(Some(true));
-        }
-        if p.consumed > 0 || p.produced > 0 {
-            return Ok(Some(false));
-        }
-        let comp_done = self.compressed == self.compressed_limit;
-        let uncomp_done = Some(self.uncompressed) == self.expected_uncompressed;
-        if (comp_done && *op < output.len()) || (uncomp_done && *ip < input.len()) {
-            return Err(if self.expected_compressed.is_some() || uncomp_done {
-                mismatch()
-            } else {
-                Error::Corrupt("block is too large")
-            });
-        }
-        Ok(None)
-    }
-
-    /// Decodes as far as the buffers allow. `Ok(true)` once the whole block (check
-    /// included) is read and verified.
-    fn code(
-        &mut self,
-        input: &[u8],
-        ip: &mut usize,
-        output: &mut [u8],
-        op: &mut usize,
-        action: Action,
-    ) -> Result<bool> {
-        loop {
-            match self.phase {
-                Phase::Data => match self.run(input, ip, output, op, action)? {
-                    Some(true) => {
-                        self.phase = Phase::Padding;
-                        self.pos = 0;
-                    }
-                    Some(false) if *ip < input.len() && *op < output.len() => {}
-                    _ => return Ok(false),
-                },
-                Phase::Padding => {
-                    let pad = ((4 - self.compressed % 4) % 4) as usize;
-                    while self.pos < pad {
-                        let Some(&b) = input.get(*ip) else {
-                            return Ok(false);
-                        };
-                        if b != 0 {
-                            return Err(Error::Corrupt("non-zero block padding"));
-                        }
-                        *ip += 1;
-                        self.pos += 1;
-                    }
-                    self.pos = 0;
-                    self.phase = Phase::Check;
-                }
-                Phase::Check => {
-                    let n = (self.check_size - self.pos).min(input.len() - *ip);
-                    self.stored[self.pos..self.pos + n].copy_from_slice(&input[*ip..*ip + n]);
-                    self.pos += n;
-                    *ip += n;
-                    if self.pos < self.check_size {
-                        return Ok(false);
-                    }
-                    if let Some(c) = &self.check {
-                        if c.finish()[..] != self.stored[..self.check_size] {
-                            return Err(Error::CheckMismatch { check: c.check() });
-                        }
-                    }
-                    self.phase = Phase::Done;
-                }
-                Phase::Done => return Ok(true),
-            }
-        }
-    }
-}
-
 /// What a worker sends for its block.
 enum Msg {
     Data(Vec<u8>),
     End(Result<()>),
 }
 
-/// Decodes one whole block on a worker, sending its output in pieces.
+/// Decodes one whole block on a worker, sending its output in pieces as it is decoded
+/// (before the check is verified), and the bytes decoded before an error ahead of that
+/// error, as liblzma's workers hand their output to the main thread.
 fn decode_job(
     block: Vec<u8>,
     header: BlockHeader,
@@ -287,29 +99,24 @@ fn decode_job(
     tx: Sender<Msg>,
     cancel: Arc<AtomicBool>,
 ) {
+    let send = |out: Vec<u8>| out.is_empty() || tx.send(Msg::Data(out)).is_ok();
     let r = (|| {
-        let mut dec = BlockDec::new(&header, flags, ignore_check)?;
+        let mut dec = BlockDecoder::new(&header, flags, ignore_check)?;
         let input = block
             .get(header.header_size..)
             .ok_or(Error::Misuse("short block"))?;
         let mut ip = 0;
         loop {
-            let left = dec
-                .uncompressed_limit
-                .saturating_sub(dec.uncompressed)
-                .saturating_add(1);
-            let mut out = vec![0u8; left.min(CHUNK as u64) as usize];
+            let room = dec.output_left().min(CHUNK as u64) as usize;
+            let mut out = vec![0u8; room];
             let mut op = 0;
             let before = ip;
-            let done = dec.code(input, &mut ip, &mut out, &mut op, Action::Run)?;
+            let r = dec.code(input, &mut ip, &mut out, &mut op, true);
             out.truncate(op);
-            if !out.is_empty() && tx.send(Msg::Data(out)).is_err() {
+            if !send(out) {
                 return Ok(());
             }
-            if done {
-                return Ok(());
-            }
-            if cancel.load(Ordering::Relaxed) {
+            if r? || cancel.load(Ordering::Relaxed) {
                 return Ok(());
             }
             if op == 0 && ip == before {
@@ -380,7 +187,7 @@ pub struct XzDecoderMt {
     /// The block being collected for a worker (header included) and its memory figure.
     collect: Vec<u8>,
     collect_mem: u64,
-    direct: Option<BlockDec>,
+    direct: Option<BlockDecoder>,
     /// Bytes of an abandoned collection to decode directly before the caller's input.
     replay: Vec<u8>,
     replay_pos: usize,
@@ -543,10 +350,7 @@ impl XzDecoderMt {
         let flags = self
             .flags
             .ok_or(Error::Misuse("block without stream header"))?;
-        let header = BlockHeader::decode(&self.buf[..self.need], flags.check_id())?;
-        backend::validate_chain(&header.filters, true)
-            .map_err(|_| Error::Unsupported("invalid filter chain in a block header"))?;
-        let filters_mem = backend::decoder_memusage(&header.filters);
+        let (header, filters_mem) = block::parse_header(&self.buf[..self.need], flags)?;
         if filters_mem > self.opts.memlimit_stop {
             return Err(Error::MemLimit {
                 needed: filters_mem,
@@ -581,7 +385,7 @@ impl XzDecoderMt {
                 self.state = State::Collect;
             }
             None => {
-                self.direct = Some(BlockDec::new(&header, flags, self.opts.ignore_check)?);
+                self.direct = Some(BlockDecoder::new(&header, flags, self.opts.ignore_check)?);
                 self.state = State::Direct;
             }
         }
@@ -734,8 +538,10 @@ impl XzDecoderMt {
                 }
                 State::Collect => {
                     if self.collect.capacity() == 0 {
-                        // Room for the block: a free worker slot and memory below the limit.
-                        let slots = self.threads_max() + 1;
+                        // Room for the block: at most one block per worker in flight (decoding,
+                        // or decoded and not yet read out, as liblzma's output queue) and
+                        // memory below the limit.
+                        let slots = self.threads_max();
                         let over = self.mem_in_use.saturating_add(self.collect_mem)
                             > self.opts.memlimit_threading;
                         if !self.pending.is_empty() && (self.pending.len() >= slots || over) {
@@ -770,7 +576,8 @@ impl XzDecoderMt {
                     let dec = t!(self, self.direct.as_mut().ok_or(Error::Misuse("no block")));
                     let done = if self.replay_pos < self.replay.len() {
                         let mut rp = self.replay_pos;
-                        let r = dec.code(&self.replay, &mut rp, output, &mut op, Action::Run);
+                        let last = action == Action::Finish && ip == input.len();
+                        let r = dec.code(&self.replay, &mut rp, output, &mut op, last);
                         self.replay_pos = rp;
                         let done = t!(self, r);
                         if self.replay_pos < self.replay.len() && !done {
@@ -783,7 +590,7 @@ impl XzDecoderMt {
                         self.replay_pos = 0;
                         done
                     } else {
-                        t!(self, dec.code(input, &mut ip, output, &mut op, action))
+                        t!(self, dec.code(input, &mut ip, output, &mut op, action == Action::Finish))
                     };
                     if done {
                         let rec = t!(self, dec.record());
@@ -920,7 +727,7 @@ impl XzDecoderMt {
                 );
                 self.direct = Some(t!(
                     self,
-                    BlockDec::new(&header, flags, self.opts.ignore_check)
+                    BlockDecoder::new(&header, flags, self.opts.ignore_check)
                 ));
                 self.replay = std::mem::take(&mut self.collect);
                 self.replay_pos = header.header_size;
@@ -988,43 +795,6 @@ mod tests {
 
     fn data(n: usize) -> Vec<u8> {
         (0..n).map(|i| ((i * 7) ^ (i / 300)) as u8).collect()
-    }
-
-    #[test]
-    fn block_decoder_is_chunking_independent() {
-        let d = data(70_000);
-        let block = crate::xz::encode_threaded_block(
-            &d,
-            &[crate::Filter::Lzma2(
-                crate::LzmaOptions::preset(0, false).unwrap(),
-            )],
-            Check::Crc64,
-            1 << 20,
-        )
-        .unwrap();
-        let flags = StreamFlags::new(Check::Crc64);
-        let size = header_size_from_byte(block.bytes[0]).unwrap();
-        let header = BlockHeader::decode(&block.bytes[..size], flags.check_id()).unwrap();
-        for (chunk, room) in [(block.bytes.len(), 1 << 20), (1, 7), (1000, 1)] {
-            let mut dec = BlockDec::new(&header, flags, false).unwrap();
-            let input = &block.bytes[size..];
-            let (mut ip, mut out) = (0, Vec::new());
-            let mut buf = vec![0u8; room];
-            loop {
-                let end = (ip + chunk).min(input.len());
-                let mut op = 0;
-                let done = dec
-                    .code(&input[..end], &mut ip, &mut buf, &mut op, Action::Run)
-                    .unwrap();
-                out.extend_from_slice(&buf[..op]);
-                if done {
-                    break;
-                }
-            }
-            assert_eq!(ip, input.len());
-            assert_eq!(out, d);
-            assert_eq!(dec.record().unwrap(), block.record);
-        }
     }
 
     #[test]

@@ -1,11 +1,10 @@
 //! The .xz stream decoder.
 
-use super::backend::{self, DynCoder, MEMUSAGE_BASE};
-use super::block_header::{header_size_from_byte, unpadded_size, BlockHeader, UNPADDED_SIZE_MAX};
+use super::backend::MEMUSAGE_BASE;
+use super::block::{self, BlockDecoder};
+use super::block_header::header_size_from_byte;
 use super::index::{IndexDecoder, IndexRecord};
 use super::stream_flags::{self, StreamFlags, HEADER_MAGIC, STREAM_HEADER_SIZE};
-use super::vli::VLI_MAX;
-use crate::check::CheckState;
 use crate::options::DecoderOptions;
 use crate::stream::{Action, Coder, Progress, Status};
 use crate::{Check, Error, Result};
@@ -15,25 +14,12 @@ enum State {
     StreamHeader,
     BlockHeader,
     BlockInit,
-    BlockData,
-    BlockPadding,
-    BlockCheck,
+    /// Block data, padding and check.
+    Block,
     Index,
     StreamFooter,
     StreamPadding,
     End,
-}
-
-struct Block {
-    coder: DynCoder,
-    header_size: usize,
-    expected_compressed: Option<u64>,
-    expected_uncompressed: Option<u64>,
-    compressed_limit: u64,
-    uncompressed_limit: u64,
-    compressed: u64,
-    uncompressed: u64,
-    check: Option<CheckState>,
 }
 
 /// Decodes .xz files: any number of streams and blocks, stream padding, full validation of
@@ -57,7 +43,7 @@ pub struct XzDecoder {
     need: usize,
     flags: Option<StreamFlags>,
     first_stream: bool,
-    block: Option<Block>,
+    block: Option<BlockDecoder>,
     records: Vec<IndexRecord>,
     index: IndexDecoder,
     padding: usize,
@@ -168,113 +154,12 @@ impl XzDecoder {
 
     fn init_block(&mut self) -> Result<()> {
         let flags = self.flags.ok_or(Error::Misuse("block without stream header"))?;
-        let header = BlockHeader::decode(&self.buf[..self.need], flags.check_id())?;
-        backend::validate_chain(&header.filters, true)
-            .map_err(|_| Error::Unsupported("invalid filter chain in a block header"))?;
-        let needed = backend::decoder_memusage(&header.filters);
+        let (header, needed) = block::parse_header(&self.buf[..self.need], flags)?;
         self.memusage = needed;
         if needed > self.opts.memlimit {
             return Err(Error::MemLimit { needed, limit: self.opts.memlimit });
         }
-        let coder = backend::raw_decoder(&header.filters, u64::MAX)?;
-        let check_size = flags.check_size() as u64;
-        let compressed_limit = match header.compressed_size {
-            Some(c) => c,
-            None => UNPADDED_SIZE_MAX - header.header_size as u64 - check_size,
-        };
-        let check = match flags.check() {
-            Some(c) if !self.opts.ignore_check && c != Check::None => Some(CheckState::new(c)),
-            _ => None,
-        };
-        self.block = Some(Block {
-            coder,
-            header_size: header.header_size,
-            expected_compressed: header.compressed_size,
-            expected_uncompressed: header.uncompressed_size,
-            compressed_limit,
-            uncompressed_limit: header.uncompressed_size.unwrap_or(VLI_MAX),
-            compressed: 0,
-            uncompressed: 0,
-            check,
-        });
-        Ok(())
-    }
-
-    /// Runs the block's filter chain once. `Some(true)`: end of the block data;
-    /// `Some(false)`: progress was made; `None`: nothing could be done with these buffers.
-    fn run_block(
-        &mut self,
-        input: &[u8],
-        ip: &mut usize,
-        output: &mut [u8],
-        op: &mut usize,
-    ) -> Result<Option<bool>> {
-        let mismatch = || Error::Corrupt("block data does not match the sizes in its header");
-        let block = self.block.as_mut().ok_or(Error::Misuse("no block"))?;
-        let in_room = (input.len() - *ip) as u64;
-        let out_room = (output.len() - *op) as u64;
-        let in_take = in_room.min(block.compressed_limit - block.compressed) as usize;
-        // One byte more than the header allows, so that a filter chain producing too much
-        // is caught, and one that needs output room to see its end marker gets it.
-        let out_take = out_room.min(block.uncompressed_limit - block.uncompressed + 1) as usize;
-        // The chain always runs with `Run`: the block decides what running out of input
-        // means (as liblzma's block decoder, whose filters never see the end of input), so
-        // a chain stuck at the end of the input is judged by the checks below whatever
-        // the split of the input, never by the chain's own truncation check.
-        let out_start = *op;
-        let p = block.coder.code(
-            &input[*ip..*ip + in_take],
-            &mut output[*op..*op + out_take],
-            Action::Run,
-        )?;
-        *ip += p.consumed;
-        *op += p.produced;
-        block.compressed += p.consumed as u64;
-        block.uncompressed += p.produced as u64;
-        if block.uncompressed > block.uncompressed_limit {
-            // Report only the bytes the header allows, as liblzma's limit does.
-            *op -= (block.uncompressed - block.uncompressed_limit) as usize;
-            return Err(mismatch());
-        }
-        if let Some(c) = block.check.as_mut() {
-            c.update(&output[out_start..*op]);
-        }
-        if p.status == Status::StreamEnd {
-            if block.expected_compressed.is_some_and(|c| c != block.compressed)
-                || block.expected_uncompressed.is_some_and(|u| u != block.uncompressed)
-            {
-                return Err(mismatch());
-            }
-            return Ok(Some(true));
-        }
-        if p.consumed > 0 || p.produced > 0 {
-            return Ok(Some(false));
-        }
-        // Stalled (the caller calls again while input or output room remain, and with
-        // `Finish` once all input is taken): the chain wants input the header says is not
-        // there, or output room beyond the uncompressed size. As liblzma's block decoder.
-        let comp_done = block.compressed == block.compressed_limit;
-        let uncomp_done = Some(block.uncompressed) == block.expected_uncompressed;
-        if (comp_done && *op < output.len()) || (uncomp_done && *ip < input.len()) {
-            return Err(if block.expected_compressed.is_some() || uncomp_done {
-                mismatch()
-            } else {
-                Error::Corrupt("block is too large")
-            });
-        }
-        Ok(None)
-    }
-
-    fn finish_block(&mut self) -> Result<()> {
-        let flags = self.flags.ok_or(Error::Misuse("block without stream header"))?;
-        let block = self.block.take().ok_or(Error::Misuse("no block"))?;
-        if let Some(c) = &block.check {
-            if c.finish()[..] != self.buf[..self.need] {
-                return Err(Error::CheckMismatch { check: c.check() });
-            }
-        }
-        let unpadded = unpadded_size(block.header_size, block.compressed, flags.check_id())?;
-        self.records.push(IndexRecord { unpadded_size: unpadded, uncompressed_size: block.uncompressed });
+        self.block = Some(BlockDecoder::new(&header, flags, self.opts.ignore_check)?);
         Ok(())
     }
 
@@ -343,39 +228,15 @@ impl XzDecoder {
                         r => r?,
                     }
                     self.pos = 0;
-                    self.state = State::BlockData;
+                    self.state = State::Block;
                 }
-                State::BlockData => match self.run_block(input, ip, output, op)? {
-                    Some(true) => self.state = State::BlockPadding,
-                    // With `Finish` and all input taken, call the chain again before
-                    // calling the input truncated: it may hold an error found after some
-                    // output (reported on the next call), which is the true verdict.
-                    Some(false) if *op < output.len() && (*ip < input.len() || action == Action::Finish) => {}
-                    _ => break,
-                },
-                State::BlockPadding => {
-                    let block = self.block.as_ref().ok_or(Error::Misuse("no block"))?;
-                    let pad = ((4 - block.compressed % 4) % 4) as usize;
-                    while self.pos < pad {
-                        let Some(&b) = input.get(*ip) else { break };
-                        if b != 0 {
-                            return Err(Error::Corrupt("non-zero block padding"));
-                        }
-                        *ip += 1;
-                        self.pos += 1;
-                    }
-                    if self.pos < pad {
+                State::Block => {
+                    let block = self.block.as_mut().ok_or(Error::Misuse("no block"))?;
+                    if !block.code(input, ip, output, op, action == Action::Finish)? {
                         break;
                     }
-                    self.pos = 0;
-                    self.need = self.flags.map_or(0, |f| f.check_size());
-                    self.state = State::BlockCheck;
-                }
-                State::BlockCheck => {
-                    if !self.fill(input, ip) {
-                        break;
-                    }
-                    self.finish_block()?;
+                    self.records.push(block.record()?);
+                    self.block = None;
                     self.pos = 0;
                     self.state = State::BlockHeader;
                 }

@@ -2,7 +2,7 @@
 //! `xz --list` information.
 
 pub(crate) mod backend;
-mod block;
+pub(crate) mod block;
 pub mod block_header;
 pub(crate) mod decoder;
 mod encoder;
