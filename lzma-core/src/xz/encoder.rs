@@ -97,12 +97,18 @@ pub fn encode_threaded_block(
     // liblzma's output buffer holds header, data, padding and check in `allocated` bytes.
     let room = allocated as usize - header_size;
     let mut coder = backend::raw_encoder(filters)?;
-    let mut out = vec![0u8; header_size + n.min(room as u64) as usize + 64];
+    // Room for the likely output is reserved (not touched); the part handed to the coder
+    // grows 64 KiB at a time, so the pages touched are about the compressed size, as
+    // liblzma's output buffer (a recycled allocation is zeroed by `resize`).
+    const STEP: usize = 64 * 1024;
+    let mut out = Vec::with_capacity(header_size + n.min(room as u64) as usize + 64);
+    out.resize(header_size, 0);
     let mut op = header_size;
     let mut ip = 0;
     let fits = loop {
-        if out.len() - op < 64 * 1024 && out.len() < header_size + room {
-            let grow = (out.len() / 2).max(64 * 1024).min(header_size + room - out.len());
+        if out.len() - op < STEP && out.len() < header_size + room {
+            let step = if out.len() + STEP <= out.capacity() { STEP } else { (out.len() / 2).max(STEP) };
+            let grow = step.min(header_size + room - out.len());
             out.resize(out.len() + grow, 0);
         }
         let p = coder.code(&data[ip..], &mut out[op..], Action::Finish)?;
