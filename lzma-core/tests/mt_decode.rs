@@ -263,3 +263,92 @@ fn reference_threaded_files() {
         assert!(back == data);
     }
 }
+
+/// `(offset, total size)` of each block of a one-stream .xz file whose block headers hold
+/// the compressed size (as threaded encoders write them).
+fn blocks_of(file: &[u8]) -> Vec<(usize, usize)> {
+    use lzma_core::xz::block_header::{header_size_from_byte, BlockHeader};
+    let check_id = file[7] & 0x0F;
+    let check_size = match check_id {
+        0 => 0,
+        1 => 4,
+        4 => 8,
+        10 => 32,
+        c => panic!("check {c}"),
+    };
+    let mut pos = 12;
+    let mut v = Vec::new();
+    while let Some(hs) = header_size_from_byte(file[pos]) {
+        let h = BlockHeader::decode(&file[pos..pos + hs], check_id).unwrap();
+        let data = h.compressed_size.expect("compressed size in the header") as usize;
+        let total = ((hs + data + 3) & !3) + check_size;
+        v.push((pos, total));
+        pos += total;
+    }
+    v
+}
+
+/// A damaged block N: the reference `xz -T2 -dc` (5.8) writes blocks 0..N-1 and the bytes
+/// of block N decoded before the damage was found, then "Compressed data is corrupt". The
+/// threaded decoder writes exactly the same bytes and gives the same error, whatever the
+/// thread count; so does the single-threaded one.
+#[test]
+fn damaged_block_output_matches_the_reference() {
+    let Some(bin) = reference() else {
+        eprintln!("skipped: no XZ Utils 5.8 reference (set XZ_REFERENCE or run /work/shared/tools/xz58.sh)");
+        return;
+    };
+    let bs = 256usize << 10;
+    let data = corpus(5 * bs + 1000, 21);
+    let bs_arg = format!("--block-size={bs}");
+    let (code, file) = run(&bin, &["-c", "-z", "-T2", "-6", &bs_arg], &data);
+    assert_eq!(code, 0);
+    let blocks = blocks_of(&file);
+    assert_eq!(blocks.len(), 6);
+    let (b2, b2_len) = blocks[2];
+    let (b0, b0_len) = blocks[0];
+    let cases = [
+        ("block 2, early in its data", b2 + 40, 0x20u8),
+        ("block 2, middle of its data", b2 + b2_len / 2, 0x01),
+        ("block 2, its check", b2 + b2_len - 1, 0x80),
+        ("block 0, middle of its data", b0 + b0_len / 2, 0x08),
+    ];
+    for (what, at, bit) in cases {
+        let mut m = file.clone();
+        m[at] ^= bit;
+        let (code, ref_out, ref_err) = run_full(&bin, &["-c", "-d", "-T2"], &m);
+        assert_eq!(code, 1, "{what}: {ref_err}");
+        // Blocks before the damage come out whole, and some of the damaged block's data
+        // too unless the damage is in its first bytes or its check.
+        let first = if at >= b2 { 2 * bs } else { 0 };
+        assert!(ref_out.len() >= first, "{what}");
+        assert!(ref_out[..first] == data[..first], "{what}");
+        if what.contains("middle") {
+            assert!(ref_out.len() > first, "{what}: nothing of the damaged block");
+        }
+        if what.contains("check") {
+            assert_eq!(ref_out.len(), 3 * bs, "{what}");
+        }
+        for threads in [1, 2, 4] {
+            for (chunk, room) in [(1 << 20, 1 << 20), (4096, 65536), (100_000, 777)] {
+                let (out, r) = drive(
+                    &mut XzDecoderMt::new(MtDecoderOptions::new(threads)),
+                    &m,
+                    chunk,
+                    room,
+                );
+                let e = r.expect_err(what);
+                assert!(
+                    out.len() == ref_out.len(),
+                    "{what} -T{threads} ({chunk}, {room}): {} bytes, reference {}",
+                    out.len(),
+                    ref_out.len()
+                );
+                assert!(out == ref_out, "{what}");
+                assert!(ref_err.contains(&e.to_string()), "{what}: {e} vs {ref_err}");
+            }
+        }
+        let (out, r) = drive(&mut XzDecoder::new(DecoderOptions::new()), &m, 65536, 65536);
+        assert!(r.is_err() && out == ref_out, "{what}: single-threaded");
+    }
+}

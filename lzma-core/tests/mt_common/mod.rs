@@ -48,6 +48,27 @@ pub fn run(bin: &PathBuf, args: &[&str], input: &[u8]) -> (i32, Vec<u8>) {
     (out.status.code().unwrap_or(-1), out.stdout)
 }
 
+/// Runs the reference with `args` and `input` on stdin; returns (exit code, stdout,
+/// stderr).
+pub fn run_full(bin: &PathBuf, args: &[&str], input: &[u8]) -> (i32, Vec<u8>, String) {
+    let mut child = Command::new(bin)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn reference xz");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let data = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&data);
+    });
+    let out = child.wait_with_output().expect("reference output");
+    writer.join().expect("writer thread");
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    (out.status.code().unwrap_or(-1), out.stdout, err)
+}
+
 /// Text-like data: words from a small vocabulary picked by an xorshift generator, with
 /// stretches of raw pseudo-random bytes every 64 KiB (so some chunks do not compress).
 pub fn corpus(n: usize, seed: u64) -> Vec<u8> {
