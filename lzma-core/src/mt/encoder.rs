@@ -4,9 +4,9 @@ use super::pool::Pool;
 use crate::filter::Filter;
 use crate::options::EncoderOptions;
 use crate::stream::{Action, Coder, Progress, Status};
-use crate::xz::index::{self, IndexRecord};
+use crate::xz::index::IndexRecord;
 use crate::xz::stream_flags::{self, StreamFlags};
-use crate::xz::{backend, encode_threaded_block, mt_block_size, EncodedBlock};
+use crate::xz::{backend, encode_threaded_block, encoder, mt_block_size, EncodedBlock};
 use crate::{Check, Error, Result};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -288,17 +288,7 @@ impl XzEncoderMt {
     }
 
     fn drain(&mut self, output: &mut [u8], op: &mut usize) -> bool {
-        let n = (self.queue.len() - self.queue_pos).min(output.len() - *op);
-        output[*op..*op + n].copy_from_slice(&self.queue[self.queue_pos..self.queue_pos + n]);
-        *op += n;
-        self.queue_pos += n;
-        if self.queue_pos == self.queue.len() {
-            self.queue.clear();
-            self.queue_pos = 0;
-            true
-        } else {
-            false
-        }
+        encoder::drain_queue(&mut self.queue, &mut self.queue_pos, output, op)
     }
 
     fn step(&mut self, input: &[u8], output: &mut [u8], action: Action) -> Result<Progress> {
@@ -360,10 +350,7 @@ impl XzEncoderMt {
                 continue;
             }
             if action == Action::Finish {
-                let idx = index::encode(&self.records)?;
-                self.queue.extend_from_slice(&idx);
-                self.queue
-                    .extend_from_slice(&stream_flags::encode_footer(self.flags, idx.len() as u64)?);
+                encoder::queue_index_and_footer(&mut self.queue, &self.records, self.flags)?;
                 self.state = State::Finishing;
                 continue;
             }

@@ -160,6 +160,31 @@ pub fn encode_threaded_block(
     Ok(EncodedBlock { bytes: out, record: IndexRecord { unpadded_size: unpadded, uncompressed_size: n } })
 }
 
+/// Appends the end of a stream to `queue`: the index of `records` and the stream footer.
+/// Shared by [`XzEncoder`] and the threaded encoder.
+pub(crate) fn queue_index_and_footer(queue: &mut Vec<u8>, records: &[IndexRecord], flags: StreamFlags) -> Result<()> {
+    let idx = index::encode(records)?;
+    queue.extend_from_slice(&idx);
+    queue.extend_from_slice(&stream_flags::encode_footer(flags, idx.len() as u64)?);
+    Ok(())
+}
+
+/// Copies the unwritten part of `queue` (from `*pos`) to `output` at `*op`. Returns `true`
+/// once all of it is out (the queue is then emptied).
+pub(crate) fn drain_queue(queue: &mut Vec<u8>, pos: &mut usize, output: &mut [u8], op: &mut usize) -> bool {
+    let n = (queue.len() - *pos).min(output.len() - *op);
+    output[*op..*op + n].copy_from_slice(&queue[*pos..*pos + n]);
+    *op += n;
+    *pos += n;
+    if *pos == queue.len() {
+        queue.clear();
+        *pos = 0;
+        true
+    } else {
+        false
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum State {
     /// Between blocks (or before the first).
@@ -434,26 +459,13 @@ impl XzEncoder {
     }
 
     fn queue_index_and_footer(&mut self) -> Result<()> {
-        let idx = index::encode(&self.records)?;
-        self.queue.extend_from_slice(&idx);
-        let footer = stream_flags::encode_footer(self.flags, idx.len() as u64)?;
-        self.queue.extend_from_slice(&footer);
+        queue_index_and_footer(&mut self.queue, &self.records, self.flags)?;
         self.state = State::Finishing;
         Ok(())
     }
 
     fn drain(&mut self, output: &mut [u8], op: &mut usize) -> bool {
-        let n = (self.queue.len() - self.queue_pos).min(output.len() - *op);
-        output[*op..*op + n].copy_from_slice(&self.queue[self.queue_pos..self.queue_pos + n]);
-        *op += n;
-        self.queue_pos += n;
-        if self.queue_pos == self.queue.len() {
-            self.queue.clear();
-            self.queue_pos = 0;
-            true
-        } else {
-            false
-        }
+        drain_queue(&mut self.queue, &mut self.queue_pos, output, op)
     }
 
     fn step(&mut self, input: &[u8], output: &mut [u8], action: Action) -> Result<Progress> {

@@ -5,7 +5,7 @@ pub(crate) mod backend;
 pub(crate) mod block;
 pub mod block_header;
 pub(crate) mod decoder;
-mod encoder;
+pub(crate) mod encoder;
 pub mod index;
 pub mod info;
 pub mod stream_flags;
