@@ -213,13 +213,14 @@ impl LzipDecoder {
                     self.member_size = self.member_size.saturating_add(p.consumed as u64);
                     self.uncompressed = self.uncompressed.saturating_add(p.produced as u64);
                     if p.status != Status::StreamEnd {
-                        // With `Finish`, all input taken and room left, call the LZMA
-                        // decoder again before calling the input truncated: it may hold an
-                        // error found after some output, which is the true verdict.
-                        let again = action == Action::Finish
-                            && *ip == input.len()
-                            && *op < output.len()
-                            && (p.consumed > 0 || p.produced > 0);
+                        // The decoders' `Finish` rule: ask the LZMA decoder once more
+                        // before calling the input truncated.
+                        let again = crate::stream::ask_again_before_truncated(
+                            action == Action::Finish,
+                            *ip < input.len(),
+                            *op < output.len(),
+                            p.consumed > 0 || p.produced > 0,
+                        );
                         if again {
                             continue;
                         }

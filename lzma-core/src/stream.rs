@@ -69,3 +69,32 @@ impl<C: Coder + ?Sized> Coder for Box<C> {
         (**self).memusage()
     }
 }
+
+/// The decoders' rule for `Finish` (shared by the .xz block decoder and the lzip decoder):
+/// once all input is taken (`input_left` false) and output room remains, an inner decoder
+/// whose last call made progress without reaching its end is asked once more before the
+/// wrapper answers [`crate::Error::Truncated`]. It may hold an error found after some
+/// output (decoders report it on the next call, after that output), which is the true
+/// verdict.
+pub(crate) fn ask_again_before_truncated(
+    finish: bool,
+    input_left: bool,
+    output_left: bool,
+    progressed: bool,
+) -> bool {
+    finish && !input_left && output_left && progressed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ask_again_before_truncated as again;
+
+    #[test]
+    fn finish_rule() {
+        assert!(again(true, false, true, true));
+        assert!(!again(false, false, true, true), "more input may follow");
+        assert!(!again(true, true, true, true), "input left: not the end yet");
+        assert!(!again(true, false, false, true), "no room: the caller calls again");
+        assert!(!again(true, false, true, false), "stalled: truncated");
+    }
+}

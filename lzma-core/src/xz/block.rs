@@ -8,7 +8,7 @@ use super::stream_flags::StreamFlags;
 use super::vli::VLI_MAX;
 use crate::check::CheckState;
 use crate::filter::Filter;
-use crate::stream::{Action, Status};
+use crate::stream::{self, Action, Status};
 use crate::{Check, DecoderOptions, Error, Result};
 
 /// Decodes a block header held in `bytes` (exactly its size) and validates its filter
@@ -194,10 +194,17 @@ impl BlockDecoder {
                         self.phase = Phase::Padding;
                         self.pos = 0;
                     }
-                    // With all input taken (`finish`), call the chain again before the
-                    // caller calls the input truncated: it may hold an error found after
-                    // some output (reported on the next call), which is the true verdict.
-                    Some(false) if *op < output.len() && (*ip < input.len() || finish) => {}
+                    // Progress: go on while input and room remain, and with all input
+                    // taken apply the decoders' `Finish` rule (ask the chain once more
+                    // before the caller calls the input truncated).
+                    Some(false)
+                        if (*ip < input.len() && *op < output.len())
+                            || stream::ask_again_before_truncated(
+                                finish,
+                                *ip < input.len(),
+                                *op < output.len(),
+                                true,
+                            ) => {}
                     _ => return Ok(false),
                 },
                 Phase::Padding => {
