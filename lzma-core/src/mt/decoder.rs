@@ -9,7 +9,7 @@ use crate::xz::index::{IndexDecoder, IndexRecord};
 use crate::xz::stream_flags::{self, StreamFlags, HEADER_MAGIC, STREAM_HEADER_SIZE};
 use crate::{Check, Error, Result};
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
 use std::sync::Arc;
 
@@ -98,7 +98,16 @@ fn decode_job(
     ignore_check: bool,
     tx: Sender<Msg>,
     cancel: Arc<AtomicBool>,
+    running: Arc<AtomicUsize>,
 ) {
+    /// Counts the job as finished when it ends, however it ends.
+    struct Running(Arc<AtomicUsize>);
+    impl Drop for Running {
+        fn drop(&mut self) {
+            self.0.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
+    let running = Running(running);
     let send = |out: Vec<u8>| out.is_empty() || tx.send(Msg::Data(out)).is_ok();
     let r = (|| {
         let mut dec = BlockDecoder::new(&header, flags, ignore_check)?;
@@ -127,6 +136,7 @@ fn decode_job(
             }
         }
     })();
+    drop(running);
     let _ = tx.send(Msg::End(r));
 }
 
@@ -177,6 +187,8 @@ pub struct XzDecoderMt {
     opts: MtDecoderOptions,
     pool: Option<Pool>,
     cancel: Arc<AtomicBool>,
+    /// Blocks handed to workers whose decoding has not ended.
+    running: Arc<AtomicUsize>,
     state: State,
     buf: Vec<u8>,
     pos: usize,
@@ -232,6 +244,7 @@ impl XzDecoderMt {
             opts,
             pool,
             cancel: Arc::new(AtomicBool::new(false)),
+            running: Arc::new(AtomicUsize::new(0)),
             state: State::StreamHeader,
             buf: vec![0; 1024],
             pos: 0,
@@ -410,13 +423,15 @@ impl XzDecoderMt {
         let block = std::mem::take(&mut self.collect);
         let (tx, rx) = mpsc::channel();
         let cancel = Arc::clone(&self.cancel);
+        let running = Arc::clone(&self.running);
+        running.fetch_add(1, Ordering::AcqRel);
         let ignore = self.opts.ignore_check;
         let pool = self
             .pool
             .as_ref()
             .ok_or(Error::Misuse("no worker threads"))?;
         pool.submit(Box::new(move || {
-            decode_job(block, header, flags, ignore, tx, cancel)
+            decode_job(block, header, flags, ignore, tx, cancel, running)
         }));
         self.pending.push_back(Pending {
             rx,
@@ -538,13 +553,15 @@ impl XzDecoderMt {
                 }
                 State::Collect => {
                     if self.collect.capacity() == 0 {
-                        // Room for the block: at most one block per worker in flight (decoding,
-                        // or decoded and not yet read out, as liblzma's output queue) and
-                        // memory below the limit.
-                        let slots = self.threads_max();
+                        // Room for the block, as liblzma: a free worker, at most two blocks
+                        // per worker in flight (being decoded, or decoded and not yet read
+                        // out: liblzma's output queue) and memory below the limit.
+                        let workers = self.threads_max();
+                        let busy = self.running.load(Ordering::Acquire) >= workers
+                            || self.pending.len() >= 2 * workers;
                         let over = self.mem_in_use.saturating_add(self.collect_mem)
                             > self.opts.memlimit_threading;
-                        if !self.pending.is_empty() && (self.pending.len() >= slots || over) {
+                        if !self.pending.is_empty() && (busy || over) {
                             if op == output.len() {
                                 return ok(ip, op);
                             }
