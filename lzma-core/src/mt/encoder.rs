@@ -302,6 +302,16 @@ impl XzEncoderMt {
             })
         };
         loop {
+            // A full block goes to a free worker at once, not after the output waiting
+            // in the queue has been taken (which may need several calls).
+            if self.state == State::Running
+                && !self.input.is_empty()
+                && self.input.len() as u64 == self.block_remaining
+                && self.pending.len() < self.max_pending
+            {
+                self.dispatch();
+                self.next_block_limit();
+            }
             if !self.drain(output, &mut op) {
                 return done(ip, op, false);
             }
