@@ -10,7 +10,7 @@ use crate::xz::{backend, encode_threaded_block, encoder, mt_block_size, EncodedB
 use crate::{Check, Error, Result};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, Receiver, TryRecvError};
+use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
 use std::sync::Arc;
 
 /// Largest block of the threaded format (liblzma: `UINT64_MAX / LZMA_THREADS_MAX`).
@@ -57,8 +57,11 @@ pub(crate) fn resolved_block_size(opts: &EncoderOptions) -> Result<u64> {
 ///
 /// The output is the layout of `xz -T2` (XZ Utils 5.8) for the same options and does not
 /// depend on the number of threads: one thread gives the same bytes as sixteen. At most
-/// `threads` blocks are being compressed while one more is being filled, so memory stays
-/// bounded for inputs of any size ([`encoder_memusage`](crate::mt::encoder_memusage)).
+/// `threads` blocks are being compressed while one more is being filled, and, as in
+/// liblzma, at most `2 * threads` compressed blocks wait to be written (a worker that ends
+/// its block takes the next one even when an older block is still being compressed), so
+/// memory stays bounded for inputs of any size
+/// ([`encoder_memusage`](crate::mt::encoder_memusage)).
 ///
 /// `opts.threads` is ignored (the threaded format is always written); the thread count is
 /// the `threads` argument. `Action::SyncFlush` and `Action::FullFlush` both end the
@@ -88,7 +91,14 @@ pub struct XzEncoderMt {
     next_block_remaining: u64,
     input: Vec<u8>,
     pending: VecDeque<BlockResult>,
-    max_pending: usize,
+    /// Worker threads: at most this many blocks are being compressed.
+    workers: usize,
+    /// Blocks handed to workers and not yet compressed.
+    running: usize,
+    /// One message from each job when it ends (however it ends), so that a free worker
+    /// is noticed whichever block it had.
+    ended_tx: Sender<()>,
+    ended_rx: Receiver<()>,
     queue: Vec<u8>,
     queue_pos: usize,
     records: Vec<IndexRecord>,
@@ -145,6 +155,7 @@ impl XzEncoderMt {
         }
         let block_size = block_size.max(1);
         let flags = StreamFlags::new(opts.check);
+        let (ended_tx, ended_rx) = mpsc::channel();
         let mut enc = XzEncoderMt {
             chains,
             filters,
@@ -162,7 +173,10 @@ impl XzEncoderMt {
             next_block_remaining: 0,
             input: Vec::new(),
             pending: VecDeque::new(),
-            max_pending: threads as usize,
+            workers: threads as usize,
+            running: 0,
+            ended_tx,
+            ended_rx,
             queue: stream_flags::encode_header(flags).to_vec(),
             queue_pos: 0,
             records: Vec::new(),
@@ -237,21 +251,61 @@ impl XzEncoderMt {
 
     /// Hands the filled input buffer to a worker.
     fn dispatch(&mut self) {
+        /// Reports the job's end when dropped, even if the job panics.
+        struct Ended(Sender<()>);
+        impl Drop for Ended {
+            fn drop(&mut self) {
+                let _ = self.0.send(());
+            }
+        }
         let data = std::mem::take(&mut self.input);
         let filters = self.filters.clone();
         let (check, block_size) = (self.check, self.block_size);
         let (tx, rx) = mpsc::channel();
         let cancel = Arc::clone(&self.cancel);
+        let ended = Ended(self.ended_tx.clone());
+        self.running += 1;
         self.pool.submit(Box::new(move || {
             if cancel.load(Ordering::Relaxed) {
                 return;
             }
             let r = encode_threaded_block(&data, &filters, check, block_size);
             drop(data);
+            drop(ended);
             // The receiver is gone only if the encoder was dropped.
             let _ = tx.send(r);
         }));
         self.pending.push_back(rx);
+    }
+
+    /// Counts the jobs that have ended since the last call.
+    fn poll_ended(&mut self) {
+        while self.ended_rx.try_recv().is_ok() {
+            self.running = self.running.saturating_sub(1);
+        }
+    }
+
+    /// Whether a block can go to a worker now, as liblzma: a free worker, and at most two
+    /// blocks per worker whose output has not been taken (liblzma's output queue limit).
+    fn can_dispatch(&mut self) -> bool {
+        self.poll_ended();
+        self.running < self.workers && self.pending.len() < 2 * self.workers
+    }
+
+    /// Waits until a block can go to a worker: for the oldest block when too many wait to
+    /// be written, else for any worker to end its block.
+    fn wait_for_worker(&mut self) -> Result<()> {
+        if self.pending.len() >= 2 * self.workers {
+            self.collect(true)?;
+            return Ok(());
+        }
+        if self.running > 0 {
+            self.ended_rx
+                .recv()
+                .map_err(|_| Error::Misuse("a worker thread died"))?;
+            self.running -= 1;
+        }
+        Ok(())
     }
 
     /// Moves the oldest block to the output queue, waiting for it if `wait`. Returns
@@ -307,7 +361,7 @@ impl XzEncoderMt {
             if self.state == State::Running
                 && !self.input.is_empty()
                 && self.input.len() as u64 == self.block_remaining
-                && self.pending.len() < self.max_pending
+                && self.can_dispatch()
             {
                 self.dispatch();
                 self.next_block_limit();
@@ -328,8 +382,8 @@ impl XzEncoderMt {
             }
             let full = self.input.len() as u64 == self.block_remaining;
             if full || (ip == input.len() && action != Action::Run && !self.input.is_empty()) {
-                if self.pending.len() >= self.max_pending {
-                    self.collect(true)?;
+                if !self.can_dispatch() {
+                    self.wait_for_worker()?;
                     continue;
                 }
                 let used = self.input.len() as u64;
