@@ -88,14 +88,18 @@ enum Msg {
     End(Result<()>),
 }
 
-/// Decodes one whole block on a worker, sending its output in pieces as it is decoded
-/// (before the check is verified), and the bytes decoded before an error ahead of that
-/// error, as liblzma's workers hand their output to the main thread.
+/// Decodes one block on a worker as its input arrives (`expected` bytes after the header,
+/// in pieces from `input`; a closed channel before that means the input ended there).
+/// The output goes out in pieces as it is decoded (before the check is verified), and
+/// the bytes decoded before an error ahead of that error, as liblzma's workers hand their
+/// input and output over with the main thread.
+#[allow(clippy::too_many_arguments)]
 fn decode_job(
-    block: Vec<u8>,
     header: BlockHeader,
     flags: StreamFlags,
     ignore_check: bool,
+    input: Receiver<Vec<u8>>,
+    expected: usize,
     tx: Sender<Msg>,
     cancel: Arc<AtomicBool>,
     running: Arc<AtomicUsize>,
@@ -111,16 +115,30 @@ fn decode_job(
     let send = |out: Vec<u8>| out.is_empty() || tx.send(Msg::Data(out)).is_ok();
     let r = (|| {
         let mut dec = BlockDecoder::new(&header, flags, ignore_check)?;
-        let input = block
-            .get(header.header_size..)
-            .ok_or(Error::Misuse("short block"))?;
-        let mut ip = 0;
+        let (mut piece, mut ip) = (Vec::new(), 0);
+        let mut received = 0usize;
+        // No more input will come: all of it is here, or the input ended.
+        let mut ended = expected == 0;
         loop {
+            if ip == piece.len() && !ended {
+                match input.recv() {
+                    Ok(p) => {
+                        received = received.saturating_add(p.len());
+                        piece = p;
+                        ended = received >= expected;
+                    }
+                    Err(_) => {
+                        piece = Vec::new();
+                        ended = true;
+                    }
+                }
+                ip = 0;
+            }
             let room = dec.output_left().min(CHUNK as u64) as usize;
             let mut out = vec![0u8; room];
             let mut op = 0;
             let before = ip;
-            let r = dec.code(input, &mut ip, &mut out, &mut op, true);
+            let r = dec.code(&piece, &mut ip, &mut out, &mut op, ended);
             out.truncate(op);
             if !send(out) {
                 return Ok(());
@@ -128,11 +146,13 @@ fn decode_job(
             if r? || cancel.load(Ordering::Relaxed) {
                 return Ok(());
             }
-            if op == 0 && ip == before {
-                // The whole block is here; a decoder that wants more has read past it.
-                return Err(Error::Corrupt(
-                    "block data does not match the sizes in its header",
-                ));
+            if ended && op == 0 && ip == before {
+                return Err(if received >= expected {
+                    // The whole block is here; a decoder that wants more has read past it.
+                    Error::Corrupt("block data does not match the sizes in its header")
+                } else {
+                    Error::Truncated
+                });
             }
         }
     })();
@@ -153,8 +173,10 @@ enum State {
     StreamHeader,
     BlockHeader,
     BlockInit,
-    /// Reading a whole block for a worker.
-    Collect,
+    /// Handing a block's input to its worker (`feed` is set once a worker has it).
+    Feed,
+    /// The input ended inside a block fed to a worker, which gives the verdict.
+    Cut,
     /// Decoding a block on this thread.
     Direct,
     Index,
@@ -165,15 +187,18 @@ enum State {
 
 /// The multi-threaded .xz decoder.
 ///
-/// Blocks whose headers hold both sizes (as every threaded encoder writes them) are read
-/// whole and decoded by worker threads while the next ones are read; their output comes
-/// out in order. Blocks without sizes (files from single-threaded encoders) are decoded
-/// on the caller's thread, so any file decodes, switching modes from block to block.
-/// No `Seek` is needed: it works from a pipe.
+/// Blocks whose headers hold both sizes (as every threaded encoder writes them) go to
+/// worker threads, as in liblzma: a block's input is handed to its worker piece by piece
+/// as it arrives, and its output is handed out in order as it is decoded, while the next
+/// blocks go to other workers (one block per worker being decoded, at most two per worker
+/// in flight). Blocks without sizes (files from single-threaded encoders) are decoded on
+/// the caller's thread, so any file decodes, switching modes from block to block. No
+/// `Seek` is needed: it works from a pipe.
 ///
 /// Output, integrity checks and errors are those of [`crate::xz::XzDecoder`]: a damaged
-/// block gives the same error, after the output of every block before it. Dropping the
-/// decoder at any point stops its workers.
+/// or cut block gives the same error after the same output (every block before it and
+/// the bytes of the block decoded before the damage, as `xz -T2 -dc` writes them).
+/// Dropping the decoder at any point stops its workers.
 ///
 /// ```
 /// use lzma_core::{mt::{MtDecoderOptions, XzDecoderMt, XzEncoderMt}, EncoderOptions};
@@ -196,13 +221,12 @@ pub struct XzDecoderMt {
     flags: Option<StreamFlags>,
     first_stream: bool,
     header: Option<BlockHeader>,
-    /// The block being collected for a worker (header included) and its memory figure.
-    collect: Vec<u8>,
-    collect_mem: u64,
+    /// Where the input of the block being fed goes, and how much of it is still to come.
+    feed: Option<Sender<Vec<u8>>>,
+    feed_left: usize,
+    /// The memory figure of the block about to be fed.
+    block_mem: u64,
     direct: Option<BlockDecoder>,
-    /// Bytes of an abandoned collection to decode directly before the caller's input.
-    replay: Vec<u8>,
-    replay_pos: usize,
     pending: VecDeque<Pending>,
     mem_in_use: u64,
     records: Vec<IndexRecord>,
@@ -252,11 +276,10 @@ impl XzDecoderMt {
             flags: None,
             first_stream: true,
             header: None,
-            collect: Vec::new(),
-            collect_mem: 0,
+            feed: None,
+            feed_left: 0,
+            block_mem: 0,
             direct: None,
-            replay: Vec::new(),
-            replay_pos: 0,
             pending: VecDeque::new(),
             mem_in_use: 0,
             records: Vec::new(),
@@ -392,10 +415,9 @@ impl XzDecoderMt {
         };
         match threaded {
             Some((total, mem)) => {
-                self.collect = Vec::new();
-                self.collect_mem = mem;
-                self.need = total as usize;
-                self.state = State::Collect;
+                self.block_mem = mem;
+                self.feed_left = (total as usize).saturating_sub(header.header_size);
+                self.state = State::Feed;
             }
             None => {
                 self.direct = Some(BlockDecoder::new(&header, flags, self.opts.ignore_check)?);
@@ -420,7 +442,8 @@ impl XzDecoderMt {
             unpadded_size: unpadded,
             uncompressed_size: header.uncompressed_size.unwrap_or(0),
         });
-        let block = std::mem::take(&mut self.collect);
+        let (feed, input) = mpsc::channel();
+        let expected = self.feed_left;
         let (tx, rx) = mpsc::channel();
         let cancel = Arc::clone(&self.cancel);
         let running = Arc::clone(&self.running);
@@ -431,17 +454,17 @@ impl XzDecoderMt {
             .as_ref()
             .ok_or(Error::Misuse("no worker threads"))?;
         pool.submit(Box::new(move || {
-            decode_job(block, header, flags, ignore, tx, cancel, running)
+            decode_job(header, flags, ignore, input, expected, tx, cancel, running)
         }));
         self.pending.push_back(Pending {
             rx,
             cur: Vec::new(),
             pos: 0,
-            mem: self.collect_mem,
+            mem: self.block_mem,
         });
-        self.collect_mem = 0;
-        self.pos = 0;
-        self.state = State::BlockHeader;
+        self.mem_in_use += self.block_mem;
+        self.block_mem = 0;
+        self.feed = Some(feed);
         Ok(())
     }
 
@@ -551,15 +574,15 @@ impl XzDecoderMt {
                     }
                     self.pos = 0;
                 }
-                State::Collect => {
-                    if self.collect.capacity() == 0 {
+                State::Feed => {
+                    if self.feed.is_none() {
                         // Room for the block, as liblzma: a free worker, at most two blocks
                         // per worker in flight (being decoded, or decoded and not yet read
                         // out: liblzma's output queue) and memory below the limit.
                         let workers = self.threads_max();
                         let busy = self.running.load(Ordering::Acquire) >= workers
                             || self.pending.len() >= 2 * workers;
-                        let over = self.mem_in_use.saturating_add(self.collect_mem)
+                        let over = self.mem_in_use.saturating_add(self.block_mem)
                             > self.opts.memlimit_threading;
                         if !self.pending.is_empty() && (busy || over) {
                             if op == output.len() {
@@ -568,20 +591,27 @@ impl XzDecoderMt {
                             t!(self, self.wait(output, &mut op));
                             continue;
                         }
-                        self.mem_in_use += self.collect_mem;
-                        self.collect.reserve_exact(self.need);
-                        self.collect.extend_from_slice(
-                            &self.buf[..self.header.as_ref().map_or(0, |h| h.header_size)],
-                        );
+                        t!(self, self.dispatch());
                     }
-                    let n = (self.need - self.collect.len()).min(input.len() - ip);
-                    self.collect.extend_from_slice(&input[ip..ip + n]);
-                    ip += n;
-                    if self.collect.len() < self.need {
+                    // The worker decodes the input as it comes, in the caller's pieces.
+                    let n = self.feed_left.min(input.len() - ip);
+                    if n > 0 {
+                        if let Some(feed) = &self.feed {
+                            // A worker that stopped on an error has dropped its end; the
+                            // error comes through its output channel.
+                            let _ = feed.send(input[ip..ip + n].to_vec());
+                        }
+                        ip += n;
+                        self.feed_left -= n;
+                    }
+                    if self.feed_left > 0 {
                         break;
                     }
-                    t!(self, self.dispatch());
+                    self.feed = None;
+                    self.pos = 0;
+                    self.state = State::BlockHeader;
                 }
+                State::Cut => break,
                 State::Direct => {
                     if !self.pending.is_empty() {
                         if op == output.len() {
@@ -591,24 +621,10 @@ impl XzDecoderMt {
                         continue;
                     }
                     let dec = t!(self, self.direct.as_mut().ok_or(Error::Misuse("no block")));
-                    let done = if self.replay_pos < self.replay.len() {
-                        let mut rp = self.replay_pos;
-                        let last = action == Action::Finish && ip == input.len();
-                        let r = dec.code(&self.replay, &mut rp, output, &mut op, last);
-                        self.replay_pos = rp;
-                        let done = t!(self, r);
-                        if self.replay_pos < self.replay.len() && !done {
-                            if op == output.len() {
-                                return ok(ip, op);
-                            }
-                            continue;
-                        }
-                        self.replay = Vec::new();
-                        self.replay_pos = 0;
-                        done
-                    } else {
-                        t!(self, dec.code(input, &mut ip, output, &mut op, action == Action::Finish))
-                    };
+                    let done = t!(
+                        self,
+                        dec.code(input, &mut ip, output, &mut op, action == Action::Finish)
+                    );
                     if done {
                         let rec = t!(self, dec.record());
                         self.records.push(rec);
@@ -715,48 +731,20 @@ impl XzDecoderMt {
         }
         // The parser wants more input than this call has.
         if action == Action::Finish && ip == input.len() {
+            if self.state == State::Feed && self.feed.is_some() {
+                // The input ends inside a block: its worker decodes what it got and gives
+                // the verdict, after that output (as the single-threaded decoder).
+                self.feed = None;
+                self.state = State::Cut;
+            }
             if !self.pending.is_empty() {
                 // Deliver what the workers have; the verdict comes after.
-                loop {
-                    if op == output.len() || self.pending.is_empty() {
-                        break;
-                    }
-                    if op == output.len() {
-                        return ok(ip, op);
-                    }
+                while op < output.len() && !self.pending.is_empty() {
                     t!(self, self.wait(output, &mut op));
                 }
                 if op == output.len() || !self.pending.is_empty() {
                     return ok(ip, op);
                 }
-            }
-            if self.state == State::Collect && !self.collect.is_empty() {
-                // A block cut short: decode what there is here, for the single-threaded
-                // verdict and output.
-                let header = t!(
-                    self,
-                    self.header.take().ok_or(Error::Misuse("no block header"))
-                );
-                let flags = t!(
-                    self,
-                    self.flags
-                        .ok_or(Error::Misuse("block without stream header"))
-                );
-                self.direct = Some(t!(
-                    self,
-                    BlockDecoder::new(&header, flags, self.opts.ignore_check)
-                ));
-                self.replay = std::mem::take(&mut self.collect);
-                self.replay_pos = header.header_size;
-                self.mem_in_use -= self.collect_mem;
-                self.collect_mem = 0;
-                self.state = State::Direct;
-                let p = t!(self, self.step(&[], &mut output[op..], Action::Finish));
-                return Ok(Progress {
-                    consumed: ip,
-                    produced: op + p.produced,
-                    status: p.status,
-                });
             }
             if op < output.len() {
                 if self.state == State::StreamHeader
@@ -786,6 +774,7 @@ impl Coder for XzDecoderMt {
             Err(e) => {
                 self.poisoned = true;
                 self.cancel.store(true, Ordering::Relaxed);
+                self.feed = None;
                 self.pending.clear();
                 Err(e)
             }
