@@ -246,7 +246,9 @@ impl BlockDecoder {
 /// Decodes one complete block (header, compressed data, padding and check) appending the
 /// data to `out`, and returns its index record. `block` must hold exactly the block (its
 /// index record's total size); the sizes in the header, if any, and the check are
-/// verified unless `opts.ignore_check`. The memory limit applies to the filter chain.
+/// verified unless `opts.ignore_check` (the size checks are
+/// those of the stream decoders, which share this block decoder). The memory limit
+/// applies to the filter chain. On an error, `out` holds the bytes decoded before it.
 ///
 /// ```
 /// use lzma_core::{xz::{decode_block, encode_threaded_block, StreamFlags}, Check, DecoderOptions, Filter, LzmaOptions};
@@ -267,80 +269,32 @@ pub fn decode_block(
         .and_then(|&b| header_size_from_byte(b))
         .ok_or(Error::Corrupt("not a block header"))?;
     let header_bytes = block.get(..header_size).ok_or(Error::Truncated)?;
-    let header = BlockHeader::decode(header_bytes, flags.check_id())?;
-    backend::validate_chain(&header.filters, true)
-        .map_err(|_| Error::Unsupported("invalid filter chain in a block header"))?;
-    let needed = backend::decoder_memusage(&header.filters);
+    let (header, needed) = parse_header(header_bytes, flags)?;
     if needed > opts.memlimit {
         return Err(Error::MemLimit { needed, limit: opts.memlimit });
     }
-    let check_size = flags.check_size();
-    let body_end = block.len().checked_sub(check_size).ok_or(Error::Truncated)?;
-    if body_end < header_size {
-        return Err(Error::Truncated);
-    }
-    let body = &block[header_size..body_end];
-    let mut coder = backend::raw_decoder(&header.filters, u64::MAX)?;
-    let mut check = match flags.check() {
-        Some(c) if !opts.ignore_check && c != Check::None => Some(CheckState::new(c)),
-        _ => None,
-    };
-    let start = out.len();
-    let limit = header.uncompressed_size;
-    if let Some(u) = limit {
-        let room = usize::try_from(u).map_err(|_| Error::Corrupt("block too large for memory"))?;
-        out.reserve(room.min(16 << 20));
-    }
+    let mut dec = BlockDecoder::new(&header, flags, opts.ignore_check)?;
+    let body = &block[header_size..];
     let mut ip = 0;
     loop {
-        let produced_so_far = (out.len() - start) as u64;
-        let want = match limit {
-            Some(u) => (u - produced_so_far.min(u)).saturating_add(1).min(1 << 20) as usize,
-            None => 1 << 20,
-        };
+        // Output room in steps of at most 1 MiB (a header's size is not trusted for more).
+        let room = dec.output_left().min(1 << 20) as usize;
         let at = out.len();
-        out.resize(at + want.max(1), 0);
-        let p = coder.code(&body[ip..], &mut out[at..], Action::Finish);
-        let p = match p {
-            Ok(p) => p,
-            Err(e) => {
-                out.truncate(at);
-                return Err(e);
-            }
-        };
-        out.truncate(at + p.produced);
-        if let Some(c) = check.as_mut() {
-            c.update(&out[at..]);
-        }
-        ip += p.consumed;
-        let total = (out.len() - start) as u64;
-        if limit.is_some_and(|u| total > u) {
-            return Err(Error::Corrupt("block data does not match the sizes in its header"));
-        }
-        if p.status == Status::StreamEnd {
+        out.resize(at + room, 0);
+        let (mut op, before) = (0, ip);
+        let r = dec.code(body, &mut ip, &mut out[at..], &mut op, true);
+        out.truncate(at + op);
+        if r? {
             break;
         }
-        if p.consumed == 0 && p.produced == 0 {
+        if op == 0 && ip == before {
             return Err(Error::Truncated);
         }
     }
-    // What follows the filter chain's end: zero padding to a multiple of four.
-    let compressed = ip as u64;
-    let padding = &body[ip..];
-    if padding.len() != ((4 - compressed % 4) % 4) as usize || padding.iter().any(|&b| b != 0) {
-        return Err(Error::Corrupt("block padding is wrong"));
+    if ip != body.len() {
+        return Err(Error::Corrupt("data after the block's check"));
     }
-    let uncompressed = (out.len() - start) as u64;
-    if header.compressed_size.is_some_and(|c| c != compressed) || limit.is_some_and(|u| u != uncompressed) {
-        return Err(Error::Corrupt("block data does not match the sizes in its header"));
-    }
-    if let Some(c) = check {
-        if c.finish()[..] != block[body_end..] {
-            return Err(Error::CheckMismatch { check: c.check() });
-        }
-    }
-    let unpadded = unpadded_size(header_size, compressed, flags.check_id())?;
-    Ok(IndexRecord { unpadded_size: unpadded, uncompressed_size: uncompressed })
+    dec.record()
 }
 
 #[cfg(test)]
