@@ -157,6 +157,9 @@ pub fn encode_threaded_block(
     }
     out.extend_from_slice(&state.finish());
     let unpadded = super::block_header::unpadded_size(header_len as usize, compressed, flags.check_id())?;
+    // Give back the reserved room the block did not use: the block may wait a while to
+    // be written, and the room would keep the allocator from reusing that memory.
+    out.shrink_to_fit();
     Ok(EncodedBlock { bytes: out, record: IndexRecord { unpadded_size: unpadded, uncompressed_size: n } })
 }
 
