@@ -433,24 +433,30 @@ fn comp_uncomp(st: &ProgressState) -> (u64, u64) {
     }
 }
 
-/// Updates the counters, and redraws the progress line on a terminal once a second.
+/// Updates the counters, and prints the progress line (xz's `message_progress_update`):
+/// redrawn in place once a second with `-v` on a terminal, and once, on a line of its own,
+/// when SIGUSR1 or SIGALRM asked for it (whatever the verbosity, as in xz).
 pub fn progress_update(in_pos: u64, out_pos: u64) {
     let mut st = state();
     st.in_pos = in_pos;
     st.out_pos = out_pos;
-    if !(st.automatic && verbosity() >= Verbosity::Verbose) {
+    let automatic = st.automatic && verbosity() >= Verbosity::Verbose;
+    let requested = crate::signals::take_progress_request();
+    if !automatic && !requested {
         return;
     }
     let elapsed = st.start.map_or(0, |s| s.elapsed().as_millis() as u64);
-    if st.next_update_ms > elapsed {
-        return;
+    if automatic {
+        if !requested && st.next_update_ms > elapsed {
+            return;
+        }
+        st.next_update_ms = elapsed + 1000;
     }
-    st.next_update_ms = elapsed + 1000;
     if !st.current_filename_printed {
         print_filename(&mut st);
     }
     let (c, u) = comp_uncomp(&st);
-    let line = format!(
+    let mut line = format!(
         "\r {:>6} {:>35}   {:>9} {:>10}   {:>10}\r",
         percentage(&st),
         sizes(c, u, false),
@@ -458,8 +464,13 @@ pub fn progress_update(in_pos: u64, out_pos: u64) {
         time_str(elapsed),
         remaining(&st, elapsed)
     );
+    if automatic {
+        // The cursor stays on the line: a message printed next starts with a newline.
+        st.active = true;
+    } else {
+        line.push('\n');
+    }
     let _ = std::io::stderr().lock().write_all(line.as_bytes());
-    st.active = true;
 }
 
 fn progress_flush(finished: bool) {
