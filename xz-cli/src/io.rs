@@ -152,30 +152,23 @@ pub fn open_src_with(policy: SrcPolicy, operand: &OsStr) -> Option<Source> {
             Ok(_) => {}
         }
     }
-    // Check the type before opening so that FIFOs are not waited on when they would be
-    // skipped anyway.
-    let pre = match std::fs::metadata(&path) {
-        Ok(m) => m,
-        Err(e) => {
-            message::error(&format!("{name}: {}", strerror(&e)));
-            return None;
-        }
-    };
-    if pre.is_dir() {
-        message::warning(&format!("{name}: Is a directory, skipping"));
-        return None;
-    }
-    if reg_only && !pre.is_file() {
-        message::warning(&format!("{name}: Not a regular file, skipping"));
-        return None;
-    }
+    // As xz's io_open_src: when only regular files are accepted, the file is opened with
+    // O_NONBLOCK, so that opening a FIFO does not wait for a writer (the refusal below
+    // comes at once, and a writer already waiting in its open() is released, as with xz).
+    // When any file is accepted (-c, -t), reading must then block: xz polls the
+    // non-blocking descriptor until input arrives; safe Rust has no poll(), and neither
+    // clearing O_NONBLOCK afterwards nor a blocking reopen waits for a writer the same way
+    // (a reopen would miss a writer that came, wrote and left in between, and then wait
+    // for ever), so the file is opened blocking from the start: open() waits for a writer
+    // exactly when xz's poll() would, and a stop signal meanwhile is handled by the signal
+    // thread (crate::signals).
     let mut oo = OpenOptions::new();
     oo.read(true);
     let mut flags = O_NOCTTY;
     if !follow {
         flags |= O_NOFOLLOW;
     }
-    if pre.is_file() {
+    if reg_only {
         flags |= O_NONBLOCK;
     }
     oo.custom_flags(flags);

@@ -217,6 +217,9 @@ struct Case {
     needs: Needs,
     /// Why our output is expected to differ (documented difference), if it is.
     known_difference: Option<&'static str>,
+    /// A FIFO (made with [`Case::fifo`]) and the bytes a writer sends through it once
+    /// the command opens it for reading.
+    feed: Option<(String, Vec<u8>)>,
 }
 
 impl Case {
@@ -230,6 +233,7 @@ impl Case {
             entries: Vec::new(),
             needs: Needs::Nothing,
             known_difference: None,
+            feed: None,
         }
     }
     fn argv0(mut self, a: &'static str) -> Self {
@@ -272,6 +276,12 @@ impl Case {
     }
     fn fifo(mut self, name: &str) -> Self {
         self.entries.push(Entry::Fifo { name: name.into() });
+        self
+    }
+    /// A FIFO `name` with a writer that waits for a reader, sends `data` and closes.
+    fn fifo_fed(mut self, name: &str, data: Vec<u8>) -> Self {
+        self.entries.push(Entry::Fifo { name: name.into() });
+        self.feed = Some((name.into(), data));
         self
     }
     fn stdin(mut self, data: Vec<u8>) -> Self {
@@ -430,6 +440,17 @@ fn run_case(case: &Case, bin: &Path) -> Outcome {
         cmd.env(k, v);
     }
     let mut child = cmd.spawn().expect("spawn");
+    let feeder = case.feed.clone().map(|(name, data)| {
+        let fifo = work.join(name);
+        let path = fifo.clone();
+        // Blocks in open() until a reader comes (the command, or the release below).
+        let thread = std::thread::spawn(move || {
+            if let Ok(mut w) = fs::OpenOptions::new().write(true).open(&path) {
+                let _ = w.write_all(&data);
+            }
+        });
+        (fifo, thread)
+    });
     let mut stdin = child.stdin.take().expect("stdin");
     let data = case.stdin.clone();
     let writer = std::thread::spawn(move || {
@@ -437,6 +458,10 @@ fn run_case(case: &Case, bin: &Path) -> Outcome {
     });
     let out = child.wait_with_output().expect("wait");
     let _ = writer.join();
+    if let Some((fifo, thread)) = feeder {
+        release_feeder(&fifo, &thread);
+        let _ = thread.join();
+    }
     use std::os::unix::process::ExitStatusExt;
     let status = match (out.status.code(), out.status.signal()) {
         (Some(c), _) => format!("exit {c}"),
@@ -454,6 +479,30 @@ fn run_case(case: &Case, bin: &Path) -> Outcome {
 }
 
 use std::os::unix::process::CommandExt;
+
+/// Lets a FIFO writer that the command did not (fully) read finish: holds the FIFO open
+/// for reading (without blocking) and drains it until the writer thread has ended (it may
+/// not even have reached its open() yet).
+fn release_feeder(fifo: &Path, writer: &std::thread::JoinHandle<()>) {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    const O_NONBLOCK: i32 = 0o4000;
+    let Ok(mut r) = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(O_NONBLOCK)
+        .open(fifo)
+    else {
+        return;
+    };
+    let start = std::time::Instant::now();
+    let mut buf = [0u8; 65536];
+    while !writer.is_finished() && start.elapsed() < Duration::from_secs(30) {
+        match r.read(&mut buf) {
+            Ok(n) if n > 0 => {}
+            Ok(_) | Err(_) => std::thread::sleep(Duration::from_millis(1)),
+        }
+    }
+}
 
 fn describe_diff(a: &Outcome, b: &Outcome) -> String {
     let mut s = String::new();
@@ -1192,6 +1241,55 @@ fn cases(r: &Path) -> Vec<Case> {
     v.push(Case::new("z-refuse-setgid", &["s"]).file_mode("s", small.clone(), 0o2644));
     v.push(Case::new("z-refuse-sticky", &["s"]).file_mode("s", small.clone(), 0o1644));
     v.push(Case::new("z-refuse-fifo", &["p"]).fifo("p"));
+    // FIFOs with a writer waiting for a reader (xz opens the source with O_NONBLOCK, which
+    // releases the writer even when it then refuses the file).
+    v.push(Case::new("fifo-refused-writer-released", &["p"]).fifo_fed("p", small.clone()));
+    v.push(Case::new("fifo-f-refused", &["-f", "p"]).fifo_fed("p", small.clone()));
+    v.push(Case::new("fifo-k-refused", &["-k", "p"]).fifo_fed("p", small.clone()));
+    v.push(Case::new("fifo-d-refused", &["-d", "p"]).fifo_fed("p", xz_small.clone()));
+    v.push(Case::new("fifo-list-refused", &["-l", "p"]).fifo_fed("p", xz_small.clone()));
+    v.push(
+        Case::new("fifo-c-compress", &["-T1", "-c", "p"])
+            .fifo_fed("p", t.clone())
+            .needs(Encode),
+    );
+    v.push(
+        Case::new("fifo-cf-compress", &["-T1", "-cf", "p"])
+            .fifo_fed("p", small.clone())
+            .needs(Encode),
+    );
+    v.push(
+        Case::new("fifo-c-empty-writer", &["-T1", "-c", "p"])
+            .fifo_fed("p", Vec::new())
+            .needs(Encode),
+    );
+    v.push(
+        Case::new("fifo-dc", &["-dc", "p"])
+            .fifo_fed("p", xz_t.clone())
+            .needs(Decode),
+    );
+    v.push(
+        Case::new("fifo-t", &["-t", "p"])
+            .fifo_fed("p", xz_t.clone())
+            .needs(Decode),
+    );
+    v.push(
+        Case::new("fifo-dcf-passthru", &["-dcf", "p"])
+            .fifo_fed("p", small.clone())
+            .needs(Decode),
+    );
+    v.push(
+        Case::new("fifo-c-then-file", &["-T1", "-c", "p", "a"])
+            .fifo_fed("p", small.clone())
+            .file("a", t.clone())
+            .needs(Encode),
+    );
+    v.push(
+        Case::new("fifo-and-file-refused-and-done", &["-T1", "-k", "p", "a"])
+            .fifo_fed("p", small.clone())
+            .file("a", small.clone())
+            .needs(Encode),
+    );
     v.push(
         Case::new("z-file", &["a"])
             .file_mode("a", t.clone(), 0o640)

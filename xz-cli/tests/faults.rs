@@ -487,3 +487,93 @@ fn closed_pipe_ends_with_sigpipe() {
         assert_eq!(closed_pipe(&r), Some(13));
     }
 }
+
+fn mkfifo(p: &Path) {
+    let made = Command::new("mkfifo").arg(p).status().expect("mkfifo");
+    assert!(made.success());
+}
+
+/// `xz p` on a FIFO `p` whose writer waits in open(): xz opens the source with O_NONBLOCK,
+/// which releases the writer, then refuses the file. Returns whether the writer's open()
+/// returned, and xz's exit status.
+fn refused_fifo_releases_writer(exe: &Path, tag: &str) -> (bool, Option<i32>) {
+    let dir = scratch(tag);
+    let fifo = dir.join("p");
+    mkfifo(&fifo);
+    // The writer is a shell whose redirection blocks in open() until a reader comes.
+    let mut writer = Command::new("sh")
+        .args(["-c", "echo data > p"])
+        .current_dir(&dir)
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("writer");
+    let wchan = format!("/proc/{}/wchan", writer.id());
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(10) {
+        match fs::read_to_string(&wchan) {
+            Ok(w) if w.contains("partner") || w.contains("fifo") => break,
+            Ok(w) if w.trim().is_empty() || w.trim() == "0" => {
+                // wchan not shown here: give the shell time to reach open().
+                std::thread::sleep(Duration::from_millis(300));
+                break;
+            }
+            _ => std::thread::sleep(Duration::from_millis(10)),
+        }
+    }
+    let status = Command::new(exe)
+        .arg("p")
+        .current_dir(&dir)
+        .stderr(Stdio::null())
+        .status()
+        .expect("run");
+    let mut released = false;
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(10) {
+        if writer.try_wait().expect("wait").is_some() {
+            released = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    if !released {
+        let _ = writer.kill();
+    }
+    let _ = writer.wait();
+    let _ = fs::remove_dir_all(&dir);
+    (released, status.code())
+}
+
+#[test]
+fn refused_fifo_releases_a_waiting_writer() {
+    assert_eq!(refused_fifo_releases_writer(&ours(), "fifo-ours"), (true, Some(2)));
+    if let Some(r) = reference() {
+        assert_eq!(refused_fifo_releases_writer(&r, "fifo-ref"), (true, Some(2)));
+    }
+}
+
+/// `xz -c p` on a FIFO that no writer ever opens waits (as xz does); SIGINT then ends it.
+fn stop_while_waiting_for_fifo_writer(exe: &Path, tag: &str) -> Option<i32> {
+    let dir = scratch(tag);
+    mkfifo(&dir.join("p"));
+    let mut child = with_default_signals(exe)
+        .args(["-c", "p"])
+        .current_dir(&dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(child.try_wait().expect("wait").is_none(), "{tag}: did not wait for a writer");
+    send(&child, "-INT");
+    let status = wait_at_most(&mut child, Duration::from_secs(30), tag);
+    let _ = fs::remove_dir_all(&dir);
+    status.signal()
+}
+
+#[test]
+fn sigint_while_waiting_for_a_fifo_writer() {
+    assert_eq!(stop_while_waiting_for_fifo_writer(&ours(), "fifo-wait-ours"), Some(2));
+    if let Some(r) = reference() {
+        assert_eq!(stop_while_waiting_for_fifo_writer(&r, "fifo-wait-ref"), Some(2));
+    }
+}
