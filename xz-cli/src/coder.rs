@@ -426,7 +426,11 @@ pub fn run_file(cfg: &Config, operand: &std::ffi::OsStr, is_stdin: bool) {
                 };
                 if dest_ok {
                     // As in xz, the size of standard input is not looked at (no percentage).
-                    let expected = if job.src.is_stdin() { 0 } else { job.src.size() };
+                    let expected = if job.src.is_stdin() {
+                        0
+                    } else {
+                        job.src.size()
+                    };
                     message::progress_start(cfg.mode == OpMode::Compress, expected);
                     success = match init_result {
                         Init::Passthru => passthru(&mut job, dest.as_mut()),

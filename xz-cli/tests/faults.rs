@@ -39,7 +39,11 @@ fn big_sparse(dir: &Path) -> PathBuf {
 /// `env` with coreutils' `--default-signal`/`--ignore-signal` (8.31+), if present.
 fn env_signal_options() -> bool {
     Command::new("env")
-        .args(["--default-signal=HUP,INT,TERM", "--ignore-signal=USR2", "true"])
+        .args([
+            "--default-signal=HUP,INT,TERM",
+            "--ignore-signal=USR2",
+            "true",
+        ])
         .status()
         .map(|s| s.success())
         .unwrap_or(false)
@@ -83,7 +87,11 @@ fn send(child: &std::process::Child, sig: &str) {
 }
 
 /// Waits for `child`, but never forever: after `limit` it is killed and the test fails.
-fn wait_at_most(child: &mut std::process::Child, limit: Duration, tag: &str) -> std::process::ExitStatus {
+fn wait_at_most(
+    child: &mut std::process::Child,
+    limit: Duration,
+    tag: &str,
+) -> std::process::ExitStatus {
     let start = Instant::now();
     loop {
         if let Some(status) = child.try_wait().expect("wait") {
@@ -178,7 +186,10 @@ fn ignored_hup(exe: &Path, tag: &str) -> (Option<i32>, bool) {
     }
     send(&child, "-HUP");
     std::thread::sleep(Duration::from_millis(300));
-    assert!(child.try_wait().expect("wait").is_none(), "{tag}: SIGHUP was not ignored");
+    assert!(
+        child.try_wait().expect("wait").is_none(),
+        "{tag}: SIGHUP was not ignored"
+    );
     send(&child, "-INT");
     let status = wait_at_most(&mut child, Duration::from_secs(120), tag);
     let result = (status.signal(), out.exists());
@@ -256,7 +267,14 @@ fn sigint_while_blocked_writing_a_pipe() {
 /// A stream of pseudo-random text (compressible but not trivially), `n` bytes from `seed`.
 fn text(n: usize, seed: u64) -> Vec<u8> {
     let words: [&[u8]; 8] = [
-        b"alpha ", b"beta ", b"gamma ", b"delta\n", b"epsilon ", b"zeta ", b"eta ", b"theta, ",
+        b"alpha ",
+        b"beta ",
+        b"gamma ",
+        b"delta\n",
+        b"epsilon ",
+        b"zeta ",
+        b"eta ",
+        b"theta, ",
     ];
     let mut x = seed | 1;
     let mut v = Vec::with_capacity(n + 8);
@@ -336,7 +354,11 @@ fn shape(line: &str) -> (usize, Vec<String>) {
     let words = line
         .split_whitespace()
         .take(9)
-        .map(|w| w.chars().map(|c| if c.is_ascii_digit() { '9' } else { c }).collect())
+        .map(|w| {
+            w.chars()
+                .map(|c| if c.is_ascii_digit() { '9' } else { c })
+                .collect()
+        })
         .collect();
     (line.len(), words)
 }
@@ -361,7 +383,10 @@ fn sigusr1_prints_progress_and_continues() {
             o
         })
         .expect("plain run");
-    assert_eq!(out, plain.stdout, "output differs from a run without SIGUSR1");
+    assert_eq!(
+        out, plain.stdout,
+        "output differs from a run without SIGUSR1"
+    );
     // The file name line, then one progress line of its own.
     let mut lines = err.split_inclusive('\n');
     assert_eq!(lines.next(), Some("fifo (1/1)\n"), "{err:?}");
@@ -545,9 +570,15 @@ fn refused_fifo_releases_writer(exe: &Path, tag: &str) -> (bool, Option<i32>) {
 
 #[test]
 fn refused_fifo_releases_a_waiting_writer() {
-    assert_eq!(refused_fifo_releases_writer(&ours(), "fifo-ours"), (true, Some(2)));
+    assert_eq!(
+        refused_fifo_releases_writer(&ours(), "fifo-ours"),
+        (true, Some(2))
+    );
     if let Some(r) = reference() {
-        assert_eq!(refused_fifo_releases_writer(&r, "fifo-ref"), (true, Some(2)));
+        assert_eq!(
+            refused_fifo_releases_writer(&r, "fifo-ref"),
+            (true, Some(2))
+        );
     }
 }
 
@@ -563,7 +594,10 @@ fn stop_while_waiting_for_fifo_writer(exe: &Path, tag: &str) -> Option<i32> {
         .spawn()
         .expect("spawn");
     std::thread::sleep(Duration::from_millis(300));
-    assert!(child.try_wait().expect("wait").is_none(), "{tag}: did not wait for a writer");
+    assert!(
+        child.try_wait().expect("wait").is_none(),
+        "{tag}: did not wait for a writer"
+    );
     send(&child, "-INT");
     let status = wait_at_most(&mut child, Duration::from_secs(30), tag);
     let _ = fs::remove_dir_all(&dir);
@@ -572,8 +606,14 @@ fn stop_while_waiting_for_fifo_writer(exe: &Path, tag: &str) -> Option<i32> {
 
 #[test]
 fn sigint_while_waiting_for_a_fifo_writer() {
-    assert_eq!(stop_while_waiting_for_fifo_writer(&ours(), "fifo-wait-ours"), Some(2));
+    assert_eq!(
+        stop_while_waiting_for_fifo_writer(&ours(), "fifo-wait-ours"),
+        Some(2)
+    );
     if let Some(r) = reference() {
-        assert_eq!(stop_while_waiting_for_fifo_writer(&r, "fifo-wait-ref"), Some(2));
+        assert_eq!(
+            stop_while_waiting_for_fifo_writer(&r, "fifo-wait-ref"),
+            Some(2)
+        );
     }
 }
