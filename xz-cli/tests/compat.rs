@@ -553,10 +553,15 @@ fn describe_diff(a: &Outcome, b: &Outcome) -> String {
 // ---------------------------------------------------------------------------------------
 // The scenario list
 
-/// lzma-core's decoders return `Err` without reporting the bytes they produced in the same
-/// call, so the good data XZ Utils writes before "Compressed data is corrupt" (and similar)
-/// is missing from our output. Needs a deferred error in lzma-core (report progress first,
-/// the error on the next call), as liblzma does.
+/// Scenarios where xz writes good data and then fails ("Compressed data is corrupt" and
+/// similar). With `-T1` we write the same bytes; xz 5.8 decodes .xz with its threaded
+/// decoder by default, which also writes a damaged block's good bytes before the error,
+/// and lzma-core's `XzDecoderMt` in `main` withholds them (only two upstream files show
+/// it). The `threads` helper's branch fixes that in lzma-core: with it merged, every
+/// scenario marked so is identical and needs no change in the command (it writes what
+/// the decoder reports before reporting the error), and these marks can be removed; the
+/// suite lists marked scenarios that matched, to show when that is the case. Only the
+/// scenarios seen to differ are marked, so that any other loss fails the suite.
 const LOST_OUTPUT: &str = "good data before the error is not all written: lzma-core's threaded \
      decoder withholds a block's output until the block verifies (xz 5.8's writes it; -T1 matches)";
 
@@ -982,23 +987,18 @@ fn cases(r: &Path) -> Vec<Case> {
             | "d-memlimit-bytes" | "d-memlimit-lzma" | "d-memlimit-raw" => Nothing,
             _ => Decode,
         };
-        let lost = matches!(
-            name,
-            "d-padding-3" | "d-trailing" | "d-truncated" | "d-corrupt" | "d-bad-check"
-        );
-        let mark = |c: Case| if lost { c.known(LOST_OUTPUT) } else { c };
-        v.push(mark(
+        v.push(
             Case::new(&format!("{name} (stdin)"), &args)
                 .stdin(data.clone())
                 .needs(needs),
-        ));
+        );
         let mut fargs = args.clone();
         fargs.push("f.xz");
-        v.push(mark(
+        v.push(
             Case::new(&format!("{name} (file)"), &fargs)
                 .file("f.xz", data)
                 .needs(needs),
-        ));
+        );
     }
 
     // --- decompression to files: names, suffixes, metadata, refusals
@@ -1354,10 +1354,10 @@ fn cases(r: &Path) -> Vec<Case> {
             .needs(Encode),
     );
     v.push(
+        // The write error itself (stdout on /dev/full) is in faults.rs.
         Case::new("z-write-error", &["-c", "a"])
             .file("a", t.clone())
-            .needs(Encode)
-            .known("needs /dev/full: see the fault tests"),
+            .needs(Encode),
     );
     for p in [
         "-0", "-1", "-2", "-3", "-4", "-5", "-6", "-7", "-8", "-9", "-0e", "-3e", "-5e", "-6e",
@@ -1580,7 +1580,9 @@ fn cases(r: &Path) -> Vec<Case> {
                 continue;
             }
             let Ok(data) = fs::read(&p) else { continue };
-            let lost = name.starts_with("bad-") || name.contains("unsupported");
+            // The damaged files whose good bytes xz 5.8's threaded decoder writes and
+            // lzma-core's in `main` withholds (see LOST_OUTPUT).
+            let lost = matches!(name.as_str(), "bad-1-check-crc32-2.xz" | "bad-1-lzma2-9.xz");
             for args in [vec!["-dc"], vec!["-t"], vec!["-dc", "--single-stream"]] {
                 let mut a = args.clone();
                 a.push(&name);
@@ -1716,6 +1718,7 @@ fn compatibility_suite() {
     let mut failed = Vec::new();
     let mut skipped = Vec::new();
     let mut known = Vec::new();
+    let mut known_but_identical: Vec<String> = Vec::new();
     for case in cases(&reference) {
         if only
             .as_ref()
@@ -1739,6 +1742,9 @@ fn compatibility_suite() {
         let b = run_case(&case, &our_bin);
         if a == b {
             passed += 1;
+            if case.known_difference.is_some() {
+                known_but_identical.push(case.name.clone());
+            }
         } else if let Some(why) = case.known_difference.filter(|w| {
             // The lost-output difference is accepted only when nothing else differs and
             // our output is a prefix of the reference's.
@@ -1765,6 +1771,9 @@ fn compatibility_suite() {
     }
     for k in &known {
         eprintln!("  known difference: {k}");
+    }
+    for k in &known_but_identical {
+        eprintln!("  marked as a known difference but identical (stale mark?): {k}");
     }
     for f in &failed {
         eprintln!("FAILED: {f}");
