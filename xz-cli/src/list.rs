@@ -3,7 +3,7 @@
 
 use std::ffi::OsStr;
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{Read, Seek, SeekFrom};
 use std::sync::Mutex;
 
 use lzma_core::filter::BcjArch;
@@ -15,7 +15,7 @@ use crate::util::{nice, nicestr, ratio, round_up_to_mib, Unit};
 
 /// Writes to stdout (list output and `-lv` file headers share it).
 pub fn stdout_write(b: &[u8]) {
-    let _ = std::io::stdout().lock().write_all(b);
+    message::stdout_write(b);
 }
 
 const CHECK_NAMES: [&str; 16] = [

@@ -177,10 +177,28 @@ pub fn try_help() {
     );
 }
 
+/// Writes text (help, version, `--list`) to standard output. A closed pipe stops the run
+/// as the SIGPIPE that comes with it does in xz (the process then dies from SIGPIPE, even
+/// if the signal thread has not acted yet); other errors show at exit, when stdout is
+/// flushed.
+pub fn stdout_write(b: &[u8]) {
+    if let Err(e) = std::io::stdout().lock().write_all(b) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            crate::signals::set_aborted(crate::signals::BROKEN_PIPE);
+        }
+    }
+}
+
 /// Flushes stdout and exits; a stdout failure turns the status into an error.
 pub fn exit(status: u8, show_error: bool) -> ! {
     let mut status = status;
+    crate::signals::exit_if_aborted();
     if let Err(e) = std::io::stdout().flush() {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            // The reader has gone: xz dies from SIGPIPE (its default action) here.
+            crate::signals::set_aborted(crate::signals::BROKEN_PIPE);
+            crate::signals::exit_if_aborted();
+        }
         if show_error {
             let mut err = std::io::stderr().lock();
             let _ = writeln!(

@@ -5,7 +5,7 @@
 //!   same signal, with its default action, so a shell sees 130, 143, 129, 141… as with xz.
 //!   As in xz, a signal that the parent left ignored stays ignored (SIGPIPE excepted: the
 //!   Rust runtime ignores it before `main`, so the parent's choice cannot be known; it is
-//!   always handled, as xz does under a shell).
+//!   always handled, as xz does under a shell, and from the start, see [`init`]).
 //! - SIGUSR1 and SIGALRM ask for one progress line on stderr (see
 //!   [`crate::message::progress_update`]); they never stop the command.
 //!
@@ -71,10 +71,12 @@ fn is_ignored(mask: u64, sig: i32) -> bool {
     (1..=64).contains(&sig) && mask & (1u64 << (sig - 1)) != 0
 }
 
-/// Starts the signal thread with the progress signals (xz's `message_init`). Call once,
-/// early; a failure is silent (the signals keep their default action).
+/// Starts the signal thread with the progress signals (xz's `message_init`), and SIGPIPE,
+/// which the Rust runtime ignores before `main` while xz leaves it at its default action
+/// (death) until [`hook_stop_signals`]: a closed pipe on `--list` or `--help` output ends
+/// the process by SIGPIPE, as with xz. Call once, early; a failure is silent.
 pub fn init() {
-    let Ok(mut signals) = Signals::new(PROGRESS_SIGNALS) else {
+    let Ok(mut signals) = Signals::new(PROGRESS_SIGNALS.into_iter().chain([SIGPIPE])) else {
         return;
     };
     let _ = HANDLE.set(signals.handle());
@@ -98,7 +100,8 @@ pub fn hook_stop_signals() {
     let Some(handle) = HANDLE.get() else { return };
     let ignored = ignored_at_start();
     for sig in STOP_SIGNALS {
-        if sig != SIGPIPE && is_ignored(ignored, sig) {
+        if sig == SIGPIPE || is_ignored(ignored, sig) {
+            // SIGPIPE is handled from the start (see init).
             continue;
         }
         let _ = handle.add_signal(sig);

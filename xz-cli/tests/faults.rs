@@ -617,3 +617,46 @@ fn sigint_while_waiting_for_a_fifo_writer() {
         );
     }
 }
+
+/// `xz -lvv` of many files into a pipe closed after a few bytes: xz (no handlers in
+/// `--list` mode) dies from SIGPIPE's default action; so must we (the Rust runtime ignores
+/// SIGPIPE before `main`).
+fn list_into_closed_pipe(exe: &Path, tag: &str) -> Option<i32> {
+    let dir = scratch(tag);
+    let made = Command::new(ours())
+        .args(["-T1", "-c"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            let mut i = c.stdin.take().expect("stdin");
+            i.write_all(b"listed\n")?;
+            drop(i);
+            c.wait_with_output()
+        })
+        .expect("compress");
+    fs::write(dir.join("a.xz"), made.stdout).expect("write");
+    let mut child = Command::new(exe)
+        .arg("-lvv")
+        .args(vec!["a.xz"; 2000])
+        .current_dir(&dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut buf = [0u8; 10];
+    stdout.read_exact(&mut buf).expect("read");
+    drop(stdout);
+    let status = wait_at_most(&mut child, Duration::from_secs(60), tag);
+    let _ = fs::remove_dir_all(&dir);
+    status.signal()
+}
+
+#[test]
+fn list_into_a_closed_pipe_ends_with_sigpipe() {
+    assert_eq!(list_into_closed_pipe(&ours(), "list-pipe-ours"), Some(13));
+    if let Some(r) = reference() {
+        assert_eq!(list_into_closed_pipe(&r, "list-pipe-ref"), Some(13));
+    }
+}
