@@ -155,6 +155,41 @@ pub fn validate_chain(filters: &[Filter], for_xz: bool) -> Result<()> {
     }
 }
 
+/// Checks the options of the last filter the way liblzma's decoders do beyond the chain
+/// rules of [`validate_chain`]: LZMA1 needs `lc + lp <= 4` and `pb <= 4` (the LZMA1
+/// decoder accepts wider literal contexts, as the LZMA SDK does, but liblzma refuses them
+/// and so do our front ends). The errors are [`Error::Options`] with xz's messages, as for
+/// an encoder ([`LzmaOptions::validate_for_encoder`](crate::LzmaOptions::validate_for_encoder)).
+///
+/// ```
+/// use lzma_core::filter::{chain::check_decoder_options, Filter};
+/// use lzma_core::LzmaOptions;
+/// let wide = LzmaOptions { lc: 4, lp: 1, ..LzmaOptions::default() };
+/// let err = check_decoder_options(&[Filter::Lzma1(wide.clone())]).unwrap_err();
+/// assert_eq!(err.to_string(), "The sum of lc and lp must not exceed 4");
+/// // LZMA2 has no lc/lp/pb in its filter properties: chunks carry them (and are checked).
+/// assert!(check_decoder_options(&[Filter::Lzma2(wide)]).is_ok());
+/// ```
+pub fn check_decoder_options(filters: &[Filter]) -> Result<()> {
+    match filters.last() {
+        Some(Filter::Lzma1(o)) => check_lclppb(o),
+        _ => Ok(()),
+    }
+}
+
+/// liblzma's `is_lclppb_valid`, with xz's messages (no overflow on any value).
+fn check_lclppb(o: &crate::LzmaOptions) -> Result<()> {
+    if o.lc > LCLP_MAX || o.lp > LCLP_MAX || o.lc + o.lp > LCLP_MAX {
+        return Err(Error::Options(
+            "The sum of lc and lp must not exceed 4".into(),
+        ));
+    }
+    if o.pb > PB_MAX {
+        return Err(Error::Options("pb must be in the range [0, 4]".into()));
+    }
+    Ok(())
+}
+
 /// Memory the non-LZMA filters of a chain take, as liblzma counts it.
 fn simple_filters_memusage(filters: &[Filter]) -> u64 {
     filters
@@ -184,7 +219,7 @@ pub fn decoder_memusage(filters: &[Filter]) -> u64 {
     }
     let lzma = match filters.last() {
         // liblzma's LZMA1 decoder refuses lc + lp > 4 (LZMA2 cannot express it).
-        Some(Filter::Lzma1(o)) if o.lc + o.lp > LCLP_MAX || o.pb > PB_MAX => return u64::MAX,
+        Some(Filter::Lzma1(o)) if check_lclppb(o).is_err() => return u64::MAX,
         Some(Filter::Lzma1(o)) => inner::LzmaDecoder::memusage(o.dict_size),
         Some(Filter::Lzma2(o)) => inner::Lzma2Decoder::memusage(o.dict_size),
         _ => return u64::MAX,
@@ -713,6 +748,8 @@ pub type RawEncoder = ChainEncoder<LastEncoder>;
 /// ```
 pub fn raw_decoder(filters: &[Filter], memlimit: u64) -> Result<RawDecoder> {
     validate_chain(filters, false)?;
+    // Options no decoder accepts are named as such, not as a memory limit.
+    check_decoder_options(filters)?;
     let needed = decoder_memusage(filters);
     if needed == u64::MAX {
         return Err(Error::Options(MSG_UNSUPPORTED_CHAIN.into()));
@@ -823,13 +860,7 @@ mod inner {
         Last::build(
             last,
             |o| {
-                // liblzma's LZMA1 decoder refuses lc + lp > 4 (only .lzma files may
-                // carry it, and liblzma refuses those too).
-                if o.lc + o.lp > LCLP_MAX || o.pb > PB_MAX {
-                    return Err(Error::Options(
-                        "The sum of lc and lp must not exceed 4".into(),
-                    ));
-                }
+                check_lclppb(o)?;
                 LzmaDecoder::new(o.props(), o.dict_size, None, true)
             },
             |o| Lzma2Decoder::new(o.dict_size),
