@@ -5,7 +5,8 @@
 
 use crate::spec::{CheckKind, EncodeFormat, EncodeSpec, Format, LastFilter, PreFilter, RawChain};
 use lzma_core::filter::BcjArch;
-use lzma_core::lzma::{LzmaProps, MatchFinder, Mode};
+use lzma_core::filter::props::lzma1_decode;
+use lzma_core::lzma::{MatchFinder, Mode};
 use lzma_core::alone::{AloneDecoder, AloneEncoder};
 use lzma_core::auto::AutoDecoder;
 use lzma_core::lzip::LzipDecoder;
@@ -154,10 +155,8 @@ pub fn filters_for(spec: &EncodeSpec) -> Result<Vec<Filter>> {
 pub fn raw_filters(chain: &RawChain) -> Result<Vec<Filter>> {
     let mut v = chain.pre.iter().map(pre_filter).collect::<Result<Vec<_>>>()?;
     v.push(match chain.last {
-        LastFilter::Lzma1 { props, dict_size } => {
-            let p = LzmaProps::from_byte(props)?;
-            Filter::Lzma1(LzmaOptions { dict_size, lc: p.lc, lp: p.lp, pb: p.pb, ..LzmaOptions::default() })
-        }
+        // From the property bytes, as liblzma's reference decoder is made.
+        LastFilter::Lzma1 { .. } => Filter::Lzma1(lzma1_decode(&chain.last.id_and_props().1)?),
         LastFilter::Lzma2 { props } => {
             if props > 40 {
                 return Err(Error::Unsupported("LZMA2 dictionary size byte out of range"));

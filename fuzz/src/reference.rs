@@ -37,6 +37,31 @@ pub fn decoder(format: Format, memlimit: u64) -> Result<Stream, stream::Error> {
     }
 }
 
+/// Decodes `input` as `format` the way XZ Utils 5.8's liblzma does.
+///
+/// The `liblzma` crate builds its bundled liblzma without `HAVE_LZIP_DECODER`, so
+/// its auto decoder tries input starting with `L` as .lzma (and 0x4C is an .lzma
+/// properties byte with lc + lp > 4: "format not recognised"), where XZ Utils'
+/// auto decoder (`auto_decoder.c`) hands it to the lzip decoder with its flags and,
+/// once that ends, calls any input left over corrupt. This does the same.
+pub fn decode(format: Format, input: &[u8], memlimit: u64) -> RefOutcome {
+    let lzip_in_auto = format == Format::Auto && input.first() == Some(&b'L');
+    let format = if lzip_in_auto { Format::Lzip } else { format };
+    let mut out = outcome(decoder(format, memlimit), input);
+    if lzip_in_auto && out.class == Class::Ok && out.consumed < input.len() {
+        out.class = Class::Data;
+    }
+    out
+}
+
+/// Runs a decoder that may have failed to start over `input` (see [`run_decoder`]).
+pub fn outcome(made: Result<Stream, stream::Error>, input: &[u8]) -> RefOutcome {
+    match made {
+        Ok(mut s) => run_decoder(&mut s, input),
+        Err(e) => RefOutcome { output: Vec::new(), class: class_of_error(&e), consumed: 0 },
+    }
+}
+
 fn add_pre(filters: &mut Filters, f: &PreFilter) -> Result<(), stream::Error> {
     let (id, props) = f.id_and_props();
     match id {

@@ -48,23 +48,56 @@ fn lclppb(byte: u8) -> Result<LzmaProps> {
     Ok(p)
 }
 
-impl AloneHeader {
-    /// Parses a header with liblzma's rules. `picky` (as the auto-detecting decoder) also
-    /// requires a dictionary size of 2^n or 2^n + 2^(n-1) (or all ones) and a known
-    /// uncompressed size below 256 GiB; this rejects most non-.lzma data. Any failure is
-    /// [`Error::Format`].
-    pub fn parse(h: &[u8; HEADER_SIZE], picky: bool) -> Result<Self> {
-        let props = lclppb(h[0])?;
-        let dict_size = u32::from_le_bytes([h[1], h[2], h[3], h[4]]);
-        if picky && dict_size != u32::MAX && !dict_size_is_round(dict_size) {
+/// Checks the fields of the header prefix `h` that are complete, in order, as liblzma's
+/// .lzma decoder does as soon as each field has arrived: the properties byte (valid and
+/// `lc + lp <= 4`) after one byte, with `picky` the dictionary size after five and the
+/// uncompressed size after thirteen (see [`AloneHeader::parse`]). A bad field is
+/// [`Error::Format`] however short the input is.
+fn check_fields(h: &[u8], picky: bool) -> Result<()> {
+    if let Some(&byte) = h.first() {
+        lclppb(byte)?;
+    }
+    if !picky {
+        return Ok(());
+    }
+    if let Some(d) = h.get(1..5) {
+        let dict_size = u32::from_le_bytes([d[0], d[1], d[2], d[3]]);
+        if dict_size != u32::MAX && !dict_size_is_round(dict_size) {
             return Err(Error::Format("unusual dictionary size in the .lzma header"));
         }
+    }
+    if let Some(size) = h.get(5..HEADER_SIZE) {
+        let mut le = [0u8; 8];
+        le.copy_from_slice(size);
+        let size = u64::from_le_bytes(le);
+        if size != u64::MAX && size >= 1 << 38 {
+            return Err(Error::Format("implausible uncompressed size in the .lzma header"));
+        }
+    }
+    Ok(())
+}
+
+impl AloneHeader {
+    /// Parses a header with liblzma's rules: a properties byte of at most 224 with
+    /// `lc + lp <= 4` (liblzma refuses wider literal contexts in .lzma files as not being
+    /// .lzma at all). `picky` (as the auto-detecting decoder) also requires a dictionary
+    /// size of 2^n or 2^n + 2^(n-1) (or all ones) and a known uncompressed size below
+    /// 256 GiB; this rejects most non-.lzma data. Any failure is [`Error::Format`].
+    ///
+    /// ```
+    /// use lzma_core::{alone::AloneHeader, Error};
+    /// let mut h = [0xFFu8; 13];
+    /// h[0] = (2 * 5 + 1) * 9 + 4; // pb 2, lp 1, lc 4: lc + lp = 5
+    /// h[1..5].copy_from_slice(&(1u32 << 16).to_le_bytes());
+    /// assert!(matches!(AloneHeader::parse(&h, false), Err(Error::Format(_))));
+    /// ```
+    pub fn parse(h: &[u8; HEADER_SIZE], picky: bool) -> Result<Self> {
+        check_fields(h, picky)?;
+        let props = lclppb(h[0])?;
+        let dict_size = u32::from_le_bytes([h[1], h[2], h[3], h[4]]);
         let mut size = [0u8; 8];
         size.copy_from_slice(&h[5..13]);
         let size = u64::from_le_bytes(size);
-        if picky && size != u64::MAX && size >= 1 << 38 {
-            return Err(Error::Format("implausible uncompressed size in the .lzma header"));
-        }
         Ok(AloneHeader {
             props,
             dict_size,
@@ -214,6 +247,9 @@ impl AloneDecoder {
             self.header[self.header_len..self.header_len + n].copy_from_slice(&input[..n]);
             self.header_len += n;
             ip = n;
+            // As liblzma, a bad field is reported as soon as it is complete, even when
+            // the input ends before the rest of the header.
+            check_fields(&self.header[..self.header_len], self.picky)?;
             if self.header_len < HEADER_SIZE {
                 if action == Action::Finish {
                     return Err(Error::Truncated);

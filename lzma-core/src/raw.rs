@@ -26,7 +26,9 @@ impl std::fmt::Debug for RawDecoder {
 
 impl RawDecoder {
     /// A decoder for `filters`; fails with [`Error::MemLimit`] (before allocating) if the
-    /// chain needs more than `memlimit` bytes.
+    /// chain needs more than `memlimit` bytes, and with [`Error::Options`] for a chain no
+    /// decoder accepts: LZMA1 with `lc + lp > 4` is "The sum of lc and lp must not exceed
+    /// 4", as in xz (liblzma refuses it too; only the LZMA SDK decodes it).
     ///
     /// ```
     /// use lzma_core::{oneshot::run, raw::{RawDecoder, RawEncoder}, Filter, LzmaOptions};
@@ -36,6 +38,9 @@ impl RawDecoder {
     /// ```
     pub fn new(filters: &[Filter], memlimit: u64) -> Result<Self> {
         backend::validate_chain(filters, false)?;
+        // LZMA1 with lc + lp > 4 is refused with xz's message whatever the limit (its
+        // memory figure is "unknown", which would otherwise read as a memory limit).
+        crate::filter::chain::check_decoder_options(filters)?;
         let memusage = backend::decoder_memusage(filters);
         if memusage > memlimit {
             return Err(Error::MemLimit { needed: memusage, limit: memlimit });

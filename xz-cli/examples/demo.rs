@@ -50,7 +50,10 @@ fn build_xz() -> PathBuf {
     assert!(ok, "cargo build of the xz binary failed");
     // target/<profile>/examples/demo -> target/<profile>/xz
     let exe = std::env::current_exe().expect("path of this example");
-    let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>");
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>");
     profile_dir.join("xz")
 }
 

@@ -516,7 +516,7 @@ fn help(long: bool) -> ! {
         include_str!("text/help.txt")
     };
     let text = text.replacen("Usage: xz ", &format!("Usage: {} ", message::progname()), 1);
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    crate::message::stdout_write(text.as_bytes());
     message::exit(
         message::E_SUCCESS,
         message::verbosity() != Verbosity::Silent,
@@ -529,7 +529,7 @@ fn filters_help() -> ! {
     } else {
         include_str!("text/filters_help.txt")
     };
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    crate::message::stdout_write(text.as_bytes());
     message::exit(
         message::E_SUCCESS,
         message::verbosity() != Verbosity::Silent,
@@ -547,7 +547,7 @@ fn version() -> ! {
             v = env!("CARGO_PKG_VERSION")
         )
     };
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    crate::message::stdout_write(text.as_bytes());
     message::exit(
         message::E_SUCCESS,
         message::verbosity() != Verbosity::Silent,
@@ -592,7 +592,7 @@ fn info_memory(cfg: &Config) -> ! {
         ));
         out.push_str(&show("Default for -T0:", cfg.memlimit_mt_default));
     }
-    let _ = std::io::stdout().lock().write_all(out.as_bytes());
+    crate::message::stdout_write(out.as_bytes());
     message::exit(
         message::E_SUCCESS,
         message::verbosity() != Verbosity::Silent,

@@ -425,7 +425,13 @@ pub fn run_file(cfg: &Config, operand: &std::ffi::OsStr, is_stdin: bool) {
                     dest.is_some()
                 };
                 if dest_ok {
-                    message::progress_start(cfg.mode == OpMode::Compress, job.src.size());
+                    // As in xz, the size of standard input is not looked at (no percentage).
+                    let expected = if job.src.is_stdin() {
+                        0
+                    } else {
+                        job.src.size()
+                    };
+                    message::progress_start(cfg.mode == OpMode::Compress, expected);
                     success = match init_result {
                         Init::Passthru => passthru(&mut job, dest.as_mut()),
                         Init::Normal(mut stream, kind) => {
@@ -538,7 +544,11 @@ fn init(job: &mut Job<'_>) -> Init {
 }
 
 fn passthru(job: &mut Job<'_>, mut dest: Option<&mut Dest>) -> bool {
+    let _watch = crate::signals::watch();
     loop {
+        if crate::signals::aborted().is_some() {
+            return false;
+        }
         if job.in_pos < job.in_len {
             if let Some(d) = dest.as_deref_mut() {
                 if !d.write(&job.in_buf[job.in_pos..job.in_len]) {
@@ -592,7 +602,12 @@ fn normal(
         None
     };
     let mut seen_input = false;
+    // Between two buffers, a stop signal is noticed here (see crate::signals).
+    let _watch = crate::signals::watch();
     loop {
+        if crate::signals::aborted().is_some() {
+            return false;
+        }
         if job.in_pos == job.in_len && action == Action::Run {
             if let Some(t) = timed.as_mut() {
                 match t.next(seen_input.then(|| Duration::from_millis(cfg.flush_timeout))) {
@@ -855,6 +870,10 @@ impl TimedInput {
     }
 
     fn next(&mut self, timeout: Option<Duration>) -> Timed {
+        crate::signals::blocking(|| self.next_inner(timeout))
+    }
+
+    fn next_inner(&mut self, timeout: Option<Duration>) -> Timed {
         let r = match timeout {
             Some(t) => match self.rx.recv_timeout(t) {
                 Ok(r) => r,

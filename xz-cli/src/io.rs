@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::args::{Config, OpMode};
-use crate::guard;
 use crate::message;
 
 const O_NOCTTY: i32 = 0o400;
@@ -56,8 +55,14 @@ impl Source {
     /// Reads until `buf` is full or the input ends; `None` after printing a read error.
     pub fn read_full(&mut self, buf: &mut [u8]) -> Option<usize> {
         let mut pos = 0;
+        let may_block = !self.meta.as_ref().is_some_and(Metadata::is_file);
         while pos < buf.len() {
-            match self.file.read(&mut buf[pos..]) {
+            let got = if may_block {
+                crate::signals::blocking(|| self.file.read(&mut buf[pos..]))
+            } else {
+                self.file.read(&mut buf[pos..])
+            };
+            match got {
                 Ok(0) => {
                     self.eof = true;
                     break;
@@ -147,30 +152,23 @@ pub fn open_src_with(policy: SrcPolicy, operand: &OsStr) -> Option<Source> {
             Ok(_) => {}
         }
     }
-    // Check the type before opening so that FIFOs are not waited on when they would be
-    // skipped anyway.
-    let pre = match std::fs::metadata(&path) {
-        Ok(m) => m,
-        Err(e) => {
-            message::error(&format!("{name}: {}", strerror(&e)));
-            return None;
-        }
-    };
-    if pre.is_dir() {
-        message::warning(&format!("{name}: Is a directory, skipping"));
-        return None;
-    }
-    if reg_only && !pre.is_file() {
-        message::warning(&format!("{name}: Not a regular file, skipping"));
-        return None;
-    }
+    // As xz's io_open_src: when only regular files are accepted, the file is opened with
+    // O_NONBLOCK, so that opening a FIFO does not wait for a writer (the refusal below
+    // comes at once, and a writer already waiting in its open() is released, as with xz).
+    // When any file is accepted (-c, -t), reading must then block: xz polls the
+    // non-blocking descriptor until input arrives; safe Rust has no poll(), and neither
+    // clearing O_NONBLOCK afterwards nor a blocking reopen waits for a writer the same way
+    // (a reopen would miss a writer that came, wrote and left in between, and then wait
+    // for ever), so the file is opened blocking from the start: open() waits for a writer
+    // exactly when xz's poll() would, and a stop signal meanwhile is handled by the signal
+    // thread (crate::signals).
     let mut oo = OpenOptions::new();
     oo.read(true);
     let mut flags = O_NOCTTY;
     if !follow {
         flags |= O_NOFOLLOW;
     }
-    if pre.is_file() {
+    if reg_only {
         flags |= O_NONBLOCK;
     }
     oo.custom_flags(flags);
@@ -259,6 +257,8 @@ pub struct Dest {
     dev_ino: Option<(u64, u64)>,
     try_sparse: bool,
     pending_sparse: u64,
+    /// Writes may block for ever (a pipe or a terminal): see [`crate::signals::blocking`].
+    may_block: bool,
     /// Injected failure for tests (`XZ_RS_TEST_FAIL_WRITE_AFTER=N` bytes); see [`Dest::write`].
     fail_after: Option<u64>,
     written: u64,
@@ -294,6 +294,7 @@ pub fn open_stdout(cfg: &Config) -> Option<Dest> {
     };
     let mut file = File::from(fd);
     let mut try_sparse = false;
+    let may_block = !file.metadata().is_ok_and(|m| m.is_file());
     if cfg.sparse && cfg.mode == OpMode::Decompress {
         if let Ok(m) = file.metadata() {
             if m.is_file() && !stdout_append_flag() && file.stream_position().ok() == Some(m.len())
@@ -310,6 +311,7 @@ pub fn open_stdout(cfg: &Config) -> Option<Dest> {
         dev_ino: None,
         try_sparse,
         pending_sparse: 0,
+        may_block,
         fail_after: test_fail_after(),
         written: 0,
     })
@@ -368,7 +370,6 @@ pub fn open_dest_file(cfg: &Config, src: &Source, dest_name: OsString) -> Option
     };
     let meta = file.metadata().ok();
     let dev_ino = meta.as_ref().map(|m| (m.dev(), m.ino()));
-    guard::register(&path, dev_ino);
     set_current(Some((path.clone(), dev_ino)));
     if let Some(m) = &meta {
         if !m.is_file() {
@@ -384,6 +385,7 @@ pub fn open_dest_file(cfg: &Config, src: &Source, dest_name: OsString) -> Option
         dev_ino,
         try_sparse: cfg.sparse && cfg.mode == OpMode::Decompress,
         pending_sparse: 0,
+        may_block: false,
         fail_after: test_fail_after(),
         written: 0,
     })
@@ -401,7 +403,12 @@ impl Dest {
         }
         self.written += buf.len() as u64;
         while !buf.is_empty() {
-            match self.file.write(buf) {
+            let put = if self.may_block {
+                crate::signals::blocking(|| self.file.write(buf))
+            } else {
+                self.file.write(buf)
+            };
+            match put {
                 Ok(0) => return Err(std::io::Error::from(ErrorKind::WriteZero)),
                 Ok(n) => buf = &buf[n..],
                 Err(e) if e.kind() == ErrorKind::Interrupted => continue,
@@ -413,8 +420,10 @@ impl Dest {
 
     fn report(&self, e: &std::io::Error) {
         if e.kind() == ErrorKind::BrokenPipe && self.path.is_none() {
-            // xz dies from SIGPIPE silently; see main.rs for how we end the process.
-            crate::guard::broken_pipe();
+            // xz prints nothing here: the SIGPIPE that came with EPIPE stops the command,
+            // which then dies from it (see crate::signals).
+            crate::signals::set_aborted(crate::signals::BROKEN_PIPE);
+            return;
         }
         message::error(&format!("{}: Write error: {}", self.name, strerror(e)));
     }
@@ -497,11 +506,13 @@ impl Dest {
             }
         }
         drop(self.file);
-        if !success {
+        // Under the lock of the registration, so that the signal thread never removes the
+        // file at the same time (see crate::signals).
+        let mut current = CURRENT.lock().unwrap_or_else(|e| e.into_inner());
+        if !success && current.is_some() {
             unlink_checked(&path, self.dev_ino, true);
         }
-        guard::unregister();
-        set_current(None);
+        *current = None;
         success
     }
 
@@ -605,23 +616,32 @@ pub fn stdout_is_tty() -> bool {
     std::io::stdout().is_terminal()
 }
 
-// The output file being written, for removal on fatal errors.
-type Current = Option<(PathBuf, Option<(u64, u64)>)>;
+/// The output file being written (path, device and inode), for removal on fatal errors.
+pub type Current = Option<(PathBuf, Option<(u64, u64)>)>;
 static CURRENT: Mutex<Current> = Mutex::new(None);
 
 fn set_current(v: Current) {
     *CURRENT.lock().unwrap_or_else(|e| e.into_inner()) = v;
 }
 
-/// Removes the partial output file (used before exiting on a fatal error).
+/// Removes the partial output file, if one is being written (before exiting on a fatal
+/// error or a stop signal). Silent; the file is removed only if it is still ours (same
+/// device and inode).
 pub fn emergency_cleanup() {
-    let cur = CURRENT.lock().unwrap_or_else(|e| e.into_inner()).take();
-    if let Some((p, di)) = cur {
-        if let (Ok(m), Some((d, i))) = (std::fs::metadata(&p), di) {
+    drop(emergency_cleanup_hold());
+}
+
+/// [`emergency_cleanup`], returning the held lock of the registration: while it is held,
+/// no other thread can register (create) a new output file. The signal thread keeps it
+/// until the process has died.
+pub fn emergency_cleanup_hold() -> std::sync::MutexGuard<'static, Current> {
+    let mut current = CURRENT.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((p, di)) = current.take() {
+        if let (Ok(m), Some((d, i))) = (std::fs::symlink_metadata(&p), di) {
             if m.dev() == d && m.ino() == i {
                 let _ = std::fs::remove_file(&p);
             }
         }
-        guard::unregister();
     }
+    current
 }

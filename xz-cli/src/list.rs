@@ -3,7 +3,7 @@
 
 use std::ffi::OsStr;
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{Read, Seek, SeekFrom};
 use std::sync::Mutex;
 
 use lzma_core::filter::BcjArch;
@@ -15,7 +15,7 @@ use crate::util::{nice, nicestr, ratio, round_up_to_mib, Unit};
 
 /// Writes to stdout (list output and `-lv` file headers share it).
 pub fn stdout_write(b: &[u8]) {
-    let _ = std::io::stdout().lock().write_all(b);
+    message::stdout_write(b);
 }
 
 const CHECK_NAMES: [&str; 16] = [
@@ -861,12 +861,36 @@ pub fn list_file(cfg: &Config, operand: &OsStr, is_stdin: bool) {
     }
     stdout_write(out.as_bytes());
     let mut t = totals_lock();
-    t.files = t.files.wrapping_add(1);
-    t.streams = t.streams.wrapping_add(info.streams.len() as u64);
-    t.blocks = t.blocks.wrapping_add(info.block_count());
-    t.compressed = t.compressed.wrapping_add(info.file_size);
-    t.uncompressed = t.uncompressed.wrapping_add(info.uncompressed());
-    t.padding = t.padding.wrapping_add(info.padding());
+    // A total that does not fit in 64 bits (crafted indexes claim huge sizes) is a fatal
+    // error, as in XZ Utils after 5.8.3, rather than a wrapped, wrong total.
+    let sums = (
+        t.files.checked_add(1),
+        t.streams.checked_add(info.streams.len() as u64),
+        t.blocks.checked_add(info.block_count()),
+        t.compressed.checked_add(info.file_size),
+        t.uncompressed.checked_add(info.uncompressed()),
+        t.padding.checked_add(info.padding()),
+    );
+    let (
+        Some(files),
+        Some(streams),
+        Some(blocks),
+        Some(compressed),
+        Some(uncompressed),
+        Some(padding),
+    ) = sums
+    else {
+        drop(t);
+        message::fatal(
+            "Error: The total compressed or uncompressed size of the files is too large",
+        );
+    };
+    t.files = files;
+    t.streams = streams;
+    t.blocks = blocks;
+    t.compressed = compressed;
+    t.uncompressed = uncompressed;
+    t.padding = padding;
     t.checks |= checks;
     t.memusage_max = t.memusage_max.max(memusage_max);
     t.min_version = t.min_version.max(if detailed { min_version } else { 0 });

@@ -6,8 +6,8 @@
 //!   [`options`]: filter option syntaxes; [`memusage`]: liblzma's memory figures;
 //! - [`coder`]: one file through a decoder or encoder (all `lzma-core` coder calls are in
 //!   `coder::lib`); [`io`]: input checks, exclusive output creation, metadata, fsync, sparse
-//!   output, removal of partial output; [`suffix`]: output names; [`guard`]: removal of
-//!   partial output when the process is killed;
+//!   output, removal of partial output; [`suffix`]: output names; [`signals`]: stop
+//!   signals (partial output removed, then death by the same signal) and progress signals;
 //! - [`list`]: `--list`; [`message`]: messages, exit status and progress; [`util`]:
 //!   number parsing and formatting.
 #![forbid(unsafe_code)]
@@ -15,12 +15,12 @@
 mod args;
 mod coder;
 mod getopt;
-mod guard;
 mod io;
 mod list;
 mod memusage;
 mod message;
 mod options;
+mod signals;
 mod suffix;
 mod util;
 
@@ -91,15 +91,13 @@ fn read_name(
 }
 
 fn main() {
-    if std::env::var_os(guard::GUARDIAN_ENV).is_some() {
-        guard::run_guardian();
-    }
     let argv: Vec<OsString> = std::env::args_os().collect();
     let progname = argv
         .first()
         .map_or_else(|| "xz".to_string(), |a| a.to_string_lossy().into_owned());
     message::set_progname(progname);
     message::init();
+    signals::init();
     let mut cfg = args::parse(argv);
 
     if cfg.mode != OpMode::List && message::robot() {
@@ -107,6 +105,8 @@ fn main() {
     }
     if cfg.mode == OpMode::List {
         message::set_list_mode();
+    } else {
+        signals::hook_stop_signals();
     }
     message::set_files(if cfg.files.is_some() {
         None
@@ -135,6 +135,9 @@ fn main() {
         }
     };
     for op in &operands {
+        if signals::aborted().is_some() {
+            break;
+        }
         if op == "-" {
             if cfg.mode == OpMode::Compress {
                 if io::stdout_is_tty() {
@@ -164,7 +167,10 @@ fn main() {
             Some(f) => Box::new(f),
             None => Box::new(std::io::stdin()),
         };
-        while let Some(name) = read_name(&cfg, reader.as_mut(), &mut pending, &mut eof) {
+        while signals::aborted().is_none() {
+            let Some(name) = read_name(&cfg, reader.as_mut(), &mut pending, &mut eof) else {
+                break;
+            };
             run(&cfg, &name, false);
         }
     }
@@ -172,5 +178,7 @@ fn main() {
         list::totals();
     }
     let _ = Verbosity::Silent;
+    // A stop signal ends the process by that signal, as in xz.
+    signals::exit_if_aborted();
     message::exit_final();
 }

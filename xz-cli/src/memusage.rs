@@ -7,8 +7,11 @@ use lzma_core::{Filter, LzmaOptions, MatchFinder};
 
 /// liblzma's `LZMA_MEMUSAGE_BASE`.
 const BASE: u64 = 1 << 15;
-/// LZMA1/LZMA2 decoder structures on top of the dictionary (incl. `BASE`).
-const LZMA_DEC_FIXED: u64 = 66_200;
+/// LZMA2 decoder structures on top of the dictionary (incl. `BASE`).
+const LZMA2_DEC_FIXED: u64 = 66_200;
+/// LZMA1 decoder structures on top of the dictionary (incl. `BASE`): LZMA2's without the
+/// LZMA2 chunk state (184 bytes less in liblzma 5.8.1).
+const LZMA1_DEC_FIXED: u64 = 66_016;
 /// Delta decoder/encoder structure.
 const DELTA_FIXED: u64 = 352;
 /// BCJ decoder/encoder structure.
@@ -24,8 +27,8 @@ pub fn decoder(chain: &[Filter]) -> Option<u64> {
     let mut total = 0u64;
     for f in chain {
         total += match f {
-            Filter::Lzma1(o) => u64::from(o.dict_size.max(4096)) + LZMA_DEC_FIXED,
-            Filter::Lzma2(o) => u64::from(o.dict_size.max(4096)) + LZMA_DEC_FIXED,
+            Filter::Lzma1(o) => u64::from(o.dict_size.max(4096)) + LZMA1_DEC_FIXED,
+            Filter::Lzma2(o) => u64::from(o.dict_size.max(4096)) + LZMA2_DEC_FIXED,
             Filter::Delta { .. } => DELTA_FIXED,
             Filter::Bcj { .. } => BCJ_FIXED,
         };
@@ -146,5 +149,15 @@ mod tests {
         for (l, &want) in dec.iter().enumerate() {
             assert_eq!(round_up_to_mib(decoder(&p(l as u32, false)).unwrap()), want);
         }
+        // Raw LZMA1 and LZMA2 with a 256 KiB and a 4 KiB dictionary: the smallest
+        // --memlimit-decompress that xz 5.8.1 accepts (found by bisection).
+        let raw = |dict: u32, lzma1: bool| {
+            let mut o = LzmaOptions::preset(6, false).unwrap();
+            o.dict_size = dict;
+            decoder(&[if lzma1 { Filter::Lzma1(o) } else { Filter::Lzma2(o) }]).unwrap()
+        };
+        assert_eq!(raw(256 << 10, true), 328_160);
+        assert_eq!(raw(4 << 10, true), 70_112);
+        assert_eq!(raw(256 << 10, false), 328_344);
     }
 }

@@ -177,10 +177,28 @@ pub fn try_help() {
     );
 }
 
+/// Writes text (help, version, `--list`) to standard output. A closed pipe stops the run
+/// as the SIGPIPE that comes with it does in xz (the process then dies from SIGPIPE, even
+/// if the signal thread has not acted yet); other errors show at exit, when stdout is
+/// flushed.
+pub fn stdout_write(b: &[u8]) {
+    if let Err(e) = std::io::stdout().lock().write_all(b) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            crate::signals::set_aborted(crate::signals::BROKEN_PIPE);
+        }
+    }
+}
+
 /// Flushes stdout and exits; a stdout failure turns the status into an error.
 pub fn exit(status: u8, show_error: bool) -> ! {
     let mut status = status;
+    crate::signals::exit_if_aborted();
     if let Err(e) = std::io::stdout().flush() {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            // The reader has gone: xz dies from SIGPIPE (its default action) here.
+            crate::signals::set_aborted(crate::signals::BROKEN_PIPE);
+            crate::signals::exit_if_aborted();
+        }
         if show_error {
             let mut err = std::io::stderr().lock();
             let _ = writeln!(
@@ -433,24 +451,30 @@ fn comp_uncomp(st: &ProgressState) -> (u64, u64) {
     }
 }
 
-/// Updates the counters, and redraws the progress line on a terminal once a second.
+/// Updates the counters, and prints the progress line (xz's `message_progress_update`):
+/// redrawn in place once a second with `-v` on a terminal, and once, on a line of its own,
+/// when SIGUSR1 or SIGALRM asked for it (whatever the verbosity, as in xz).
 pub fn progress_update(in_pos: u64, out_pos: u64) {
     let mut st = state();
     st.in_pos = in_pos;
     st.out_pos = out_pos;
-    if !(st.automatic && verbosity() >= Verbosity::Verbose) {
+    let automatic = st.automatic && verbosity() >= Verbosity::Verbose;
+    let requested = crate::signals::take_progress_request();
+    if !automatic && !requested {
         return;
     }
     let elapsed = st.start.map_or(0, |s| s.elapsed().as_millis() as u64);
-    if st.next_update_ms > elapsed {
-        return;
+    if automatic {
+        if !requested && st.next_update_ms > elapsed {
+            return;
+        }
+        st.next_update_ms = elapsed + 1000;
     }
-    st.next_update_ms = elapsed + 1000;
     if !st.current_filename_printed {
         print_filename(&mut st);
     }
     let (c, u) = comp_uncomp(&st);
-    let line = format!(
+    let mut line = format!(
         "\r {:>6} {:>35}   {:>9} {:>10}   {:>10}\r",
         percentage(&st),
         sizes(c, u, false),
@@ -458,8 +482,13 @@ pub fn progress_update(in_pos: u64, out_pos: u64) {
         time_str(elapsed),
         remaining(&st, elapsed)
     );
+    if automatic {
+        // The cursor stays on the line: a message printed next starts with a newline.
+        st.active = true;
+    } else {
+        line.push('\n');
+    }
     let _ = std::io::stderr().lock().write_all(line.as_bytes());
-    st.active = true;
 }
 
 fn progress_flush(finished: bool) {

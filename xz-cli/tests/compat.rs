@@ -217,6 +217,9 @@ struct Case {
     needs: Needs,
     /// Why our output is expected to differ (documented difference), if it is.
     known_difference: Option<&'static str>,
+    /// A FIFO (made with [`Case::fifo`]) and the bytes a writer sends through it once
+    /// the command opens it for reading.
+    feed: Option<(String, Vec<u8>)>,
 }
 
 impl Case {
@@ -230,6 +233,7 @@ impl Case {
             entries: Vec::new(),
             needs: Needs::Nothing,
             known_difference: None,
+            feed: None,
         }
     }
     fn argv0(mut self, a: &'static str) -> Self {
@@ -272,6 +276,12 @@ impl Case {
     }
     fn fifo(mut self, name: &str) -> Self {
         self.entries.push(Entry::Fifo { name: name.into() });
+        self
+    }
+    /// A FIFO `name` with a writer that waits for a reader, sends `data` and closes.
+    fn fifo_fed(mut self, name: &str, data: Vec<u8>) -> Self {
+        self.entries.push(Entry::Fifo { name: name.into() });
+        self.feed = Some((name.into(), data));
         self
     }
     fn stdin(mut self, data: Vec<u8>) -> Self {
@@ -430,6 +440,17 @@ fn run_case(case: &Case, bin: &Path) -> Outcome {
         cmd.env(k, v);
     }
     let mut child = cmd.spawn().expect("spawn");
+    let feeder = case.feed.clone().map(|(name, data)| {
+        let fifo = work.join(name);
+        let path = fifo.clone();
+        // Blocks in open() until a reader comes (the command, or the release below).
+        let thread = std::thread::spawn(move || {
+            if let Ok(mut w) = fs::OpenOptions::new().write(true).open(&path) {
+                let _ = w.write_all(&data);
+            }
+        });
+        (fifo, thread)
+    });
     let mut stdin = child.stdin.take().expect("stdin");
     let data = case.stdin.clone();
     let writer = std::thread::spawn(move || {
@@ -437,6 +458,10 @@ fn run_case(case: &Case, bin: &Path) -> Outcome {
     });
     let out = child.wait_with_output().expect("wait");
     let _ = writer.join();
+    if let Some((fifo, thread)) = feeder {
+        release_feeder(&fifo, &thread);
+        let _ = thread.join();
+    }
     use std::os::unix::process::ExitStatusExt;
     let status = match (out.status.code(), out.status.signal()) {
         (Some(c), _) => format!("exit {c}"),
@@ -454,6 +479,30 @@ fn run_case(case: &Case, bin: &Path) -> Outcome {
 }
 
 use std::os::unix::process::CommandExt;
+
+/// Lets a FIFO writer that the command did not (fully) read finish: holds the FIFO open
+/// for reading (without blocking) and drains it until the writer thread has ended (it may
+/// not even have reached its open() yet).
+fn release_feeder(fifo: &Path, writer: &std::thread::JoinHandle<()>) {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    const O_NONBLOCK: i32 = 0o4000;
+    let Ok(mut r) = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(O_NONBLOCK)
+        .open(fifo)
+    else {
+        return;
+    };
+    let start = std::time::Instant::now();
+    let mut buf = [0u8; 65536];
+    while !writer.is_finished() && start.elapsed() < Duration::from_secs(30) {
+        match r.read(&mut buf) {
+            Ok(n) if n > 0 => {}
+            Ok(_) | Err(_) => std::thread::sleep(Duration::from_millis(1)),
+        }
+    }
+}
 
 fn describe_diff(a: &Outcome, b: &Outcome) -> String {
     let mut s = String::new();
@@ -504,12 +553,23 @@ fn describe_diff(a: &Outcome, b: &Outcome) -> String {
 // ---------------------------------------------------------------------------------------
 // The scenario list
 
-/// lzma-core's decoders return `Err` without reporting the bytes they produced in the same
-/// call, so the good data XZ Utils writes before "Compressed data is corrupt" (and similar)
-/// is missing from our output. Needs a deferred error in lzma-core (report progress first,
-/// the error on the next call), as liblzma does.
+/// Scenarios where xz writes good data and then fails ("Compressed data is corrupt" and
+/// similar). With `-T1` we write the same bytes; xz 5.8 decodes .xz with its threaded
+/// decoder by default, which also writes a damaged block's good bytes before the error,
+/// and lzma-core's `XzDecoderMt` in `main` withholds them (only two upstream files show
+/// it). The `threads` helper's branch fixes that in lzma-core: with it merged, every
+/// scenario marked so is identical and needs no change in the command (it writes what
+/// the decoder reports before reporting the error), and these marks can be removed; the
+/// suite lists marked scenarios that matched, to show when that is the case. Only the
+/// scenarios seen to differ are marked, so that any other loss fails the suite.
 const LOST_OUTPUT: &str = "good data before the error is not all written: lzma-core's threaded \
      decoder withholds a block's output until the block verifies (xz 5.8's writes it; -T1 matches)";
+
+/// XZ Utils after 5.8.3 (and its test_files.sh) makes `--list` totals that overflow 64 bits
+/// a fatal error; 5.8.1 prints wrapped totals. We follow the fix.
+const TOTALS_OVERFLOW: &str =
+    "--list totals overflowing 64 bits are a fatal error, as in XZ Utils \
+     after 5.8.3 (5.8.1 prints a wrapped total)";
 
 fn cases(r: &Path) -> Vec<Case> {
     let t = text(3000);
@@ -927,23 +987,18 @@ fn cases(r: &Path) -> Vec<Case> {
             | "d-memlimit-bytes" | "d-memlimit-lzma" | "d-memlimit-raw" => Nothing,
             _ => Decode,
         };
-        let lost = matches!(
-            name,
-            "d-padding-3" | "d-trailing" | "d-truncated" | "d-corrupt" | "d-bad-check"
-        );
-        let mark = |c: Case| if lost { c.known(LOST_OUTPUT) } else { c };
-        v.push(mark(
+        v.push(
             Case::new(&format!("{name} (stdin)"), &args)
                 .stdin(data.clone())
                 .needs(needs),
-        ));
+        );
         let mut fargs = args.clone();
         fargs.push("f.xz");
-        v.push(mark(
+        v.push(
             Case::new(&format!("{name} (file)"), &fargs)
                 .file("f.xz", data)
                 .needs(needs),
-        ));
+        );
     }
 
     // --- decompression to files: names, suffixes, metadata, refusals
@@ -1192,6 +1247,55 @@ fn cases(r: &Path) -> Vec<Case> {
     v.push(Case::new("z-refuse-setgid", &["s"]).file_mode("s", small.clone(), 0o2644));
     v.push(Case::new("z-refuse-sticky", &["s"]).file_mode("s", small.clone(), 0o1644));
     v.push(Case::new("z-refuse-fifo", &["p"]).fifo("p"));
+    // FIFOs with a writer waiting for a reader (xz opens the source with O_NONBLOCK, which
+    // releases the writer even when it then refuses the file).
+    v.push(Case::new("fifo-refused-writer-released", &["p"]).fifo_fed("p", small.clone()));
+    v.push(Case::new("fifo-f-refused", &["-f", "p"]).fifo_fed("p", small.clone()));
+    v.push(Case::new("fifo-k-refused", &["-k", "p"]).fifo_fed("p", small.clone()));
+    v.push(Case::new("fifo-d-refused", &["-d", "p"]).fifo_fed("p", xz_small.clone()));
+    v.push(Case::new("fifo-list-refused", &["-l", "p"]).fifo_fed("p", xz_small.clone()));
+    v.push(
+        Case::new("fifo-c-compress", &["-T1", "-c", "p"])
+            .fifo_fed("p", t.clone())
+            .needs(Encode),
+    );
+    v.push(
+        Case::new("fifo-cf-compress", &["-T1", "-cf", "p"])
+            .fifo_fed("p", small.clone())
+            .needs(Encode),
+    );
+    v.push(
+        Case::new("fifo-c-empty-writer", &["-T1", "-c", "p"])
+            .fifo_fed("p", Vec::new())
+            .needs(Encode),
+    );
+    v.push(
+        Case::new("fifo-dc", &["-dc", "p"])
+            .fifo_fed("p", xz_t.clone())
+            .needs(Decode),
+    );
+    v.push(
+        Case::new("fifo-t", &["-t", "p"])
+            .fifo_fed("p", xz_t.clone())
+            .needs(Decode),
+    );
+    v.push(
+        Case::new("fifo-dcf-passthru", &["-dcf", "p"])
+            .fifo_fed("p", small.clone())
+            .needs(Decode),
+    );
+    v.push(
+        Case::new("fifo-c-then-file", &["-T1", "-c", "p", "a"])
+            .fifo_fed("p", small.clone())
+            .file("a", t.clone())
+            .needs(Encode),
+    );
+    v.push(
+        Case::new("fifo-and-file-refused-and-done", &["-T1", "-k", "p", "a"])
+            .fifo_fed("p", small.clone())
+            .file("a", small.clone())
+            .needs(Encode),
+    );
     v.push(
         Case::new("z-file", &["a"])
             .file_mode("a", t.clone(), 0o640)
@@ -1250,10 +1354,10 @@ fn cases(r: &Path) -> Vec<Case> {
             .needs(Encode),
     );
     v.push(
+        // The write error itself (stdout on /dev/full) is in faults.rs.
         Case::new("z-write-error", &["-c", "a"])
             .file("a", t.clone())
-            .needs(Encode)
-            .known("needs /dev/full: see the fault tests"),
+            .needs(Encode),
     );
     for p in [
         "-0", "-1", "-2", "-3", "-4", "-5", "-6", "-7", "-8", "-9", "-0e", "-3e", "-5e", "-6e",
@@ -1476,7 +1580,9 @@ fn cases(r: &Path) -> Vec<Case> {
                 continue;
             }
             let Ok(data) = fs::read(&p) else { continue };
-            let lost = name.starts_with("bad-") || name.contains("unsupported");
+            // The damaged files whose good bytes xz 5.8's threaded decoder writes and
+            // lzma-core's in `main` withholds (see LOST_OUTPUT).
+            let lost = matches!(name.as_str(), "bad-1-check-crc32-2.xz" | "bad-1-lzma2-9.xz");
             for args in [vec!["-dc"], vec!["-t"], vec!["-dc", "--single-stream"]] {
                 let mut a = args.clone();
                 a.push(&name);
@@ -1487,6 +1593,23 @@ fn cases(r: &Path) -> Vec<Case> {
                     c = c.known(LOST_OUTPUT);
                 }
                 v.push(c);
+            }
+            if name == "bad-1-index-huge-uncomp.xz" {
+                // XZ Utils' test_files.sh: listing it twice works, thrice overflows the
+                // totals.
+                let twice = [name.as_str(), name.as_str()];
+                v.push(
+                    Case::new("upstream -l huge-uncomp twice", &["-l", twice[0], twice[1]])
+                        .file(&name, data.clone()),
+                );
+                v.push(
+                    Case::new(
+                        "upstream -l huge-uncomp thrice",
+                        &["-l", &name, &name, &name],
+                    )
+                    .file(&name, data.clone())
+                    .known(TOTALS_OVERFLOW),
+                );
             }
             if name.ends_with(".xz") {
                 for flags in [vec!["-lvv"], vec!["--robot", "-lvv"]] {
@@ -1595,6 +1718,7 @@ fn compatibility_suite() {
     let mut failed = Vec::new();
     let mut skipped = Vec::new();
     let mut known = Vec::new();
+    let mut known_but_identical: Vec<String> = Vec::new();
     for case in cases(&reference) {
         if only
             .as_ref()
@@ -1618,6 +1742,9 @@ fn compatibility_suite() {
         let b = run_case(&case, &our_bin);
         if a == b {
             passed += 1;
+            if case.known_difference.is_some() {
+                known_but_identical.push(case.name.clone());
+            }
         } else if let Some(why) = case.known_difference.filter(|w| {
             // The lost-output difference is accepted only when nothing else differs and
             // our output is a prefix of the reference's.
@@ -1644,6 +1771,9 @@ fn compatibility_suite() {
     }
     for k in &known {
         eprintln!("  known difference: {k}");
+    }
+    for k in &known_but_identical {
+        eprintln!("  marked as a known difference but identical (stale mark?): {k}");
     }
     for f in &failed {
         eprintln!("FAILED: {f}");

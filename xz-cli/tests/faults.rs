@@ -5,7 +5,7 @@
 #![forbid(unsafe_code)]
 
 use std::fs;
-use std::io::Read;
+use std::io::{Read, Write};
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -36,40 +36,62 @@ fn big_sparse(dir: &Path) -> PathBuf {
     p
 }
 
-fn wait_gone(p: &Path) -> bool {
-    let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(5) {
-        if !p.exists() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    false
+/// `env` with coreutils' `--default-signal`/`--ignore-signal` (8.31+), if present.
+fn env_signal_options() -> bool {
+    Command::new("env")
+        .args([
+            "--default-signal=HUP,INT,TERM",
+            "--ignore-signal=USR2",
+            "true",
+        ])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
 }
 
-/// A command for `exe` in which SIGINT, SIGHUP and SIGTERM have their default action.
+/// A command for `exe` in which SIGINT, SIGHUP and SIGTERM have their default action, and
+/// `ignore` (e.g. `HUP`) is ignored.
 ///
 /// A test run started in the background of a non-interactive shell (or under `nohup`)
 /// inherits those signals as ignored, and an ignored disposition survives `exec`, so the
 /// signal would never reach `xz`. `env --default-signal` (coreutils 8.31+) resets them
 /// without any `unsafe` here; where it is missing the command runs as is.
-fn with_default_signals(exe: &Path) -> Command {
-    let env_ok = Command::new("env")
-        .args(["--default-signal=HUP,INT,TERM", "true"])
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    if env_ok {
+fn with_signals(exe: &Path, ignore: Option<&str>) -> Command {
+    if env_signal_options() {
         let mut c = Command::new("env");
-        c.arg("--default-signal=HUP,INT,TERM").arg(exe);
+        let default: Vec<&str> = ["HUP", "INT", "TERM"]
+            .into_iter()
+            .filter(|s| Some(*s) != ignore)
+            .collect();
+        c.arg(format!("--default-signal={}", default.join(",")));
+        if let Some(sig) = ignore {
+            c.arg(format!("--ignore-signal={sig}"));
+        }
+        c.arg(exe);
         c
     } else {
         Command::new(exe)
     }
 }
 
+fn with_default_signals(exe: &Path) -> Command {
+    with_signals(exe, None)
+}
+
+fn send(child: &std::process::Child, sig: &str) {
+    let killed = Command::new("kill")
+        .args([sig, &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+}
+
 /// Waits for `child`, but never forever: after `limit` it is killed and the test fails.
-fn wait_at_most(child: &mut std::process::Child, limit: Duration, tag: &str) -> std::process::ExitStatus {
+fn wait_at_most(
+    child: &mut std::process::Child,
+    limit: Duration,
+    tag: &str,
+) -> std::process::ExitStatus {
     let start = Instant::now();
     loop {
         if let Some(status) = child.try_wait().expect("wait") {
@@ -102,11 +124,7 @@ fn interrupt(exe: &Path, sig: &str, signo: i32, tag: &str) {
         std::thread::sleep(Duration::from_millis(10));
     }
     std::thread::sleep(Duration::from_millis(200));
-    let killed = Command::new("kill")
-        .args([sig, &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(killed.success());
+    send(&child, sig);
     let status = wait_at_most(&mut child, Duration::from_secs(120), tag);
     assert_eq!(
         status.signal(),
@@ -114,7 +132,8 @@ fn interrupt(exe: &Path, sig: &str, signo: i32, tag: &str) {
         "{tag}: {} ended by {status:?}",
         exe.display()
     );
-    assert!(wait_gone(&out), "{tag}: partial output left behind");
+    // As in xz, the partial output is gone before the process has died.
+    assert!(!out.exists(), "{tag}: partial output left behind");
     assert_eq!(
         fs::metadata(&input).map(|m| m.len()).ok(),
         Some(16 << 30),
@@ -142,12 +161,249 @@ fn sigterm_mid_file_removes_output() {
 #[test]
 fn sighup_mid_file_removes_output() {
     interrupt(&ours(), "-HUP", 1, "hup-ours");
+    if let Some(r) = reference() {
+        interrupt(&r, "-HUP", 1, "hup-ref");
+    }
+}
+
+/// A signal ignored by the parent stays ignored (as in xz): SIGHUP does nothing, then
+/// SIGINT stops the command. Returns how it ended and whether the output was removed.
+fn ignored_hup(exe: &Path, tag: &str) -> (Option<i32>, bool) {
+    let dir = scratch(tag);
+    let input = big_sparse(&dir);
+    let mut child = with_signals(exe, Some("HUP"))
+        .args(["-0", "-T1", "-k"])
+        .arg(&input)
+        .current_dir(&dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let out = dir.join("big.xz");
+    let start = Instant::now();
+    while !out.exists() && start.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    send(&child, "-HUP");
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        child.try_wait().expect("wait").is_none(),
+        "{tag}: SIGHUP was not ignored"
+    );
+    send(&child, "-INT");
+    let status = wait_at_most(&mut child, Duration::from_secs(120), tag);
+    let result = (status.signal(), out.exists());
+    let _ = fs::remove_dir_all(&dir);
+    result
 }
 
 #[test]
-fn sigkill_mid_file_removes_output() {
-    // XZ Utils cannot clean up after SIGKILL; our guardian process can.
-    interrupt(&ours(), "-KILL", 9, "kill-ours");
+fn signal_ignored_by_parent_stays_ignored() {
+    if !env_signal_options() {
+        eprintln!("skipped: env has no --ignore-signal");
+        return;
+    }
+    let ours = ignored_hup(&ours(), "ign-ours");
+    assert_eq!(ours, (Some(2), false));
+    if let Some(r) = reference() {
+        assert_eq!(ignored_hup(&r, "ign-ref"), ours);
+    }
+}
+
+/// SIGTERM while `xz -c` waits for input on a pipe that never comes (the read blocks):
+/// the process must still end by that signal.
+fn stop_while_reading_pipe(exe: &Path) -> Option<i32> {
+    let mut child = with_default_signals(exe)
+        .args(["-c"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let stdin = child.stdin.take();
+    std::thread::sleep(Duration::from_millis(300));
+    send(&child, "-TERM");
+    let status = wait_at_most(&mut child, Duration::from_secs(30), "pipe-read");
+    drop(stdin);
+    status.signal()
+}
+
+#[test]
+fn sigterm_while_blocked_reading_a_pipe() {
+    assert_eq!(stop_while_reading_pipe(&ours()), Some(15));
+    if let Some(r) = reference() {
+        assert_eq!(stop_while_reading_pipe(&r), Some(15));
+    }
+}
+
+/// SIGINT while `xz -c` is blocked writing to a pipe that nobody reads.
+fn stop_while_writing_pipe(exe: &Path) -> Option<i32> {
+    let dir = scratch("pipe-write");
+    let input = noise(&dir);
+    let mut child = with_default_signals(exe)
+        .args(["-0", "-T1", "-c"])
+        .arg(&input)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let stdout = child.stdout.take();
+    std::thread::sleep(Duration::from_millis(500));
+    send(&child, "-INT");
+    let status = wait_at_most(&mut child, Duration::from_secs(30), "pipe-write");
+    drop(stdout);
+    let _ = fs::remove_dir_all(&dir);
+    status.signal()
+}
+
+#[test]
+fn sigint_while_blocked_writing_a_pipe() {
+    assert_eq!(stop_while_writing_pipe(&ours()), Some(2));
+    if let Some(r) = reference() {
+        assert_eq!(stop_while_writing_pipe(&r), Some(2));
+    }
+}
+
+/// A stream of pseudo-random text (compressible but not trivially), `n` bytes from `seed`.
+fn text(n: usize, seed: u64) -> Vec<u8> {
+    let words: [&[u8]; 8] = [
+        b"alpha ",
+        b"beta ",
+        b"gamma ",
+        b"delta\n",
+        b"epsilon ",
+        b"zeta ",
+        b"eta ",
+        b"theta, ",
+    ];
+    let mut x = seed | 1;
+    let mut v = Vec::with_capacity(n + 8);
+    while v.len() < n {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        v.extend_from_slice(words[(x >> 61) as usize]);
+        if x & 0xF == 0 {
+            v.extend_from_slice(&x.to_le_bytes()[..3]);
+        }
+    }
+    v.truncate(n);
+    v
+}
+
+/// Compresses `data` read from a FIFO (`xz -0 -T1 -c fifo > out`), feeding it in chunks;
+/// after the first chunk sends SIGUSR1 and keeps feeding until a progress line appears on
+/// stderr (xz prints it at its next buffer). Returns the exit status, the output bytes and
+/// stderr.
+fn usr1_run(exe: &Path, data: &[u8], tag: &str) -> (Option<i32>, Vec<u8>, String) {
+    let dir = scratch(tag);
+    let fifo = dir.join("fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    let out_path = dir.join("out.xz");
+    let mut child = with_default_signals(exe)
+        .args(["-0", "-T1", "-c", "fifo"])
+        .current_dir(&dir)
+        .env("LC_ALL", "C")
+        .stdout(fs::File::create(&out_path).expect("out"))
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stderr = child.stderr.take().expect("stderr");
+    let collected = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = collected.clone();
+    let reader = std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = stderr.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock().expect("lock").extend_from_slice(&buf[..n]);
+        }
+    });
+    let mut writer = fs::OpenOptions::new()
+        .write(true)
+        .open(&fifo)
+        .expect("open fifo");
+    let chunks: Vec<&[u8]> = data.chunks(64 << 10).collect();
+    let mut signalled = false;
+    let start = Instant::now();
+    for chunk in chunks {
+        writer.write_all(chunk).expect("feed");
+        let seen = collected.lock().expect("lock").contains(&b'\r');
+        if !signalled {
+            std::thread::sleep(Duration::from_millis(100));
+            send(&child, "-USR1");
+            signalled = true;
+        } else if !seen && start.elapsed() < Duration::from_secs(30) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    drop(writer);
+    let status = wait_at_most(&mut child, Duration::from_secs(120), tag);
+    reader.join().expect("reader");
+    let out = fs::read(&out_path).expect("output");
+    let err = String::from_utf8_lossy(&collected.lock().expect("lock")).into_owned();
+    let _ = fs::remove_dir_all(&dir);
+    (status.code(), out, err)
+}
+
+/// The layout of a progress line: its length and its words with digits replaced by `9`,
+/// without the elapsed time and speed (they depend on timing).
+fn shape(line: &str) -> (usize, Vec<String>) {
+    let words = line
+        .split_whitespace()
+        .take(9)
+        .map(|w| {
+            w.chars()
+                .map(|c| if c.is_ascii_digit() { '9' } else { c })
+                .collect()
+        })
+        .collect();
+    (line.len(), words)
+}
+
+#[test]
+fn sigusr1_prints_progress_and_continues() {
+    let data = text(12 << 20, 7);
+    let (code, out, err) = usr1_run(&ours(), &data, "usr1-ours");
+    assert_eq!(code, Some(0), "{err}");
+    // The output is complete and the same as without the signal.
+    let plain = Command::new(ours())
+        .args(["-0", "-T1", "-c"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            let mut i = c.stdin.take().expect("stdin");
+            let d = data.clone();
+            let t = std::thread::spawn(move || i.write_all(&d));
+            let o = c.wait_with_output();
+            let _ = t.join();
+            o
+        })
+        .expect("plain run");
+    assert_eq!(
+        out, plain.stdout,
+        "output differs from a run without SIGUSR1"
+    );
+    // The file name line, then one progress line of its own.
+    let mut lines = err.split_inclusive('\n');
+    assert_eq!(lines.next(), Some("fifo (1/1)\n"), "{err:?}");
+    let progress = lines.next().unwrap_or_default();
+    assert!(
+        progress.starts_with("\r  --- % ") && progress.ends_with("\r\n"),
+        "{err:?}"
+    );
+    if let Some(r) = reference() {
+        let (rcode, rout, rerr) = usr1_run(&r, &data, "usr1-ref");
+        assert_eq!(rcode, Some(0));
+        assert_eq!(rout, out, "reference output differs");
+        let mut rlines = rerr.split_inclusive('\n');
+        assert_eq!(rlines.next(), Some("fifo (1/1)\n"), "{rerr:?}");
+        let rprogress = rlines.next().unwrap_or_default();
+        assert_eq!(shape(progress), shape(rprogress), "{err:?} vs {rerr:?}");
+    }
 }
 
 fn write_error_to_dev_full(exe: &Path) -> (Option<i32>, String) {
@@ -254,5 +510,153 @@ fn closed_pipe_ends_with_sigpipe() {
     assert_eq!(closed_pipe(&ours()), Some(13));
     if let Some(r) = reference() {
         assert_eq!(closed_pipe(&r), Some(13));
+    }
+}
+
+fn mkfifo(p: &Path) {
+    let made = Command::new("mkfifo").arg(p).status().expect("mkfifo");
+    assert!(made.success());
+}
+
+/// `xz p` on a FIFO `p` whose writer waits in open(): xz opens the source with O_NONBLOCK,
+/// which releases the writer, then refuses the file. Returns whether the writer's open()
+/// returned, and xz's exit status.
+fn refused_fifo_releases_writer(exe: &Path, tag: &str) -> (bool, Option<i32>) {
+    let dir = scratch(tag);
+    let fifo = dir.join("p");
+    mkfifo(&fifo);
+    // The writer is a shell whose redirection blocks in open() until a reader comes.
+    let mut writer = Command::new("sh")
+        .args(["-c", "echo data > p"])
+        .current_dir(&dir)
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("writer");
+    let wchan = format!("/proc/{}/wchan", writer.id());
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(10) {
+        match fs::read_to_string(&wchan) {
+            Ok(w) if w.contains("partner") || w.contains("fifo") => break,
+            Ok(w) if w.trim().is_empty() || w.trim() == "0" => {
+                // wchan not shown here: give the shell time to reach open().
+                std::thread::sleep(Duration::from_millis(300));
+                break;
+            }
+            _ => std::thread::sleep(Duration::from_millis(10)),
+        }
+    }
+    let status = Command::new(exe)
+        .arg("p")
+        .current_dir(&dir)
+        .stderr(Stdio::null())
+        .status()
+        .expect("run");
+    let mut released = false;
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(10) {
+        if writer.try_wait().expect("wait").is_some() {
+            released = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    if !released {
+        let _ = writer.kill();
+    }
+    let _ = writer.wait();
+    let _ = fs::remove_dir_all(&dir);
+    (released, status.code())
+}
+
+#[test]
+fn refused_fifo_releases_a_waiting_writer() {
+    assert_eq!(
+        refused_fifo_releases_writer(&ours(), "fifo-ours"),
+        (true, Some(2))
+    );
+    if let Some(r) = reference() {
+        assert_eq!(
+            refused_fifo_releases_writer(&r, "fifo-ref"),
+            (true, Some(2))
+        );
+    }
+}
+
+/// `xz -c p` on a FIFO that no writer ever opens waits (as xz does); SIGINT then ends it.
+fn stop_while_waiting_for_fifo_writer(exe: &Path, tag: &str) -> Option<i32> {
+    let dir = scratch(tag);
+    mkfifo(&dir.join("p"));
+    let mut child = with_default_signals(exe)
+        .args(["-c", "p"])
+        .current_dir(&dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        child.try_wait().expect("wait").is_none(),
+        "{tag}: did not wait for a writer"
+    );
+    send(&child, "-INT");
+    let status = wait_at_most(&mut child, Duration::from_secs(30), tag);
+    let _ = fs::remove_dir_all(&dir);
+    status.signal()
+}
+
+#[test]
+fn sigint_while_waiting_for_a_fifo_writer() {
+    assert_eq!(
+        stop_while_waiting_for_fifo_writer(&ours(), "fifo-wait-ours"),
+        Some(2)
+    );
+    if let Some(r) = reference() {
+        assert_eq!(
+            stop_while_waiting_for_fifo_writer(&r, "fifo-wait-ref"),
+            Some(2)
+        );
+    }
+}
+
+/// `xz -lvv` of many files into a pipe closed after a few bytes: xz (no handlers in
+/// `--list` mode) dies from SIGPIPE's default action; so must we (the Rust runtime ignores
+/// SIGPIPE before `main`).
+fn list_into_closed_pipe(exe: &Path, tag: &str) -> Option<i32> {
+    let dir = scratch(tag);
+    let made = Command::new(ours())
+        .args(["-T1", "-c"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            let mut i = c.stdin.take().expect("stdin");
+            i.write_all(b"listed\n")?;
+            drop(i);
+            c.wait_with_output()
+        })
+        .expect("compress");
+    fs::write(dir.join("a.xz"), made.stdout).expect("write");
+    let mut child = Command::new(exe)
+        .arg("-lvv")
+        .args(vec!["a.xz"; 2000])
+        .current_dir(&dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut buf = [0u8; 10];
+    stdout.read_exact(&mut buf).expect("read");
+    drop(stdout);
+    let status = wait_at_most(&mut child, Duration::from_secs(60), tag);
+    let _ = fs::remove_dir_all(&dir);
+    status.signal()
+}
+
+#[test]
+fn list_into_a_closed_pipe_ends_with_sigpipe() {
+    assert_eq!(list_into_closed_pipe(&ours(), "list-pipe-ours"), Some(13));
+    if let Some(r) = reference() {
+        assert_eq!(list_into_closed_pipe(&r, "list-pipe-ref"), Some(13));
     }
 }

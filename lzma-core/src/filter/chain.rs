@@ -155,6 +155,41 @@ pub fn validate_chain(filters: &[Filter], for_xz: bool) -> Result<()> {
     }
 }
 
+/// Checks the options of the last filter the way liblzma's decoders do beyond the chain
+/// rules of [`validate_chain`]: LZMA1 needs `lc + lp <= 4` and `pb <= 4` (the LZMA1
+/// decoder accepts wider literal contexts, as the LZMA SDK does, but liblzma refuses them
+/// and so do our front ends). The errors are [`Error::Options`] with xz's messages, as for
+/// an encoder ([`LzmaOptions::validate_for_encoder`](crate::LzmaOptions::validate_for_encoder)).
+///
+/// ```
+/// use lzma_core::filter::{chain::check_decoder_options, Filter};
+/// use lzma_core::LzmaOptions;
+/// let wide = LzmaOptions { lc: 4, lp: 1, ..LzmaOptions::default() };
+/// let err = check_decoder_options(&[Filter::Lzma1(wide.clone())]).unwrap_err();
+/// assert_eq!(err.to_string(), "The sum of lc and lp must not exceed 4");
+/// // LZMA2 has no lc/lp/pb in its filter properties: chunks carry them (and are checked).
+/// assert!(check_decoder_options(&[Filter::Lzma2(wide)]).is_ok());
+/// ```
+pub fn check_decoder_options(filters: &[Filter]) -> Result<()> {
+    match filters.last() {
+        Some(Filter::Lzma1(o)) => check_lclppb(o),
+        _ => Ok(()),
+    }
+}
+
+/// liblzma's `is_lclppb_valid`, with xz's messages (no overflow on any value).
+fn check_lclppb(o: &crate::LzmaOptions) -> Result<()> {
+    if o.lc > LCLP_MAX || o.lp > LCLP_MAX || o.lc + o.lp > LCLP_MAX {
+        return Err(Error::Options(
+            "The sum of lc and lp must not exceed 4".into(),
+        ));
+    }
+    if o.pb > PB_MAX {
+        return Err(Error::Options("pb must be in the range [0, 4]".into()));
+    }
+    Ok(())
+}
+
 /// Memory the non-LZMA filters of a chain take, as liblzma counts it.
 fn simple_filters_memusage(filters: &[Filter]) -> u64 {
     filters
@@ -184,9 +219,9 @@ pub fn decoder_memusage(filters: &[Filter]) -> u64 {
     }
     let lzma = match filters.last() {
         // liblzma's LZMA1 decoder refuses lc + lp > 4 (LZMA2 cannot express it).
-        Some(Filter::Lzma1(o)) if o.lc + o.lp > LCLP_MAX || o.pb > PB_MAX => return u64::MAX,
-        Some(Filter::Lzma1(o)) => inner::lzma1_decoder_memusage(o.dict_size),
-        Some(Filter::Lzma2(o)) => inner::lzma2_decoder_memusage(o.dict_size),
+        Some(Filter::Lzma1(o)) if check_lclppb(o).is_err() => return u64::MAX,
+        Some(Filter::Lzma1(o)) => inner::LzmaDecoder::memusage(o.dict_size),
+        Some(Filter::Lzma2(o)) => inner::Lzma2Decoder::memusage(o.dict_size),
         _ => return u64::MAX,
     };
     MEMUSAGE_BASE
@@ -201,8 +236,8 @@ pub fn encoder_memusage(filters: &[Filter]) -> u64 {
         return u64::MAX;
     }
     let lzma = match filters.last() {
-        Some(Filter::Lzma1(o)) => inner::lzma1_encoder_memusage(o),
-        Some(Filter::Lzma2(o)) => inner::lzma2_encoder_memusage(o),
+        Some(Filter::Lzma1(o)) => inner::LzmaEncoder::memusage(o),
+        Some(Filter::Lzma2(o)) => inner::Lzma2Encoder::memusage(o),
         _ => return u64::MAX,
     };
     if lzma == u64::MAX {
@@ -421,6 +456,22 @@ enum RunState {
     Failed,
 }
 
+impl RunState {
+    /// The answer to a call once the coder has ended or failed (`misuse` names the
+    /// latter); `None` while it is running.
+    fn settled(self, misuse: &'static str) -> Option<Result<Progress>> {
+        match self {
+            RunState::Running => None,
+            RunState::Ended => Some(Ok(Progress {
+                consumed: 0,
+                produced: 0,
+                status: Status::StreamEnd,
+            })),
+            RunState::Failed => Some(Err(Error::Misuse(misuse))),
+        }
+    }
+}
+
 /// A decoder running Delta/BCJ filters over the output of an inner decoder `C`.
 ///
 /// [`RawDecoder`] is this over the LZMA1/LZMA2 decoders; any [`Coder`] can be the inner
@@ -467,16 +518,8 @@ impl<C: Coder> ChainDecoder<C> {
 
 impl<C: Coder> Coder for ChainDecoder<C> {
     fn code(&mut self, input: &[u8], output: &mut [u8], action: Action) -> Result<Progress> {
-        match self.state {
-            RunState::Failed => return Err(Error::Misuse("decoder used after an error")),
-            RunState::Ended => {
-                return Ok(Progress {
-                    consumed: 0,
-                    produced: 0,
-                    status: Status::StreamEnd,
-                })
-            }
-            RunState::Running => {}
+        if let Some(answer) = self.state.settled("decoder used after an error") {
+            return answer;
         }
         if let Some(e) = self.pending.take() {
             self.state = RunState::Failed;
@@ -645,16 +688,8 @@ impl<C: Coder> ChainEncoder<C> {
 
 impl<C: Coder> Coder for ChainEncoder<C> {
     fn code(&mut self, input: &[u8], output: &mut [u8], action: Action) -> Result<Progress> {
-        match self.state {
-            RunState::Failed => return Err(Error::Misuse("encoder used after an error")),
-            RunState::Ended => {
-                return Ok(Progress {
-                    consumed: 0,
-                    produced: 0,
-                    status: Status::StreamEnd,
-                })
-            }
-            RunState::Running => {}
+        if let Some(answer) = self.state.settled("encoder used after an error") {
+            return answer;
         }
         let action = if action == Action::FullFlush {
             Action::SyncFlush
@@ -685,9 +720,9 @@ impl<C: Coder> Coder for ChainEncoder<C> {
 }
 
 /// The decoder of the last filter of a chain (LZMA1 or LZMA2).
-pub type LastDecoder = inner::LastDecoder;
+pub type LastDecoder = inner::Last<inner::LzmaDecoder, inner::Lzma2Decoder>;
 /// The encoder of the last filter of a chain (LZMA1 or LZMA2).
-pub type LastEncoder = inner::LastEncoder;
+pub type LastEncoder = inner::Last<inner::LzmaEncoder, inner::Lzma2Encoder>;
 
 /// A raw (headerless) decoder for a filter chain.
 pub type RawDecoder = ChainDecoder<LastDecoder>;
@@ -713,6 +748,8 @@ pub type RawEncoder = ChainEncoder<LastEncoder>;
 /// ```
 pub fn raw_decoder(filters: &[Filter], memlimit: u64) -> Result<RawDecoder> {
     validate_chain(filters, false)?;
+    // Options no decoder accepts are named as such, not as a memory limit.
+    check_decoder_options(filters)?;
     let needed = decoder_memusage(filters);
     if needed == u64::MAX {
         return Err(Error::Options(MSG_UNSUPPORTED_CHAIN.into()));
@@ -729,7 +766,7 @@ pub fn raw_decoder(filters: &[Filter], memlimit: u64) -> Result<RawDecoder> {
     };
     // Check the simple filters before allocating the dictionary.
     build_stages(simple, false)?;
-    ChainDecoder::new(simple, inner::LastDecoder::new(last)?)
+    ChainDecoder::new(simple, inner::new_decoder(last)?)
 }
 
 /// Creates a raw encoder for `filters` (encoding order, LZMA1/LZMA2 last). LZMA1 writes
@@ -741,50 +778,41 @@ pub fn raw_encoder(filters: &[Filter]) -> Result<RawEncoder> {
         None => return Err(ChainProblem::Empty.to_error()),
     };
     build_stages(simple, true)?;
-    ChainEncoder::new(simple, inner::LastEncoder::new(last)?)
+    ChainEncoder::new(simple, inner::new_encoder(last)?)
 }
 
 /// The LZMA1/LZMA2 coders at the end of a chain.
 mod inner {
     use super::*;
-    use crate::lzma::decoder::LzmaDecoder;
-    use crate::lzma::encoder::LzmaEncoder;
-    use crate::lzma2::decoder::Lzma2Decoder;
-    use crate::lzma2::encoder::Lzma2Encoder;
+    pub use crate::lzma::decoder::LzmaDecoder;
+    pub use crate::lzma::encoder::LzmaEncoder;
+    pub use crate::lzma2::decoder::Lzma2Decoder;
+    pub use crate::lzma2::encoder::Lzma2Encoder;
     use crate::LzmaOptions;
 
-    /// The LZMA1 or LZMA2 decoder at the end of a decoder chain.
-    #[derive(Debug)]
-    pub enum LastDecoder {
-        /// Raw LZMA1 (end marker required, as liblzma's raw LZMA1 decoder).
-        Lzma1(LzmaDecoder),
-        /// LZMA2.
-        Lzma2(Lzma2Decoder),
+    /// The coder of the last filter of a chain: an LZMA1 coder `L1` or an LZMA2 coder
+    /// `L2`, the decoders in [`LastDecoder`](super::LastDecoder) and the encoders in
+    /// [`LastEncoder`](super::LastEncoder). Calls are dispatched once per call, never
+    /// per byte.
+    pub enum Last<L1, L2> {
+        /// LZMA1 (raw: the decoder requires an end marker, the encoder writes one at
+        /// `Finish`).
+        Lzma1(L1),
+        /// LZMA2 (the encoder writes the end byte at `Finish`).
+        Lzma2(L2),
     }
 
-    impl LastDecoder {
-        pub(super) fn new(last: &Filter) -> Result<Self> {
+    impl<L1, L2> Last<L1, L2> {
+        /// Builds the coder for `last` with the constructor for its filter, after the
+        /// checks both directions share.
+        fn build(
+            last: &Filter,
+            lzma1: impl FnOnce(&LzmaOptions) -> Result<L1>,
+            lzma2: impl FnOnce(&LzmaOptions) -> Result<L2>,
+        ) -> Result<Self> {
             match last {
-                Filter::Lzma1(o) => {
-                    check_preset_dict(o)?;
-                    // liblzma's LZMA1 decoder refuses lc + lp > 4 (only .lzma files may
-                    // carry it, and liblzma refuses those too).
-                    if o.lc + o.lp > LCLP_MAX || o.pb > PB_MAX {
-                        return Err(Error::Options(
-                            "The sum of lc and lp must not exceed 4".into(),
-                        ));
-                    }
-                    Ok(LastDecoder::Lzma1(LzmaDecoder::new(
-                        o.props(),
-                        o.dict_size,
-                        None,
-                        true,
-                    )?))
-                }
-                Filter::Lzma2(o) => {
-                    check_preset_dict(o)?;
-                    Ok(LastDecoder::Lzma2(Lzma2Decoder::new(o.dict_size)?))
-                }
+                Filter::Lzma1(o) => check_preset_dict(o).and_then(|()| lzma1(o)).map(Last::Lzma1),
+                Filter::Lzma2(o) => check_preset_dict(o).and_then(|()| lzma2(o)).map(Last::Lzma2),
                 Filter::Delta { .. } | Filter::Bcj { .. } => {
                     Err(ChainProblem::LastNotLzma.to_error())
                 }
@@ -792,19 +820,30 @@ mod inner {
         }
     }
 
-    impl Coder for LastDecoder {
+    impl<L1: Coder, L2: Coder> Coder for Last<L1, L2> {
         fn code(&mut self, input: &[u8], output: &mut [u8], action: Action) -> Result<Progress> {
             match self {
-                LastDecoder::Lzma1(d) => d.code(input, output, action),
-                LastDecoder::Lzma2(d) => d.code(input, output, action),
+                Last::Lzma1(c) => c.code(input, output, action),
+                Last::Lzma2(c) => c.code(input, output, action),
             }
         }
 
         fn memusage(&self) -> u64 {
             match self {
-                LastDecoder::Lzma1(d) => d.memusage(),
-                LastDecoder::Lzma2(d) => d.memusage(),
+                Last::Lzma1(c) => c.memusage(),
+                Last::Lzma2(c) => c.memusage(),
             }
+        }
+    }
+
+    /// Names the filter only: the coders' state (dictionaries, probability tables) is
+    /// too large to print.
+    impl<L1, L2> std::fmt::Debug for Last<L1, L2> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(match self {
+                Last::Lzma1(_) => "Last::Lzma1",
+                Last::Lzma2(_) => "Last::Lzma2",
+            })
         }
     }
 
@@ -816,70 +855,20 @@ mod inner {
         }
     }
 
-    /// The LZMA1 or LZMA2 encoder at the end of an encoder chain.
-    pub enum LastEncoder {
-        /// Raw LZMA1 (writes an end marker at `Finish`).
-        Lzma1(LzmaEncoder),
-        /// LZMA2 (writes the end byte at `Finish`).
-        Lzma2(Lzma2Encoder),
+    /// The decoder for the last filter of a chain.
+    pub(super) fn new_decoder(last: &Filter) -> Result<LastDecoder> {
+        Last::build(
+            last,
+            |o| {
+                check_lclppb(o)?;
+                LzmaDecoder::new(o.props(), o.dict_size, None, true)
+            },
+            |o| Lzma2Decoder::new(o.dict_size),
+        )
     }
 
-    impl std::fmt::Debug for LastEncoder {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str(match self {
-                LastEncoder::Lzma1(_) => "LastEncoder::Lzma1",
-                LastEncoder::Lzma2(_) => "LastEncoder::Lzma2",
-            })
-        }
-    }
-
-    impl LastEncoder {
-        pub(super) fn new(last: &Filter) -> Result<Self> {
-            match last {
-                Filter::Lzma1(o) => {
-                    check_preset_dict(o)?;
-                    Ok(LastEncoder::Lzma1(LzmaEncoder::new(o)?))
-                }
-                Filter::Lzma2(o) => {
-                    check_preset_dict(o)?;
-                    Ok(LastEncoder::Lzma2(Lzma2Encoder::new(o)?))
-                }
-                Filter::Delta { .. } | Filter::Bcj { .. } => {
-                    Err(ChainProblem::LastNotLzma.to_error())
-                }
-            }
-        }
-    }
-
-    impl Coder for LastEncoder {
-        fn code(&mut self, input: &[u8], output: &mut [u8], action: Action) -> Result<Progress> {
-            match self {
-                LastEncoder::Lzma1(e) => e.code(input, output, action),
-                LastEncoder::Lzma2(e) => e.code(input, output, action),
-            }
-        }
-
-        fn memusage(&self) -> u64 {
-            match self {
-                LastEncoder::Lzma1(e) => e.memusage(),
-                LastEncoder::Lzma2(e) => e.memusage(),
-            }
-        }
-    }
-
-    pub(super) fn lzma1_decoder_memusage(dict_size: u32) -> u64 {
-        LzmaDecoder::memusage(dict_size)
-    }
-
-    pub(super) fn lzma2_decoder_memusage(dict_size: u32) -> u64 {
-        Lzma2Decoder::memusage(dict_size)
-    }
-
-    pub(super) fn lzma1_encoder_memusage(o: &LzmaOptions) -> u64 {
-        LzmaEncoder::memusage(o)
-    }
-
-    pub(super) fn lzma2_encoder_memusage(o: &LzmaOptions) -> u64 {
-        Lzma2Encoder::memusage(o)
+    /// The encoder for the last filter of a chain.
+    pub(super) fn new_encoder(last: &Filter) -> Result<LastEncoder> {
+        Last::build(last, LzmaEncoder::new, Lzma2Encoder::new)
     }
 }
