@@ -553,18 +553,6 @@ fn describe_diff(a: &Outcome, b: &Outcome) -> String {
 // ---------------------------------------------------------------------------------------
 // The scenario list
 
-/// Scenarios where xz writes good data and then fails ("Compressed data is corrupt" and
-/// similar). With `-T1` we write the same bytes; xz 5.8 decodes .xz with its threaded
-/// decoder by default, which also writes a damaged block's good bytes before the error,
-/// and lzma-core's `XzDecoderMt` in `main` withholds them (only two upstream files show
-/// it). The `threads` helper's branch fixes that in lzma-core: with it merged, every
-/// scenario marked so is identical and needs no change in the command (it writes what
-/// the decoder reports before reporting the error), and these marks can be removed; the
-/// suite lists marked scenarios that matched, to show when that is the case. Only the
-/// scenarios seen to differ are marked, so that any other loss fails the suite.
-const LOST_OUTPUT: &str = "good data before the error is not all written: lzma-core's threaded \
-     decoder withholds a block's output until the block verifies (xz 5.8's writes it; -T1 matches)";
-
 /// XZ Utils after 5.8.3 (and its test_files.sh) makes `--list` totals that overflow 64 bits
 /// a fatal error; 5.8.1 prints wrapped totals. We follow the fix.
 const TOTALS_OVERFLOW: &str =
@@ -1580,18 +1568,12 @@ fn cases(r: &Path) -> Vec<Case> {
                 continue;
             }
             let Ok(data) = fs::read(&p) else { continue };
-            // The damaged files whose good bytes xz 5.8's threaded decoder writes and
-            // lzma-core's in `main` withholds (see LOST_OUTPUT).
-            let lost = matches!(name.as_str(), "bad-1-check-crc32-2.xz" | "bad-1-lzma2-9.xz");
             for args in [vec!["-dc"], vec!["-t"], vec!["-dc", "--single-stream"]] {
                 let mut a = args.clone();
                 a.push(&name);
-                let mut c = Case::new(&format!("upstream {} {name}", args.join(" ")), &a)
+                let c = Case::new(&format!("upstream {} {name}", args.join(" ")), &a)
                     .file(&name, data.clone())
                     .needs(Decode);
-                if lost && args[0] == "-dc" {
-                    c = c.known(LOST_OUTPUT);
-                }
                 v.push(c);
             }
             if name == "bad-1-index-huge-uncomp.xz" {
@@ -1745,15 +1727,7 @@ fn compatibility_suite() {
             if case.known_difference.is_some() {
                 known_but_identical.push(case.name.clone());
             }
-        } else if let Some(why) = case.known_difference.filter(|w| {
-            // The lost-output difference is accepted only when nothing else differs and
-            // our output is a prefix of the reference's.
-            *w != LOST_OUTPUT
-                || (a.status == b.status
-                    && a.stderr == b.stderr
-                    && a.files == b.files
-                    && a.stdout.starts_with(&b.stdout))
-        }) {
+        } else if let Some(why) = case.known_difference {
             known.push(format!("{}: {why}", case.name));
         } else {
             failed.push(format!("{}\n{}", case.name, describe_diff(&a, &b)));
