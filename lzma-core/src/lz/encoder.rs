@@ -68,6 +68,16 @@ pub const BUF_SLACK: usize = hash::WIN;
 /// [`Mf::memusage`] so the figures equal liblzma's.
 const LZ_CODER_STRUCT_SIZE: u64 = 240;
 
+/// Room the window has beyond the history it keeps, the look-ahead and half the
+/// dictionary (liblzma's reserve). liblzma adds 512 KiB plus a few KiB here; they only
+/// make the window move (a `memmove` of the kept history) less often, and since the
+/// whole window becomes resident once the input is larger than it, they cost that much
+/// peak memory. With 64 KiB (the command's input chunk), a window move copies at most
+/// about two bytes per byte of input even at the smallest dictionaries (`-0`: 256 KiB),
+/// well under 1 % of the compression time. Where the window moves does not change the
+/// output: the encoder always has the same look-ahead (`keep_size_after`).
+const WINDOW_RESERVE: u64 = 64 << 10;
+
 /// Largest dictionary the encoder accepts (1.5 GiB).
 const DICT_SIZE_MAX: u32 = (1 << 30) + (1 << 29);
 
@@ -128,7 +138,10 @@ pub struct Match {
 struct Layout {
     keep_size_before: u32,
     keep_size_after: u32,
+    /// liblzma's window size, counted by [`Layout::memusage`].
     size: u32,
+    /// The window size used (see [`WINDOW_RESERVE`]); at most `size`.
+    window_size: u32,
     cyclic_size: u32,
     hash_mask: u32,
     hash_count: u32,
@@ -172,6 +185,11 @@ impl Layout {
             + (1 << 19)
             + u64::from(keep_size_after);
         let size = u32::try_from(size).map_err(|_| overflow())?;
+        let window_size = u64::from(keep_size_before)
+            + u64::from(reserve)
+            + WINDOW_RESERVE
+            + u64::from(keep_size_after);
+        let window_size = u32::try_from(window_size).map_err(|_| overflow())?;
 
         let cyclic_size = cfg.dict_size + 1;
         let hash_mask = if hash_bytes == 2 {
@@ -215,6 +233,7 @@ impl Layout {
             keep_size_before,
             keep_size_after,
             size,
+            window_size: window_size.min(size),
             cyclic_size,
             hash_mask,
             hash_count,
@@ -252,8 +271,12 @@ impl Layout {
 /// ```
 #[derive(Debug)]
 pub struct Mf {
-    /// Window buffer: `size` bytes plus [`BUF_SLACK`] bytes of zeroed slack.
+    /// Window buffer, with room for `size` bytes plus [`BUF_SLACK`] bytes of zeroed slack.
+    /// Its length is the high-water mark of the bytes written so far (always at least
+    /// `write_pos + BUF_SLACK` once input arrived): the memory is allocated uninitialized
+    /// and its pages are touched only as input fills them, as liblzma's `malloc`ed buffer.
     buf: Vec<u8>,
+    /// Window size in use (`Layout::window_size`).
     size: u32,
     keep_size_before: u32,
     keep_size_after: u32,
@@ -288,10 +311,15 @@ impl Mf {
     /// `lz_encoder_init`). `Error::Options` if the options are out of range.
     pub fn new(cfg: &MfConfig) -> Result<Self> {
         let layout = Layout::new(cfg)?;
-        // vec![0; n] allocates zeroed memory from the OS: pages never touched cost nothing.
+        // vec![0; n] allocates zeroed memory (calloc): pages never touched cost nothing
+        // when they come fresh from the OS. The window is not zeroed at all (see `buf`):
+        // calloc clears recycled memory (a second encoder, a worker thread's next block),
+        // which would make the whole window resident.
+        let mut buf = Vec::with_capacity(layout.window_size as usize + BUF_SLACK);
+        buf.resize(BUF_SLACK, 0);
         Ok(Mf {
-            buf: vec![0u8; layout.size as usize + BUF_SLACK],
-            size: layout.size,
+            buf,
+            size: layout.window_size,
             keep_size_before: layout.keep_size_before,
             keep_size_after: layout.keep_size_after,
             offset: layout.cyclic_size,
@@ -321,7 +349,7 @@ impl Mf {
         let mut mf = Mf::new(cfg)?;
         if !dict.is_empty() {
             let n = dict.len().min(mf.size as usize);
-            mf.buf[..n].copy_from_slice(&dict[dict.len() - n..]);
+            mf.write_at(0, &dict[dict.len() - n..]);
             mf.write_pos = n as u32;
             mf.action = Action::SyncFlush;
             mf.skip_raw(mf.write_pos);
@@ -480,11 +508,8 @@ impl Mf {
 
         let wp = self.write_pos as usize;
         let n = input.len().min(self.size as usize - wp);
-        self.buf[wp..wp + n].copy_from_slice(&input[..n]);
+        self.write_at(wp, &input[..n]);
         self.write_pos += n as u32;
-        // Keep the slack after the data zeroed (comparisons may read into it).
-        let wp = self.write_pos as usize;
-        self.buf[wp..wp + BUF_SLACK].fill(0);
 
         if action != Action::Run && n == input.len() {
             self.action = action;
@@ -502,6 +527,28 @@ impl Mf {
             self.skip_raw(pending);
         }
         n
+    }
+
+    /// Copies `data` to `buf[at..]` and zeroes the [`BUF_SLACK`] bytes after it
+    /// (comparisons may read into them), growing the initialized part of the buffer as
+    /// needed. `at` must be at most `buf.len()`; `at + data.len()` at most `size`.
+    fn write_at(&mut self, at: usize, data: &[u8]) {
+        if self.buf.len() < at {
+            self.buf.resize(at, 0);
+        }
+        let len = self.buf.len();
+        let end = at + data.len();
+        if end <= len {
+            self.buf[at..end].copy_from_slice(data);
+        } else {
+            let (old, new) = data.split_at(len - at);
+            self.buf[at..len].copy_from_slice(old);
+            self.buf.extend_from_slice(new);
+        }
+        let slack_end = end + BUF_SLACK;
+        let zero_end = slack_end.min(self.buf.len());
+        self.buf[end..zero_end].fill(0);
+        self.buf.resize(slack_end.max(self.buf.len()), 0);
     }
 
     /// Drops history older than `keep_size_before` to make room at the end; the shift is
