@@ -448,11 +448,11 @@ impl Mf {
     #[inline]
     pub fn find(&mut self, matches: &mut [Match]) -> (u32, u32) {
         let count = match self.kind {
-            MatchFinder::Hc3 => self.hc3_find(matches),
-            MatchFinder::Hc4 => self.hc4_find(matches),
-            MatchFinder::Bt2 => self.bt2_find(matches),
-            MatchFinder::Bt3 => self.bt3_find(matches),
-            MatchFinder::Bt4 => self.bt4_find(matches),
+            MatchFinder::Hc3 => self.find_with::<3, false>(matches),
+            MatchFinder::Hc4 => self.find_with::<4, false>(matches),
+            MatchFinder::Bt2 => self.find_with::<2, true>(matches),
+            MatchFinder::Bt3 => self.find_with::<3, true>(matches),
+            MatchFinder::Bt4 => self.find_with::<4, true>(matches),
         };
         let mut len_best = 0;
         if let Some(longest) = count.checked_sub(1).and_then(|i| matches.get(i)) {
@@ -567,11 +567,11 @@ impl Mf {
     #[inline]
     fn skip_raw(&mut self, amount: u32) {
         match self.kind {
-            MatchFinder::Hc3 => self.hc3_skip(amount),
-            MatchFinder::Hc4 => self.hc4_skip(amount),
-            MatchFinder::Bt2 => self.bt2_skip(amount),
-            MatchFinder::Bt3 => self.bt3_skip(amount),
-            MatchFinder::Bt4 => self.bt4_skip(amount),
+            MatchFinder::Hc3 => self.hc_skip::<3>(amount),
+            MatchFinder::Hc4 => self.hc_skip::<4>(amount),
+            MatchFinder::Bt2 => self.skip_with::<2, true>(amount),
+            MatchFinder::Bt3 => self.skip_with::<3, true>(amount),
+            MatchFinder::Bt4 => self.skip_with::<4, true>(amount),
         }
     }
 
