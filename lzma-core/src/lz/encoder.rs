@@ -347,15 +347,38 @@ impl Mf {
     /// into the window and the finder, as liblzma's `lz_encoder_init` does.
     pub fn with_preset_dict(cfg: &MfConfig, dict: &[u8]) -> Result<Self> {
         let mut mf = Mf::new(cfg)?;
-        if !dict.is_empty() {
-            let n = dict.len().min(mf.size as usize);
-            mf.write_at(0, &dict[dict.len() - n..]);
-            mf.write_pos = n as u32;
-            mf.action = Action::SyncFlush;
-            mf.skip_raw(mf.write_pos);
-            mf.action = Action::Run;
-        }
+        mf.load_preset_dict(dict);
         Ok(mf)
+    }
+
+    /// Empties the window and the finder for a new, independent stream, keeping the
+    /// allocations (liblzma's `lz_encoder_init` on a coder it reuses): the hash table is
+    /// zeroed; the window and the trees need not be, as nothing in them is read before it
+    /// is written again. `dict` is the preset dictionary (empty for none), loaded as
+    /// [`Mf::with_preset_dict`] does.
+    pub fn reset(&mut self, dict: &[u8]) {
+        self.offset = self.cyclic_size;
+        self.read_pos = 0;
+        self.read_ahead = 0;
+        self.read_limit = 0;
+        self.write_pos = 0;
+        self.pending = 0;
+        self.cyclic_pos = 0;
+        self.action = Action::Run;
+        self.hash.fill(0);
+        self.load_preset_dict(dict);
+    }
+
+    /// Loads a preset dictionary into a fresh window.
+    fn load_preset_dict(&mut self, dict: &[u8]) {
+        if !dict.is_empty() {
+            let n = dict.len().min(self.size as usize);
+            self.write_at(0, &dict[dict.len() - n..]);
+            self.write_pos = n as u32;
+            self.action = Action::SyncFlush;
+            self.skip_raw(self.write_pos);
+            self.action = Action::Run;
+        }
     }
 
     /// Memory the LZ layer needs with these options, in bytes, as liblzma's
@@ -683,6 +706,14 @@ impl<E: LzEncode> LzEncoder<E> {
     /// The window and match finder.
     pub fn mf(&self) -> &Mf {
         &self.mf
+    }
+
+    /// Starts a new, independent stream with the same window and finder, keeping their
+    /// allocations (see [`Mf::reset`]); `dict` is the preset dictionary (empty for none).
+    /// The LZ-based encoder is reset by the caller, through [`LzEncoder::inner_mut`].
+    pub fn reset(&mut self, dict: &[u8]) {
+        self.mf.reset(dict);
+        self.seq = Sequence::Run;
     }
 
     /// liblzma's `lz_encode`.

@@ -408,6 +408,17 @@ impl LzmaCore {
         Ok(core)
     }
 
+    /// Makes the core as [`LzmaCore::new`] left it, for a new stream with the same `opts`
+    /// (the allocations are kept).
+    pub(crate) fn restart(&mut self, opts: &LzmaOptions) {
+        self.uncomp_size = 0;
+        self.matches_count = 0;
+        self.longest_match_length = 0;
+        self.rc.clear_out();
+        self.is_initialized = opts.preset_dict.as_ref().is_some_and(|d| !d.is_empty());
+        self.reset(opts);
+    }
+
     /// Resets the models and the coder state (liblzma `lzma_lzma_encoder_reset`); `lc`, `lp`
     /// and `pb` are taken from `opts`.
     pub(crate) fn reset(&mut self, opts: &LzmaOptions) {
