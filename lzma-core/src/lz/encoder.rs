@@ -81,6 +81,21 @@ const WINDOW_RESERVE: u64 = 64 << 10;
 /// Largest dictionary the encoder accepts (1.5 GiB).
 const DICT_SIZE_MAX: u32 = (1 << 30) + (1 << 29);
 
+/// Length of the common prefix of `buf[a..]` and `buf[b..]`, knowing the first `len`
+/// bytes agree, up to `limit` (at most 273) bytes, comparing eight bytes at a time
+/// (liblzma's `lzma_memcmplen`). `None` if a view of 512 bytes at `a` or `b` does not
+/// fit in `buf` (never for positions up to [`Mf::write_pos`] of a window, which has
+/// [`BUF_SLACK`] bytes after it) or `limit` is above 273.
+#[inline(always)]
+pub(crate) fn memcmplen_at(buf: &[u8], a: usize, b: usize, len: u32, limit: u32) -> Option<u32> {
+    if limit > hash::LEN_LIMIT_MAX {
+        return None;
+    }
+    let wa = buf.get(a..)?.first_chunk::<{ hash::WIN }>()?;
+    let wb = buf.get(b..)?.first_chunk::<{ hash::WIN }>()?;
+    Some(hash::memcmplen(wa, wb, len, limit))
+}
+
 /// Options of the LZ layer (liblzma `lzma_lz_options`, without the preset dictionary).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MfConfig {
