@@ -68,8 +68,33 @@ pub const BUF_SLACK: usize = hash::WIN;
 /// [`Mf::memusage`] so the figures equal liblzma's.
 const LZ_CODER_STRUCT_SIZE: u64 = 240;
 
+/// Room the window has beyond the history it keeps, the look-ahead and half the
+/// dictionary (liblzma's reserve). liblzma adds 512 KiB plus a few KiB here; they only
+/// make the window move (a `memmove` of the kept history) less often, and since the
+/// whole window becomes resident once the input is larger than it, they cost that much
+/// peak memory. With 64 KiB (the command's input chunk), a window move copies at most
+/// about two bytes per byte of input even at the smallest dictionaries (`-0`: 256 KiB),
+/// well under 1 % of the compression time. Where the window moves does not change the
+/// output: the encoder always has the same look-ahead (`keep_size_after`).
+const WINDOW_RESERVE: u64 = 64 << 10;
+
 /// Largest dictionary the encoder accepts (1.5 GiB).
 const DICT_SIZE_MAX: u32 = (1 << 30) + (1 << 29);
+
+/// Length of the common prefix of `buf[a..]` and `buf[b..]`, knowing the first `len`
+/// bytes agree, up to `limit` (at most 273) bytes, comparing eight bytes at a time
+/// (liblzma's `lzma_memcmplen`). `None` if a view of 512 bytes at `a` or `b` does not
+/// fit in `buf` (never for positions up to [`Mf::write_pos`] of a window, which has
+/// [`BUF_SLACK`] bytes after it) or `limit` is above 273.
+#[inline(always)]
+pub(crate) fn memcmplen_at(buf: &[u8], a: usize, b: usize, len: u32, limit: u32) -> Option<u32> {
+    if limit > hash::LEN_LIMIT_MAX {
+        return None;
+    }
+    let wa = buf.get(a..)?.first_chunk::<{ hash::WIN }>()?;
+    let wb = buf.get(b..)?.first_chunk::<{ hash::WIN }>()?;
+    Some(hash::memcmplen(wa, wb, len, limit))
+}
 
 /// Options of the LZ layer (liblzma `lzma_lz_options`, without the preset dictionary).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -128,7 +153,10 @@ pub struct Match {
 struct Layout {
     keep_size_before: u32,
     keep_size_after: u32,
+    /// liblzma's window size, counted by [`Layout::memusage`].
     size: u32,
+    /// The window size used (see [`WINDOW_RESERVE`]); at most `size`.
+    window_size: u32,
     cyclic_size: u32,
     hash_mask: u32,
     hash_count: u32,
@@ -172,6 +200,11 @@ impl Layout {
             + (1 << 19)
             + u64::from(keep_size_after);
         let size = u32::try_from(size).map_err(|_| overflow())?;
+        let window_size = u64::from(keep_size_before)
+            + u64::from(reserve)
+            + WINDOW_RESERVE
+            + u64::from(keep_size_after);
+        let window_size = u32::try_from(window_size).map_err(|_| overflow())?;
 
         let cyclic_size = cfg.dict_size + 1;
         let hash_mask = if hash_bytes == 2 {
@@ -215,6 +248,7 @@ impl Layout {
             keep_size_before,
             keep_size_after,
             size,
+            window_size: window_size.min(size),
             cyclic_size,
             hash_mask,
             hash_count,
@@ -252,8 +286,12 @@ impl Layout {
 /// ```
 #[derive(Debug)]
 pub struct Mf {
-    /// Window buffer: `size` bytes plus [`BUF_SLACK`] bytes of zeroed slack.
+    /// Window buffer, with room for `size` bytes plus [`BUF_SLACK`] bytes of zeroed slack.
+    /// Its length is the high-water mark of the bytes written so far (always at least
+    /// `write_pos + BUF_SLACK` once input arrived): the memory is allocated uninitialized
+    /// and its pages are touched only as input fills them, as liblzma's `malloc`ed buffer.
     buf: Vec<u8>,
+    /// Window size in use (`Layout::window_size`).
     size: u32,
     keep_size_before: u32,
     keep_size_after: u32,
@@ -288,10 +326,15 @@ impl Mf {
     /// `lz_encoder_init`). `Error::Options` if the options are out of range.
     pub fn new(cfg: &MfConfig) -> Result<Self> {
         let layout = Layout::new(cfg)?;
-        // vec![0; n] allocates zeroed memory from the OS: pages never touched cost nothing.
+        // vec![0; n] allocates zeroed memory (calloc): pages never touched cost nothing
+        // when they come fresh from the OS. The window is not zeroed at all (see `buf`):
+        // calloc clears recycled memory (a second encoder, a worker thread's next block),
+        // which would make the whole window resident.
+        let mut buf = Vec::with_capacity(layout.window_size as usize + BUF_SLACK);
+        buf.resize(BUF_SLACK, 0);
         Ok(Mf {
-            buf: vec![0u8; layout.size as usize + BUF_SLACK],
-            size: layout.size,
+            buf,
+            size: layout.window_size,
             keep_size_before: layout.keep_size_before,
             keep_size_after: layout.keep_size_after,
             offset: layout.cyclic_size,
@@ -319,15 +362,38 @@ impl Mf {
     /// into the window and the finder, as liblzma's `lz_encoder_init` does.
     pub fn with_preset_dict(cfg: &MfConfig, dict: &[u8]) -> Result<Self> {
         let mut mf = Mf::new(cfg)?;
-        if !dict.is_empty() {
-            let n = dict.len().min(mf.size as usize);
-            mf.buf[..n].copy_from_slice(&dict[dict.len() - n..]);
-            mf.write_pos = n as u32;
-            mf.action = Action::SyncFlush;
-            mf.skip_raw(mf.write_pos);
-            mf.action = Action::Run;
-        }
+        mf.load_preset_dict(dict);
         Ok(mf)
+    }
+
+    /// Empties the window and the finder for a new, independent stream, keeping the
+    /// allocations (liblzma's `lz_encoder_init` on a coder it reuses): the hash table is
+    /// zeroed; the window and the trees need not be, as nothing in them is read before it
+    /// is written again. `dict` is the preset dictionary (empty for none), loaded as
+    /// [`Mf::with_preset_dict`] does.
+    pub fn reset(&mut self, dict: &[u8]) {
+        self.offset = self.cyclic_size;
+        self.read_pos = 0;
+        self.read_ahead = 0;
+        self.read_limit = 0;
+        self.write_pos = 0;
+        self.pending = 0;
+        self.cyclic_pos = 0;
+        self.action = Action::Run;
+        self.hash.fill(0);
+        self.load_preset_dict(dict);
+    }
+
+    /// Loads a preset dictionary into a fresh window.
+    fn load_preset_dict(&mut self, dict: &[u8]) {
+        if !dict.is_empty() {
+            let n = dict.len().min(self.size as usize);
+            self.write_at(0, &dict[dict.len() - n..]);
+            self.write_pos = n as u32;
+            self.action = Action::SyncFlush;
+            self.skip_raw(self.write_pos);
+            self.action = Action::Run;
+        }
     }
 
     /// Memory the LZ layer needs with these options, in bytes, as liblzma's
@@ -420,11 +486,11 @@ impl Mf {
     #[inline]
     pub fn find(&mut self, matches: &mut [Match]) -> (u32, u32) {
         let count = match self.kind {
-            MatchFinder::Hc3 => self.hc3_find(matches),
-            MatchFinder::Hc4 => self.hc4_find(matches),
-            MatchFinder::Bt2 => self.bt2_find(matches),
-            MatchFinder::Bt3 => self.bt3_find(matches),
-            MatchFinder::Bt4 => self.bt4_find(matches),
+            MatchFinder::Hc3 => self.find_with::<3, false>(matches),
+            MatchFinder::Hc4 => self.find_with::<4, false>(matches),
+            MatchFinder::Bt2 => self.find_with::<2, true>(matches),
+            MatchFinder::Bt3 => self.find_with::<3, true>(matches),
+            MatchFinder::Bt4 => self.find_with::<4, true>(matches),
         };
         let mut len_best = 0;
         if let Some(longest) = count.checked_sub(1).and_then(|i| matches.get(i)) {
@@ -480,11 +546,8 @@ impl Mf {
 
         let wp = self.write_pos as usize;
         let n = input.len().min(self.size as usize - wp);
-        self.buf[wp..wp + n].copy_from_slice(&input[..n]);
+        self.write_at(wp, &input[..n]);
         self.write_pos += n as u32;
-        // Keep the slack after the data zeroed (comparisons may read into it).
-        let wp = self.write_pos as usize;
-        self.buf[wp..wp + BUF_SLACK].fill(0);
 
         if action != Action::Run && n == input.len() {
             self.action = action;
@@ -504,6 +567,28 @@ impl Mf {
         n
     }
 
+    /// Copies `data` to `buf[at..]` and zeroes the [`BUF_SLACK`] bytes after it
+    /// (comparisons may read into them), growing the initialized part of the buffer as
+    /// needed. `at` must be at most `buf.len()`; `at + data.len()` at most `size`.
+    fn write_at(&mut self, at: usize, data: &[u8]) {
+        if self.buf.len() < at {
+            self.buf.resize(at, 0);
+        }
+        let len = self.buf.len();
+        let end = at + data.len();
+        if end <= len {
+            self.buf[at..end].copy_from_slice(data);
+        } else {
+            let (old, new) = data.split_at(len - at);
+            self.buf[at..len].copy_from_slice(old);
+            self.buf.extend_from_slice(new);
+        }
+        let slack_end = end + BUF_SLACK;
+        let zero_end = slack_end.min(self.buf.len());
+        self.buf[end..zero_end].fill(0);
+        self.buf.resize(slack_end.max(self.buf.len()), 0);
+    }
+
     /// Drops history older than `keep_size_before` to make room at the end; the shift is
     /// a multiple of 16 so that `position() & 15` is unchanged (liblzma `move_window`).
     fn move_window(&mut self) {
@@ -520,11 +605,11 @@ impl Mf {
     #[inline]
     fn skip_raw(&mut self, amount: u32) {
         match self.kind {
-            MatchFinder::Hc3 => self.hc3_skip(amount),
-            MatchFinder::Hc4 => self.hc4_skip(amount),
-            MatchFinder::Bt2 => self.bt2_skip(amount),
-            MatchFinder::Bt3 => self.bt3_skip(amount),
-            MatchFinder::Bt4 => self.bt4_skip(amount),
+            MatchFinder::Hc3 => self.hc_skip::<3>(amount),
+            MatchFinder::Hc4 => self.hc_skip::<4>(amount),
+            MatchFinder::Bt2 => self.skip_with::<2, true>(amount),
+            MatchFinder::Bt3 => self.skip_with::<3, true>(amount),
+            MatchFinder::Bt4 => self.skip_with::<4, true>(amount),
         }
     }
 
@@ -636,6 +721,14 @@ impl<E: LzEncode> LzEncoder<E> {
     /// The window and match finder.
     pub fn mf(&self) -> &Mf {
         &self.mf
+    }
+
+    /// Starts a new, independent stream with the same window and finder, keeping their
+    /// allocations (see [`Mf::reset`]); `dict` is the preset dictionary (empty for none).
+    /// The LZ-based encoder is reset by the caller, through [`LzEncoder::inner_mut`].
+    pub fn reset(&mut self, dict: &[u8]) {
+        self.mf.reset(dict);
+        self.seq = Sequence::Run;
     }
 
     /// liblzma's `lz_encode`.

@@ -63,7 +63,7 @@ const ALIGN_MASK: u32 = ALIGN_SIZE as u32 - 1;
 /// so that masked indices need no bounds checks.
 pub(crate) const LITERAL_STRIDE: usize = 0x400;
 /// Entries of a length price row: padded to a power of two, for the same reason.
-const LEN_PRICE_ROW: usize = 512;
+pub(crate) const LEN_PRICE_ROW: usize = 512;
 /// Size of the optimum parser's table (liblzma `OPTS`).
 pub(crate) const OPTS: u32 = 1 << 12;
 /// Most bytes one encoder loop iteration may consume (liblzma `LOOP_INPUT_MAX`).
@@ -147,11 +147,13 @@ pub(crate) struct LengthEncoder {
     low: [[u16; LEN_LOW_SYMBOLS as usize]; POS_STATES_MAX],
     mid: [[u16; LEN_MID_SYMBOLS as usize]; POS_STATES_MAX],
     high: [u16; LEN_HIGH_SYMBOLS as usize],
-    /// Cached price of each length (minus 2) per position state; normal mode only.
-    pub(crate) prices: [[u32; LEN_PRICE_ROW]; POS_STATES_MAX],
     table_size: u32,
     counters: [u32; POS_STATES_MAX],
 }
+
+/// The cached prices of a length coder: per position state, the price of each length
+/// (minus 2). Normal mode only.
+pub(crate) type LenPrices = [[u32; LEN_PRICE_ROW]; POS_STATES_MAX];
 
 impl LengthEncoder {
     fn new() -> Self {
@@ -161,13 +163,13 @@ impl LengthEncoder {
             low: [[PROB_INIT; LEN_LOW_SYMBOLS as usize]; POS_STATES_MAX],
             mid: [[PROB_INIT; LEN_MID_SYMBOLS as usize]; POS_STATES_MAX],
             high: [PROB_INIT; LEN_HIGH_SYMBOLS as usize],
-            prices: [[0; LEN_PRICE_ROW]; POS_STATES_MAX],
             table_size: 0,
             counters: [0; POS_STATES_MAX],
         }
     }
 
-    fn reset(&mut self, pos_states: usize, fast_mode: bool) {
+    /// Resets the probabilities and, in normal mode (`prices` given), the price cache.
+    fn reset(&mut self, pos_states: usize, prices: Option<&mut LenPrices>) {
         self.choice = PROB_INIT;
         self.choice2 = PROB_INIT;
         for ps in 0..pos_states {
@@ -175,14 +177,14 @@ impl LengthEncoder {
             self.mid[ps] = [PROB_INIT; LEN_MID_SYMBOLS as usize];
         }
         self.high = [PROB_INIT; LEN_HIGH_SYMBOLS as usize];
-        if !fast_mode {
+        if let Some(prices) = prices {
             for ps in 0..pos_states {
-                self.update_prices(ps);
+                self.update_prices(ps, prices);
             }
         }
     }
 
-    fn update_prices(&mut self, pos_state: usize) {
+    fn update_prices(&mut self, pos_state: usize, prices: &mut LenPrices) {
         let table_size = self.table_size as usize;
         self.counters[pos_state] = self.table_size;
         let a0 = bit0_price(self.choice);
@@ -191,8 +193,7 @@ impl LengthEncoder {
         let b1 = a1 + bit1_price(self.choice2);
         let low = &self.low[pos_state];
         let mid = &self.mid[pos_state];
-        let prices = &mut self.prices[pos_state];
-        for (i, p) in prices
+        for (i, p) in prices[pos_state]
             .iter_mut()
             .enumerate()
             .take(table_size.min(LEN_SYMBOLS))
@@ -212,14 +213,22 @@ impl LengthEncoder {
         }
     }
 
+    /// Codes `len`; in normal mode (`prices` given) first refreshes the price cache of
+    /// `pos_state` when it is due.
     #[inline(always)]
-    fn encode(&mut self, rc: &mut RangeEncoder, pos_state: usize, len: u32, fast_mode: bool) {
+    fn encode(
+        &mut self,
+        rc: &mut RangeEncoder,
+        pos_state: usize,
+        len: u32,
+        prices: Option<&mut LenPrices>,
+    ) {
         // liblzma queues the bits of a symbol and adapts the probabilities only after the
         // symbol, so its refreshed prices do not yet see this length: refresh first.
-        if !fast_mode {
+        if let Some(prices) = prices {
             self.counters[pos_state] -= 1;
             if self.counters[pos_state] == 0 {
-                self.update_prices(pos_state);
+                self.update_prices(pos_state, prices);
             }
         }
         let mut len = len - MATCH_LEN_MIN;
@@ -238,12 +247,40 @@ impl LengthEncoder {
             }
         }
     }
+}
 
-    /// Cached price of `len` at `pos_state`.
-    #[inline(always)]
-    pub(crate) fn price(&self, len: u32, pos_state: usize) -> u32 {
-        self.prices[pos_state & (POS_STATES_MAX - 1)]
-            [(len.wrapping_sub(MATCH_LEN_MIN)) as usize & (LEN_PRICE_ROW - 1)]
+/// The cached price of `len` at `pos_state`.
+#[inline(always)]
+pub(crate) fn len_price(prices: &LenPrices, len: u32, pos_state: usize) -> u32 {
+    prices[pos_state & (POS_STATES_MAX - 1)]
+        [(len.wrapping_sub(MATCH_LEN_MIN)) as usize & (LEN_PRICE_ROW - 1)]
+}
+
+/// The tables only the normal parser uses, allocated only in normal mode: fast mode
+/// never prices, and liblzma, whose unused tables are never touched, spends no memory
+/// on them either. Each is allocated directly on the heap (never built on the stack).
+pub(crate) struct NormalTables {
+    /// The optimum parser's table.
+    pub(crate) opts: Box<[Optimal; OPTS as usize]>,
+    /// Prices of the match length coder.
+    pub(crate) match_prices: Box<LenPrices>,
+    /// Prices of the repeated-match length coder.
+    pub(crate) rep_prices: Box<LenPrices>,
+}
+
+impl NormalTables {
+    fn new() -> Self {
+        fn boxed<T: Clone, const N: usize>(value: T) -> Box<[T; N]> {
+            match vec![value; N].into_boxed_slice().try_into() {
+                Ok(a) => a,
+                Err(_) => unreachable!("the vector has N entries"),
+            }
+        }
+        NormalTables {
+            opts: boxed(Optimal::default()),
+            match_prices: boxed([0; LEN_PRICE_ROW]),
+            rep_prices: boxed([0; LEN_PRICE_ROW]),
+        }
     }
 }
 
@@ -307,7 +344,8 @@ pub(crate) struct LzmaCore {
     pub(crate) align_price_count: u32,
     pub(crate) opts_end_index: u32,
     pub(crate) opts_current_index: u32,
-    pub(crate) opts: Box<[Optimal; OPTS as usize]>,
+    /// Normal mode only (always `Some` there, except while the parser holds it).
+    pub(crate) normal: Option<NormalTables>,
 }
 
 impl LzmaCore {
@@ -348,7 +386,7 @@ impl LzmaCore {
             align_price_count: 0,
             opts_end_index: 0,
             opts_current_index: 0,
-            opts: new_opts(),
+            normal: (!fast_mode).then(NormalTables::new),
         });
         if !fast_mode {
             if opts.dict_size > (1 << 30) + (1 << 29) {
@@ -368,6 +406,17 @@ impl LzmaCore {
         core.is_initialized = opts.preset_dict.as_ref().is_some_and(|d| !d.is_empty());
         core.reset(opts);
         Ok(core)
+    }
+
+    /// Makes the core as [`LzmaCore::new`] left it, for a new stream with the same `opts`
+    /// (the allocations are kept).
+    pub(crate) fn restart(&mut self, opts: &LzmaOptions) {
+        self.uncomp_size = 0;
+        self.matches_count = 0;
+        self.longest_match_length = 0;
+        self.rc.clear_out();
+        self.is_initialized = opts.preset_dict.as_ref().is_some_and(|d| !d.is_empty());
+        self.reset(opts);
     }
 
     /// Resets the models and the coder state (liblzma `lzma_lzma_encoder_reset`); `lc`, `lp`
@@ -392,8 +441,12 @@ impl LzmaCore {
         self.dist_slot = [[PROB_INIT; DIST_SLOTS]; DIST_STATES];
         self.dist_align = [PROB_INIT; ALIGN_SIZE];
         let pos_states = 1usize << opts.pb;
-        self.match_len.reset(pos_states, self.fast_mode);
-        self.rep_len.reset(pos_states, self.fast_mode);
+        let (match_prices, rep_prices) = match self.normal.as_mut() {
+            Some(t) => (Some(&mut *t.match_prices), Some(&mut *t.rep_prices)),
+            None => (None, None),
+        };
+        self.match_len.reset(pos_states, match_prices);
+        self.rep_len.reset(pos_states, rep_prices);
         self.match_price_count = u32::MAX / 2;
         self.align_price_count = u32::MAX / 2;
         self.opts_end_index = 0;
@@ -432,8 +485,8 @@ impl LzmaCore {
     #[inline(always)]
     fn encode_match(&mut self, pos_state: usize, distance: u32, len: u32) {
         self.state = update_match(self.state);
-        self.match_len
-            .encode(&mut self.rc, pos_state, len, self.fast_mode);
+        let prices = self.normal.as_mut().map(|t| &mut *t.match_prices);
+        self.match_len.encode(&mut self.rc, pos_state, len, prices);
         let slot = dist_slot(distance);
         self.rc
             .bittree(&mut self.dist_slot[dist_state(len)], DIST_SLOT_BITS, slot);
@@ -492,8 +545,8 @@ impl LzmaCore {
         if len == 1 {
             self.state = update_short_rep(self.state);
         } else {
-            self.rep_len
-                .encode(&mut self.rc, pos_state, len, self.fast_mode);
+            let prices = self.normal.as_mut().map(|t| &mut *t.rep_prices);
+            self.rep_len.encode(&mut self.rc, pos_state, len, prices);
             self.state = update_long_rep(self.state);
         }
     }
@@ -599,15 +652,6 @@ impl LzmaCore {
         }
         self.rc.flush();
         CoreStatus::Flushed
-    }
-}
-
-/// The optimum parser's table, allocated on the heap.
-fn new_opts() -> Box<[Optimal; OPTS as usize]> {
-    let v = vec![Optimal::default(); OPTS as usize].into_boxed_slice();
-    match v.try_into() {
-        Ok(a) => a,
-        Err(_) => unreachable!("the vector has OPTS entries"),
     }
 }
 

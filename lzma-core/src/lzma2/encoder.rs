@@ -93,6 +93,19 @@ impl Lzma2Chunker {
         })
     }
 
+    /// Makes the chunker as [`Lzma2Chunker::new`] left it, keeping the allocations.
+    fn restart(&mut self) {
+        self.core.restart(&self.opts);
+        self.seq = Seq::Init;
+        self.need_properties = true;
+        self.need_state_reset = false;
+        self.need_dictionary_reset = self.opts.preset_dict.as_ref().map_or(true, |d| d.is_empty());
+        self.uncompressed_size = 0;
+        self.compressed_size = 0;
+        self.header_start = 0;
+        self.copied = 0;
+    }
+
     /// Bytes the LZ window must keep before the read position: LZMA2 needs a whole
     /// uncompressed chunk (64 KiB) of history to store a chunk uncompressed.
     pub(crate) fn before_size(dict_size: u32) -> u32 {
@@ -304,6 +317,33 @@ impl Lzma2Encoder {
         })
     }
 
+    /// Makes the encoder as [`Lzma2Encoder::new`] left it, for a new, independent stream
+    /// with the same options, keeping its memory (liblzma reuses a block encoder's
+    /// allocations the same way). Encoding many blocks with one encoder this way avoids
+    /// reallocating (and, through `calloc` of recycled memory, touching) the window and
+    /// the match finder's tables for each. The output is the same as a new encoder's.
+    ///
+    /// ```
+    /// use lzma_core::lzma2::encoder::Lzma2Encoder;
+    /// use lzma_core::{Action, Coder, LzmaOptions};
+    /// let opts = LzmaOptions::preset(1, false)?;
+    /// let mut enc = Lzma2Encoder::new(&opts)?;
+    /// let mut first = vec![0u8; 1024];
+    /// let n = enc.code(b"hello hello hello", &mut first, Action::Finish)?.produced;
+    /// enc.code(b"something else", &mut vec![0u8; 1024], Action::Run)?;
+    /// enc.reset();
+    /// let mut again = vec![0u8; 1024];
+    /// let m = enc.code(b"hello hello hello", &mut again, Action::Finish)?.produced;
+    /// assert_eq!(first[..n], again[..m]);
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
+    pub fn reset(&mut self) {
+        let chunker = self.lz.inner_mut();
+        chunker.restart();
+        let dict = chunker.opts.preset_dict.clone().unwrap_or_default();
+        self.lz.reset(&dict);
+    }
+
     /// Memory the encoder needs for `opts`, as liblzma's `lzma_raw_encoder_memusage` for
     /// LZMA2 (`u64::MAX` for invalid options).
     pub fn memusage(opts: &LzmaOptions) -> u64 {
@@ -327,6 +367,65 @@ impl crate::Coder for Lzma2Encoder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Words drawn from a small vocabulary by a fixed LCG: compressible, with matches at
+    /// every distance.
+    fn words(seed: u64, len: usize) -> Vec<u8> {
+        const VOCAB: [&str; 12] = [
+            "alpha ", "beta ", "gamma ", "delta\n", "epsilon ", "zeta ", "eta, ", "theta ",
+            "iota ", "kappa; ", "lambda ", "mu ",
+        ];
+        let mut x = seed;
+        let mut out = Vec::with_capacity(len + 16);
+        while out.len() < len {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let w = VOCAB[(x >> 59) as usize % VOCAB.len()];
+            out.extend_from_slice(w.as_bytes());
+            if (x >> 40) & 7 == 0 {
+                out.push((x >> 32) as u8);
+            }
+        }
+        out.truncate(len);
+        out
+    }
+
+    fn encode_all(enc: &mut Lzma2Encoder, data: &[u8], action: Action) -> Vec<u8> {
+        use crate::Coder;
+        let mut out = Vec::new();
+        let mut buf = vec![0u8; 4096];
+        let mut pos = 0;
+        loop {
+            let p = enc.code(&data[pos..], &mut buf, action).unwrap();
+            pos += p.consumed;
+            out.extend_from_slice(&buf[..p.produced]);
+            if p.status == Status::StreamEnd || (action == Action::Run && pos == data.len()) {
+                return out;
+            }
+        }
+    }
+
+    #[test]
+    fn reset_encoder_gives_a_fresh_encoders_output() {
+        let first = words(1, 300_000);
+        let second = words(2, 200_000);
+        for (level, extreme) in [(0, false), (1, false), (6, false), (3, true)] {
+            let mut opts = LzmaOptions::preset(level, extreme).unwrap();
+            opts.dict_size = 64 << 10; // small: the window moves and wraps
+            for dict in [None, Some(words(3, 5000))] {
+                opts.preset_dict = dict.clone();
+                let want = encode_all(&mut Lzma2Encoder::new(&opts).unwrap(), &second, Action::Finish);
+                let mut enc = Lzma2Encoder::new(&opts).unwrap();
+                // After a finished stream.
+                encode_all(&mut enc, &first, Action::Finish);
+                enc.reset();
+                assert_eq!(encode_all(&mut enc, &second, Action::Finish), want, "-{level}");
+                // In the middle of one.
+                encode_all(&mut enc, &first, Action::Run);
+                enc.reset();
+                assert_eq!(encode_all(&mut enc, &second, Action::Finish), want, "-{level}");
+            }
+        }
+    }
 
     #[test]
     fn props_byte_rounds_up() {

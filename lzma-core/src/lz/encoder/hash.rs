@@ -58,10 +58,14 @@ pub(super) const LEN_LIMIT_MAX: u32 = 273;
 /// every view starts at or before `write_pos`, so this never fails.
 #[inline(always)]
 pub(super) fn window(buf: &[u8], at: usize) -> &[u8; WIN] {
-    match buf[at..].first_chunk::<WIN>() {
-        Some(w) => w,
-        None => window_out_of_range(),
+    // One comparison per view (`at` against a loop-invariant bound) rather than two.
+    let len = buf.len();
+    if len >= WIN && at <= len - WIN {
+        if let Some(w) = buf[at..at + WIN].first_chunk::<WIN>() {
+            return w;
+        }
     }
+    window_out_of_range()
 }
 
 #[cold]

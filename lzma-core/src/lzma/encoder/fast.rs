@@ -11,34 +11,15 @@ fn change_pair(small: u32, big: u32) -> bool {
 }
 
 /// Length of the common prefix of `buf[a..]` and `buf[b..]`, knowing the first `len` bytes
-/// agree, up to `limit` bytes (liblzma `lzma_memcmplen`). Compares eight bytes at a time.
+/// agree, up to `limit` bytes (liblzma `lzma_memcmplen`). Compares eight bytes at a time
+/// within fixed 512-byte views of the window (one bounds check per view; the window's
+/// slack keeps them in range), as the match finder does.
 #[inline(always)]
 pub(crate) fn memcmplen(buf: &[u8], a: usize, b: usize, len: u32, limit: u32) -> u32 {
-    if len >= limit {
-        return limit;
+    match crate::lz::encoder::memcmplen_at(buf, a, b, len, limit) {
+        Some(n) => n,
+        None => memcmplen_slow(buf, a, b, len, limit),
     }
-    let n = (limit - len) as usize;
-    let (Some(xa), Some(xb)) = (
-        buf.get(a + len as usize..a + len as usize + n),
-        buf.get(b + len as usize..b + len as usize + n),
-    ) else {
-        return memcmplen_slow(buf, a, b, len, limit);
-    };
-    let mut done = 0usize;
-    for (ca, cb) in xa.chunks_exact(8).zip(xb.chunks_exact(8)) {
-        let d = word(ca) ^ word(cb);
-        if d != 0 {
-            return len + done as u32 + d.trailing_zeros() / 8;
-        }
-        done += 8;
-    }
-    for (x, y) in xa[done..].iter().zip(&xb[done..]) {
-        if x != y {
-            break;
-        }
-        done += 1;
-    }
-    len + done as u32
 }
 
 /// Byte-wise [`memcmplen`] for comparisons that reach the end of `buf` (never the case
@@ -52,14 +33,6 @@ fn memcmplen_slow(buf: &[u8], a: usize, b: usize, mut len: u32, limit: u32) -> u
         }
     }
     len
-}
-
-/// Eight bytes as a little-endian word (`c` is always eight bytes long).
-#[inline(always)]
-fn word(c: &[u8]) -> u64 {
-    let mut w = [0u8; 8];
-    w.copy_from_slice(c);
-    u64::from_le_bytes(w)
 }
 
 /// Chooses the next symbol: `(back, len)` with `back` a rep index (0..4), a distance plus 4,

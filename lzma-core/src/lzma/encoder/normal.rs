@@ -12,8 +12,9 @@ use super::{
     dist_slot, dist_state, is_literal_state, update_literal, update_long_rep, update_match,
     update_short_rep, LzmaCore, ALIGN_BITS, ALIGN_SIZE, BACK_LITERAL, DIST_MODEL_END,
     DIST_MODEL_START, DIST_SLOTS, DIST_STATES, FULL_DISTANCES, LITERAL_STRIDE, MATCH_LEN_MAX, OPTS,
-    POS_STATES_MAX, REPS,
+    REPS,
 };
+use super::{len_price, LenPrices, NormalTables, Optimal, POS_STATES_MAX};
 use crate::rangecoder::price::{
     bit0_price, bit1_price, bit_price, bittree_price, bittree_reverse_price, direct_price,
     INFINITY_PRICE,
@@ -29,6 +30,18 @@ const LEN_ROW_MASK: usize = 511;
 #[inline(always)]
 fn oi(i: u32) -> usize {
     i as usize & OPTS_MASK
+}
+
+/// The optimum parser's table.
+type Table = [Optimal; OPTS as usize];
+
+/// The length price caches, read-only during a parse.
+#[derive(Clone, Copy)]
+struct Lens<'a> {
+    /// Match lengths.
+    m: &'a LenPrices,
+    /// Repeated-match lengths.
+    r: &'a LenPrices,
 }
 
 impl LzmaCore {
@@ -95,12 +108,19 @@ impl LzmaCore {
     }
 
     #[inline(always)]
-    fn rep_price(&self, rep_index: u32, len: u32, state: u32, pos_state: usize) -> u32 {
-        self.rep_len.price(len, pos_state) + self.pure_rep_price(rep_index, state, pos_state)
+    fn rep_price(
+        &self,
+        prices: &LenPrices,
+        rep_index: u32,
+        len: u32,
+        state: u32,
+        pos_state: usize,
+    ) -> u32 {
+        len_price(prices, len, pos_state) + self.pure_rep_price(rep_index, state, pos_state)
     }
 
     #[inline(always)]
-    fn dist_len_price(&self, dist: u32, len: u32, pos_state: usize) -> u32 {
+    fn dist_len_price(&self, prices: &LenPrices, dist: u32, len: u32, pos_state: usize) -> u32 {
         let ds = dist_state(len);
         let price = if (dist as usize) < FULL_DISTANCES {
             self.dist_prices[ds][dist as usize]
@@ -109,7 +129,7 @@ impl LzmaCore {
             self.dist_slot_prices[ds][slot & (DIST_SLOTS - 1)]
                 + self.align_prices[(dist as usize) & (ALIGN_SIZE - 1)]
         };
-        price + self.match_len.price(len, pos_state)
+        price + len_price(prices, len, pos_state)
     }
 
     /// Price of the distance `dist` in each of the four length contexts (the part of
@@ -181,8 +201,7 @@ impl LzmaCore {
 
     /// Traces the cheapest path ending at `cur` back to the start, reversing the links so
     /// that the symbols can be read forward. Returns the first symbol `(back, len)`.
-    fn backward(&mut self, mut cur: u32) -> (u32, u32) {
-        let opts = &mut self.opts;
+    fn backward(&mut self, opts: &mut Table, mut cur: u32) -> (u32, u32) {
         self.opts_end_index = cur;
         let mut pos_mem = opts[oi(cur)].pos_prev;
         let mut back_mem = opts[oi(cur)].back_prev;
@@ -217,7 +236,13 @@ impl LzmaCore {
 
 /// First step of a parse: prices of everything reachable from the current position.
 /// Returns `Err((back, len))` when the decision is already made, else the parse end.
-fn helper1<M: MfView>(c: &mut LzmaCore, mf: &mut M, position: u32) -> Result<u32, (u32, u32)> {
+fn helper1<M: MfView>(
+    c: &mut LzmaCore,
+    opts: &mut Table,
+    lens: Lens<'_>,
+    mf: &mut M,
+    position: u32,
+) -> Result<u32, (u32, u32)> {
     let nice_len = mf.nice_len();
     let (matches_count, len_main) = if mf.read_ahead() == 0 {
         mf.find(&mut c.matches)
@@ -267,7 +292,7 @@ fn helper1<M: MfView>(c: &mut LzmaCore, mf: &mut M, position: u32) -> Result<u32
 
     let state = c.state;
     let s = state as usize;
-    c.opts[0].state = state as u8;
+    opts[0].state = state as u8;
     let pos_state = (position & c.pos_mask) as usize;
     let lit_price = bit0_price(c.is_match[s][pos_state])
         + c.literal_price(
@@ -277,31 +302,31 @@ fn helper1<M: MfView>(c: &mut LzmaCore, mf: &mut M, position: u32) -> Result<u32
             match_byte,
             current_byte,
         );
-    c.opts[1].price = lit_price;
-    c.opts[1].back_prev = BACK_LITERAL;
-    c.opts[1].prev_1_is_literal = false;
+    opts[1].price = lit_price;
+    opts[1].back_prev = BACK_LITERAL;
+    opts[1].prev_1_is_literal = false;
 
     let match_price = bit1_price(c.is_match[s][pos_state]);
     let rep_match_price = match_price + bit1_price(c.is_rep[s]);
 
     if match_byte == current_byte {
         let short_rep_price = rep_match_price + c.short_rep_price(state, pos_state);
-        if short_rep_price < c.opts[1].price {
-            c.opts[1].price = short_rep_price;
-            c.opts[1].back_prev = 0;
-            c.opts[1].prev_1_is_literal = false;
+        if short_rep_price < opts[1].price {
+            opts[1].price = short_rep_price;
+            opts[1].back_prev = 0;
+            opts[1].prev_1_is_literal = false;
         }
     }
 
     let len_end = len_main.max(rep_lens[rep_max_index]);
     if len_end < 2 {
-        return Err((c.opts[1].back_prev, 1));
+        return Err((opts[1].back_prev, 1));
     }
 
-    c.opts[1].pos_prev = 0;
-    c.opts[0].backs = c.reps;
+    opts[1].pos_prev = 0;
+    opts[0].backs = c.reps;
 
-    for o in &mut c.opts[2..=len_end as usize] {
+    for o in &mut opts[2..=len_end as usize] {
         o.price = INFINITY_PRICE;
     }
 
@@ -311,8 +336,8 @@ fn helper1<M: MfView>(c: &mut LzmaCore, mf: &mut M, position: u32) -> Result<u32
         }
         let price = rep_match_price + c.pure_rep_price(i as u32, state, pos_state);
         for len in (2..=rep_len).rev() {
-            let total = price + c.rep_len.price(len, pos_state);
-            let o = &mut c.opts[oi(len)];
+            let total = price + len_price(lens.r, len, pos_state);
+            let o = &mut opts[oi(len)];
             if total < o.price {
                 o.price = total;
                 o.pos_prev = 0;
@@ -331,8 +356,8 @@ fn helper1<M: MfView>(c: &mut LzmaCore, mf: &mut M, position: u32) -> Result<u32
         }
         loop {
             let dist = c.matches[i].dist;
-            let total = normal_match_price + c.dist_len_price(dist, len, pos_state);
-            let o = &mut c.opts[oi(len)];
+            let total = normal_match_price + c.dist_len_price(lens.m, dist, len, pos_state);
+            let o = &mut opts[oi(len)];
             if total < o.price {
                 o.price = total;
                 o.pos_prev = 0;
@@ -353,10 +378,10 @@ fn helper1<M: MfView>(c: &mut LzmaCore, mf: &mut M, position: u32) -> Result<u32
 
 /// Sets `opts[i].price` to infinity for the positions the parse grows into.
 #[inline(always)]
-fn extend_end(c: &mut LzmaCore, len_end: &mut u32, target: u32) {
+fn extend_end(opts: &mut Table, len_end: &mut u32, target: u32) {
     while *len_end < target {
         *len_end += 1;
-        c.opts[oi(*len_end)].price = INFINITY_PRICE;
+        opts[oi(*len_end)].price = INFINITY_PRICE;
     }
 }
 
@@ -364,6 +389,8 @@ fn extend_end(c: &mut LzmaCore, len_end: &mut u32, target: u32) {
 #[allow(clippy::too_many_arguments)]
 fn helper2(
     c: &mut LzmaCore,
+    opts: &mut Table,
+    lens: Lens<'_>,
     reps: &mut [u32; REPS],
     buf: &[u8],
     at: usize,
@@ -375,25 +402,25 @@ fn helper2(
 ) -> u32 {
     let mut matches_count = c.matches_count;
     let mut new_len = c.longest_match_length;
-    let cur_opt = c.opts[oi(cur)];
+    let cur_opt = opts[oi(cur)];
     let mut pos_prev = cur_opt.pos_prev;
     let mut state;
 
     if cur_opt.prev_1_is_literal {
         pos_prev -= 1;
         if cur_opt.prev_2 {
-            state = c.opts[oi(cur_opt.pos_prev_2)].state.into();
+            state = opts[oi(cur_opt.pos_prev_2)].state.into();
             state = if cur_opt.back_prev_2 < REPS as u32 {
                 update_long_rep(state)
             } else {
                 update_match(state)
             };
         } else {
-            state = c.opts[oi(pos_prev)].state.into();
+            state = opts[oi(pos_prev)].state.into();
         }
         state = update_literal(state);
     } else {
-        state = c.opts[oi(pos_prev)].state.into();
+        state = opts[oi(pos_prev)].state.into();
     }
 
     if pos_prev == cur - 1 {
@@ -416,7 +443,7 @@ fn helper2(
                 update_match(state)
             };
         }
-        let prev_backs = c.opts[oi(pos_prev)].backs;
+        let prev_backs = opts[oi(pos_prev)].backs;
         if pos < REPS as u32 {
             let pos = pos as usize;
             // The used rep moves to the front; those before it shift back by one.
@@ -429,10 +456,10 @@ fn helper2(
         }
     }
 
-    c.opts[oi(cur)].state = state as u8;
-    c.opts[oi(cur)].backs = *reps;
+    opts[oi(cur)].state = state as u8;
+    opts[oi(cur)].backs = *reps;
 
-    let cur_price = c.opts[oi(cur)].price;
+    let cur_price = opts[oi(cur)].price;
     let current_byte = u32::from(buf[at]);
     let match_byte = u32::from(buf[at - reps[0] as usize - 1]);
     let pos_state = (position & c.pos_mask) as usize;
@@ -450,8 +477,8 @@ fn helper2(
 
     let mut next_is_literal = false;
     let next = cur as usize + 1;
-    if cur_and_1_price < c.opts[next & OPTS_MASK].price {
-        let o = &mut c.opts[next & OPTS_MASK];
+    if cur_and_1_price < opts[next & OPTS_MASK].price {
+        let o = &mut opts[next & OPTS_MASK];
         o.price = cur_and_1_price;
         o.pos_prev = cur;
         o.back_prev = BACK_LITERAL;
@@ -463,11 +490,11 @@ fn helper2(
     let rep_match_price = match_price + bit1_price(c.is_rep[s]);
 
     if match_byte == current_byte
-        && !(c.opts[next & OPTS_MASK].pos_prev < cur && c.opts[next & OPTS_MASK].back_prev == 0)
+        && !(opts[next & OPTS_MASK].pos_prev < cur && opts[next & OPTS_MASK].back_prev == 0)
     {
         let short_rep_price = rep_match_price + c.short_rep_price(state, pos_state);
-        if short_rep_price <= c.opts[next & OPTS_MASK].price {
-            let o = &mut c.opts[next & OPTS_MASK];
+        if short_rep_price <= opts[next & OPTS_MASK].price {
+            let o = &mut opts[next & OPTS_MASK];
             o.price = short_rep_price;
             o.pos_prev = cur;
             o.back_prev = 0;
@@ -494,9 +521,9 @@ fn helper2(
                 + bit1_price(c.is_match[state_2 as usize][pos_state_next])
                 + bit1_price(c.is_rep[state_2 as usize]);
             let offset = cur + 1 + len_test;
-            extend_end(c, &mut len_end, offset);
-            let total = next_rep_match_price + c.rep_price(0, len_test, state_2, pos_state_next);
-            let o = &mut c.opts[oi(offset)];
+            extend_end(opts, &mut len_end, offset);
+            let total = next_rep_match_price + c.rep_price(lens.r, 0, len_test, state_2, pos_state_next);
+            let o = &mut opts[oi(offset)];
             if total < o.price {
                 o.price = total;
                 o.pos_prev = cur + 1;
@@ -514,10 +541,10 @@ fn helper2(
             continue;
         }
         let len_test = memcmplen(buf, at, back, 2, buf_avail);
-        extend_end(c, &mut len_end, cur + len_test);
+        extend_end(opts, &mut len_end, cur + len_test);
         let price = rep_match_price + c.pure_rep_price(rep_index as u32, state, pos_state);
-        let row = &c.rep_len.prices[pos_state & (POS_STATES_MAX - 1)];
-        let opts = &mut c.opts;
+        let row = &lens.r[pos_state & (POS_STATES_MAX - 1)];
+        let opts = &mut *opts;
         // From the longest length down, as liblzma (ties keep the first price set).
         let mut l = len_test;
         while l >= 2 {
@@ -548,7 +575,7 @@ fn helper2(
             let mut pos_state_next = ((position + len_test) & c.pos_mask) as usize;
             let lt = len_test as usize;
             let cur_and_len_literal_price = price
-                + c.rep_len.price(len_test, pos_state)
+                + len_price(lens.r, len_test, pos_state)
                 + bit0_price(c.is_match[state_2 as usize][pos_state_next])
                 + c.literal_price(
                     position + len_test,
@@ -563,9 +590,9 @@ fn helper2(
                 + bit1_price(c.is_match[state_2 as usize][pos_state_next])
                 + bit1_price(c.is_rep[state_2 as usize]);
             let offset = cur + len_test + 1 + len_test_2;
-            extend_end(c, &mut len_end, offset);
-            let total = next_rep_match_price + c.rep_price(0, len_test_2, state_2, pos_state_next);
-            let o = &mut c.opts[oi(offset)];
+            extend_end(opts, &mut len_end, offset);
+            let total = next_rep_match_price + c.rep_price(lens.r, 0, len_test_2, state_2, pos_state_next);
+            let o = &mut opts[oi(offset)];
             if total < o.price {
                 o.price = total;
                 o.pos_prev = cur + len_test + 1;
@@ -590,20 +617,20 @@ fn helper2(
 
     if new_len >= start_len {
         let normal_match_price = match_price + bit0_price(c.is_rep[s]);
-        extend_end(c, &mut len_end, cur + new_len);
+        extend_end(opts, &mut len_end, cur + new_len);
         let mut i = 0usize;
         while start_len > c.matches[i].len {
             i += 1;
         }
         let mut len_test = start_len;
         let mut dist_price = c.dist_prices_by_state(c.matches[i].dist);
+        let row = &lens.m[pos_state & (POS_STATES_MAX - 1)];
         loop {
             let cur_back = c.matches[i].dist;
             let mut total = normal_match_price
                 + dist_price[dist_state(len_test) & 3]
-                + c.match_len.prices[pos_state & (POS_STATES_MAX - 1)]
-                    [(len_test - 2) as usize & LEN_ROW_MASK];
-            let o = &mut c.opts[oi(cur + len_test)];
+                + row[(len_test - 2) as usize & LEN_ROW_MASK];
+            let o = &mut opts[oi(cur + len_test)];
             if total < o.price {
                 o.price = total;
                 o.pos_prev = cur;
@@ -639,10 +666,10 @@ fn helper2(
                         + bit1_price(c.is_match[state_2 as usize][pos_state_next])
                         + bit1_price(c.is_rep[state_2 as usize]);
                     let offset = cur + len_test + 1 + len_test_2;
-                    extend_end(c, &mut len_end, offset);
+                    extend_end(opts, &mut len_end, offset);
                     total =
-                        next_rep_match_price + c.rep_price(0, len_test_2, state_2, pos_state_next);
-                    let o = &mut c.opts[oi(offset)];
+                        next_rep_match_price + c.rep_price(lens.r, 0, len_test_2, state_2, pos_state_next);
+                    let o = &mut opts[oi(offset)];
                     if total < o.price {
                         o.price = total;
                         o.pos_prev = cur + len_test + 1;
@@ -668,8 +695,23 @@ fn helper2(
 /// Chooses the next symbol: `(back, len)` with `back` a rep index (0..4), a distance plus 4,
 /// or [`BACK_LITERAL`].
 pub(crate) fn optimum_normal<M: MfView>(c: &mut LzmaCore, mf: &mut M, position: u32) -> (u32, u32) {
+    // The tables leave `c` for the call so that both can be borrowed at once. They are
+    // always there in normal mode; the fallback only keeps this free of panics.
+    let mut tables = c.normal.take().unwrap_or_else(NormalTables::new);
+    let decision = optimum(c, &mut tables, mf, position);
+    c.normal = Some(tables);
+    decision
+}
+
+#[inline(always)]
+fn optimum<M: MfView>(
+    c: &mut LzmaCore,
+    tables: &mut NormalTables,
+    mf: &mut M,
+    position: u32,
+) -> (u32, u32) {
     if c.opts_end_index != c.opts_current_index {
-        let o = c.opts[oi(c.opts_current_index)];
+        let o = tables.opts[oi(c.opts_current_index)];
         let len = o.pos_prev - c.opts_current_index;
         c.opts_current_index = o.pos_prev;
         return (o.back_prev, len);
@@ -684,7 +726,17 @@ pub(crate) fn optimum_normal<M: MfView>(c: &mut LzmaCore, mf: &mut M, position: 
         }
     }
 
-    let mut len_end = match helper1(c, mf, position) {
+    let NormalTables {
+        opts,
+        match_prices,
+        rep_prices,
+    } = tables;
+    let opts = &mut **opts;
+    let lens = Lens {
+        m: match_prices,
+        r: rep_prices,
+    };
+    let mut len_end = match helper1(c, opts, lens, mf, position) {
         Ok(end) => end,
         Err(decision) => return decision,
     };
@@ -703,6 +755,8 @@ pub(crate) fn optimum_normal<M: MfView>(c: &mut LzmaCore, mf: &mut M, position: 
         let avail = (mf.avail() + 1).min(OPTS - 1 - cur);
         len_end = helper2(
             c,
+            opts,
+            lens,
             &mut reps,
             mf.buf(),
             at,
@@ -714,5 +768,5 @@ pub(crate) fn optimum_normal<M: MfView>(c: &mut LzmaCore, mf: &mut M, position: 
         );
         cur += 1;
     }
-    c.backward(cur)
+    c.backward(opts, cur)
 }
