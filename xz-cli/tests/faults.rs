@@ -8,7 +8,7 @@ use std::fs;
 use std::io::{Read, Write};
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn ours() -> PathBuf {
@@ -106,23 +106,29 @@ fn wait_at_most(
     }
 }
 
-fn interrupt(exe: &Path, sig: &str, signo: i32, tag: &str) {
-    let dir = scratch(tag);
-    let input = big_sparse(&dir);
-    let mut child = with_default_signals(exe)
+/// Starts `cmd -0 -T1 -k BIG` in `dir` on a large sparse input and returns once the output
+/// file exists (the command is writing it): the child, the input and the output paths.
+fn start_compressing_big(mut cmd: Command, dir: &Path) -> (Child, PathBuf, PathBuf) {
+    let input = big_sparse(dir);
+    let child = cmd
         .args(["-0", "-T1", "-k"])
         .arg(&input)
-        .current_dir(&dir)
+        .current_dir(dir)
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()
         .expect("spawn");
     let out = dir.join("big.xz");
-    // Wait until the output exists (the file is being written), then signal.
     let start = Instant::now();
     while !out.exists() && start.elapsed() < Duration::from_secs(10) {
         std::thread::sleep(Duration::from_millis(10));
     }
+    (child, input, out)
+}
+
+fn interrupt(exe: &Path, sig: &str, signo: i32, tag: &str) {
+    let dir = scratch(tag);
+    let (mut child, input, out) = start_compressing_big(with_default_signals(exe), &dir);
     std::thread::sleep(Duration::from_millis(200));
     send(&child, sig);
     let status = wait_at_most(&mut child, Duration::from_secs(120), tag);
@@ -170,20 +176,7 @@ fn sighup_mid_file_removes_output() {
 /// SIGINT stops the command. Returns how it ended and whether the output was removed.
 fn ignored_hup(exe: &Path, tag: &str) -> (Option<i32>, bool) {
     let dir = scratch(tag);
-    let input = big_sparse(&dir);
-    let mut child = with_signals(exe, Some("HUP"))
-        .args(["-0", "-T1", "-k"])
-        .arg(&input)
-        .current_dir(&dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    let out = dir.join("big.xz");
-    let start = Instant::now();
-    while !out.exists() && start.elapsed() < Duration::from_secs(10) {
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    let (mut child, _input, out) = start_compressing_big(with_signals(exe, Some("HUP")), &dir);
     send(&child, "-HUP");
     std::thread::sleep(Duration::from_millis(300));
     assert!(
