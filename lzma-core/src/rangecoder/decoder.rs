@@ -10,6 +10,8 @@
 //!
 //! Probabilities are 11-bit (`u16` values in `1..2048`), adapted by 1/32 per bit.
 
+use std::hint::select_unpredictable;
+
 /// Bits of precision of a probability.
 pub const BIT_MODEL_TOTAL_BITS: u32 = 11;
 /// One in probability units (a probability is `p / BIT_MODEL_TOTAL` of a 0 bit).
@@ -242,10 +244,13 @@ impl<'a> FastRc<'a> {
         for _ in 0..count {
             self.normalize();
             self.range >>= 1;
-            self.code = self.code.wrapping_sub(self.range);
-            let mask = 0u32.wrapping_sub(self.code >> 31);
-            self.code = self.code.wrapping_add(self.range & mask);
-            value = (value << 1).wrapping_add(mask.wrapping_add(1));
+            // A negative difference (as liblzma tests it, also for corrupt data where
+            // `code` is not below `range`) is a 0 bit and leaves `code` as it was. A
+            // select, not a mask, keeps the `code` dependency chain at two operations.
+            let c1 = self.code.wrapping_sub(self.range);
+            let zero = (c1 as i32) < 0;
+            self.code = select_unpredictable(zero, self.code, c1);
+            value = (value << 1) | u32::from(!zero);
         }
         value
     }
@@ -324,6 +329,33 @@ mod tests {
             fpos = f.pos;
             assert_eq!((range, code, fpos), (slow.range, slow.code, spos));
             assert_eq!(probs_slow, probs_fast);
+        }
+    }
+
+    #[test]
+    fn direct_bits_agree_on_corrupt_registers() {
+        // A corrupt stream can leave `code` at or above `range`; both flavours must then
+        // still decide every direct bit by the sign of `code - range`, as liblzma does.
+        let input = [0x5Au8, 0xA5, 0xFF, 0x00, 0x80, 0x7F, 0x33, 0xCC];
+        for (range, code) in [
+            (0x0100_0000u32, 0xFFFF_FFFFu32),
+            (0x8000_0000, 0x9000_0000),
+            (0x0123_4567, 0x0123_4567),
+            (0xFFFF_FFFF, 0x7FFF_FFFF),
+        ] {
+            let mut slow = RangeDecoder {
+                range,
+                code,
+                init_bytes_left: 0,
+            };
+            let mut spos = 0;
+            let mut v = 1u32;
+            for _ in 0..26 {
+                v = (v << 1) + slow.direct_bit(&input, &mut spos).unwrap_or(0);
+            }
+            let mut f = FastRc::new(range, code, &input, 0);
+            assert_eq!(f.direct(1, 26), v, "range {range:#x} code {code:#x}");
+            assert_eq!((f.range, f.code), (slow.range, slow.code));
         }
     }
 
