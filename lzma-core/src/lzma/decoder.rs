@@ -471,12 +471,12 @@ impl LzmaEngine {
         let mut result = Ok(Fast::Edge);
         let mut pending = 0u32;
 
-        while pos < limit {
+        'symbols: while pos < limit {
             if rc.pos > fast_end {
                 break;
             }
-            let ps = params.pos_state(pos);
-            let s = state as usize;
+            let mut ps = params.pos_state(pos);
+            let mut s = state as usize;
             if rc.bit(&mut probs[(IS_MATCH + (s << 4) + ps) & MISC_MASK]) == 0 {
                 let lit = &mut lits[params.coder(pos, prev)];
                 let sym = if state < 7 {
@@ -495,7 +495,25 @@ impl LzmaEngine {
                 prev = sym as u8;
                 buf[pos] = prev;
                 pos += 1;
-            } else {
+                // A run of literals: after a literal the state is below 7, so every
+                // further literal is a plain one. Stay here until a match comes.
+                loop {
+                    if pos >= limit || rc.pos > fast_end {
+                        break 'symbols;
+                    }
+                    ps = params.pos_state(pos);
+                    s = state as usize;
+                    if rc.bit(&mut probs[(IS_MATCH + (s << 4) + ps) & MISC_MASK]) != 0 {
+                        break;
+                    }
+                    let lit = &mut lits[params.coder(pos, prev)];
+                    state = if state < 4 { 0 } else { state - 3 };
+                    prev = literal_fast(&mut rc, lit) as u8;
+                    buf[pos] = prev;
+                    pos += 1;
+                }
+            }
+            {
                 // Match or repeated match: one length decoder call site for both keeps
                 // the loop smaller.
                 let is_rep = rc.bit(&mut probs[(IS_REP + s) & MISC_MASK]);
