@@ -148,6 +148,14 @@ impl RangeDecoder {
 /// probability for either bit (liblzma's `RC_BIT_MODEL_OFFSET`).
 const PROB_OFFSET: u32 = ((1u32 << MOVE_BITS) - 1).wrapping_sub(BIT_MODEL_TOTAL);
 
+/// What [`FastRc`] reads past the end of its input (only if its caller broke the
+/// one-symbol-of-input rule); out of line so the in-bounds read stays branch-predicted.
+#[cold]
+#[inline(never)]
+fn past_end() -> u8 {
+    0
+}
+
 /// The range decoder registers as used in the LZMA decoder's hot loop, reading input
 /// without an exhaustion check.
 ///
@@ -180,7 +188,13 @@ impl<'a> FastRc<'a> {
     fn normalize(&mut self) {
         if self.range < TOP_VALUE {
             self.range <<= 8;
-            self.code = (self.code << 8) | u32::from(*self.input.get(self.pos).unwrap_or(&0));
+            // A predicted branch to a cold call, not a select: the byte load then waits
+            // for nothing but its address, keeping `code`'s dependency chain short.
+            let b = match self.input.get(self.pos) {
+                Some(&b) => b,
+                None => past_end(),
+            };
+            self.code = (self.code << 8) | u32::from(b);
             self.pos += 1;
         }
     }
