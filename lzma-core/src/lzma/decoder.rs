@@ -19,7 +19,6 @@ use crate::lzma::LzmaProps;
 use crate::rangecoder::decoder::{FastRc, InitStatus, RangeDecoder, PROB_INIT, SYMBOL_MAX_BYTES};
 use crate::stream::{Action, Coder, Progress, Status};
 use crate::{Error, Result};
-use std::hint::select_unpredictable;
 
 // Layout of the probabilities: every non-literal probability in one power-of-two array
 // (`Probs::misc`), so that every index can be masked instead of bounds-checked, and up to
@@ -148,7 +147,7 @@ fn reverse_bits(rc: &mut FastRc<'_>, probs: &mut [u16; MISC_LEN], base: usize, c
         probs[(base + sym) & MISC_MASK] = np as u16;
         sym = 2 * sym + bit as usize;
         value += bit << i;
-        p = select_unpredictable(bit != 0, n1, n0);
+        p = if bit != 0 { n1 } else { n0 };
     }
     value
 }
@@ -173,7 +172,7 @@ fn align_bits(rc: &mut FastRc<'_>, probs: &mut [u16; MISC_LEN]) -> u32 {
         let (bit, np) = rc.bit_value(p);
         probs[(ALIGN + step + a) & MISC_MASK] = np as u16;
         a += (bit as usize) << k;
-        p = select_unpredictable(bit != 0, n1, n0);
+        p = if bit != 0 { n1 } else { n0 };
     }
     a as u32
 }
@@ -209,7 +208,7 @@ fn literal_fast(rc: &mut FastRc<'_>, lit: &mut [u16; LITERAL_CODER]) -> u32 {
         lit[sym] = np as u16;
         sym = 2 * sym + bit as usize;
         // A select straight on the bit keeps the next probability one step behind it.
-        p = select_unpredictable(bit != 0, n1, n0);
+        p = if bit != 0 { n1 } else { n0 };
     }
     sym as u32
 }

@@ -10,8 +10,6 @@
 //!
 //! Probabilities are 11-bit (`u16` values in `1..2048`), adapted by 1/32 per bit.
 
-use std::hint::select_unpredictable;
-
 /// Bits of precision of a probability.
 pub const BIT_MODEL_TOTAL_BITS: u32 = 11;
 /// One in probability units (a probability is `p / BIT_MODEL_TOTAL` of a 0 bit).
@@ -263,7 +261,7 @@ impl<'a> FastRc<'a> {
             // select, not a mask, keeps the `code` dependency chain at two operations.
             let c1 = self.code.wrapping_sub(self.range);
             let zero = (c1 as i32) < 0;
-            self.code = select_unpredictable(zero, self.code, c1);
+            self.code = if zero { self.code } else { c1 };
             value = (value << 1) | u32::from(!zero);
         }
         value
