@@ -20,12 +20,13 @@ use crate::rangecoder::decoder::{FastRc, InitStatus, RangeDecoder, PROB_INIT, SY
 use crate::stream::{Action, Coder, Progress, Status};
 use crate::{Error, Result};
 
-// Layout of all probabilities in one power-of-two array, so that every index can be masked
-// instead of bounds-checked and the hot loop needs one base pointer. The literal coders
-// (up to 16, for lc + lp <= 4) sit in the upper half; larger literal tables (LZMA1 with
+// Layout of the probabilities: every non-literal probability in one power-of-two array
+// (`Probs::misc`), so that every index can be masked instead of bounds-checked, and up to
+// 16 literal coders (lc + lp <= 4) as fixed-size arrays (`Probs::lit`), so the literal
+// decoders index one coder with no mask at all. Larger literal tables (LZMA1 with
 // lc + lp > 4) live in a separate vector and are decoded by the resumable path only.
-const PROBS_LEN: usize = 32768;
-const PROBS_MASK: usize = PROBS_LEN - 1;
+const MISC_LEN: usize = 2048;
+const MISC_MASK: usize = MISC_LEN - 1;
 /// `[state][pos_state]`, 12 x 16.
 const IS_MATCH: usize = 0;
 /// `[state][pos_state]`, 12 x 16.
@@ -47,10 +48,11 @@ const MATCH_LEN: usize = 1024;
 const REP_LEN: usize = 1536;
 const LEN_MID: usize = 128;
 const LEN_HIGH: usize = 256;
-/// Literal coder `i` starts at `LITERAL + i * LITERAL_CODER`.
-const LITERAL: usize = 16384;
+/// Literal coders kept in [`Probs::lit`].
+const LITERAL_CODERS: usize = 16;
 /// A literal coder uses 0x300 probabilities (index 1..0x300); padded to 0x400.
 const LITERAL_CODER: usize = 0x400;
+const LIT_MASK: usize = LITERAL_CODER - 1;
 
 /// Memory of the LZMA1 decoder besides the dictionary buffer and its slack: liblzma 5.8's
 /// figure on x86_64 (its LZMA decoder and LZ decoder structures), so that
@@ -113,35 +115,79 @@ fn update_literal(state: u32) -> u32 {
 /// next probabilities before the current bit is known and picks one with a shift, so the
 /// load latency stays off the bit-to-bit dependency chain.
 #[inline(always)]
-fn bittree<const BITS: u32>(rc: &mut FastRc<'_>, probs: &mut [u16; PROBS_LEN], base: usize) -> u32 {
+fn bittree<const BITS: u32>(rc: &mut FastRc<'_>, probs: &mut [u16; MISC_LEN], base: usize) -> u32 {
     let mut sym = 1usize;
-    let mut p = u32::from(probs[(base + 1) & PROBS_MASK]);
+    let mut p = u32::from(probs[(base + 1) & MISC_MASK]);
     for i in 0..BITS {
         let next = if i + 1 < BITS {
-            u32::from(probs[(base + 2 * sym) & PROBS_MASK])
-                | (u32::from(probs[(base + 2 * sym + 1) & PROBS_MASK]) << 16)
+            u32::from(probs[(base + 2 * sym) & MISC_MASK])
+                | (u32::from(probs[(base + 2 * sym + 1) & MISC_MASK]) << 16)
         } else {
             0
         };
         let (bit, np) = rc.bit_value(p);
-        probs[(base + sym) & PROBS_MASK] = np as u16;
+        probs[(base + sym) & MISC_MASK] = np as u16;
         sym = 2 * sym + bit as usize;
         p = (next >> (bit * 16)) & 0xFFFF;
     }
     sym as u32 - (1 << BITS)
 }
 
+/// Decodes the `count` (1 to 5) reverse-order bits of a distance from the tree rooted at
+/// `probs[base + 1]`, loading both possible next probabilities before each bit is known.
+#[inline(always)]
+fn reverse_bits(rc: &mut FastRc<'_>, probs: &mut [u16; MISC_LEN], base: usize, count: u32) -> u32 {
+    let mut sym = 1usize;
+    let mut value = 0u32;
+    let mut p = u32::from(probs[(base + 1) & MISC_MASK]);
+    for i in 0..count {
+        let n0 = u32::from(probs[(base + 2 * sym) & MISC_MASK]);
+        let n1 = u32::from(probs[(base + 2 * sym + 1) & MISC_MASK]);
+        let (bit, np) = rc.bit_value(p);
+        probs[(base + sym) & MISC_MASK] = np as u16;
+        sym = 2 * sym + bit as usize;
+        value += bit << i;
+        p = if bit != 0 { n1 } else { n0 };
+    }
+    value
+}
+
+/// Decodes the four low (alignment) bits of a distance, low bit first; the probability of
+/// bit `k` is `ALIGN + 2^k + (bits so far)`, as the encoder lays it out. Both possible next
+/// probabilities are loaded before each bit is known.
+#[inline(always)]
+fn align_bits(rc: &mut FastRc<'_>, probs: &mut [u16; MISC_LEN]) -> u32 {
+    let mut a = 0usize;
+    let mut p = u32::from(probs[(ALIGN + 1) & MISC_MASK]);
+    for k in 0..4 {
+        let step = 1usize << k;
+        let (n0, n1) = if k < 3 {
+            (
+                u32::from(probs[(ALIGN + 2 * step + a) & MISC_MASK]),
+                u32::from(probs[(ALIGN + 3 * step + a) & MISC_MASK]),
+            )
+        } else {
+            (0, 0)
+        };
+        let (bit, np) = rc.bit_value(p);
+        probs[(ALIGN + step + a) & MISC_MASK] = np as u16;
+        a += (bit as usize) << k;
+        p = if bit != 0 { n1 } else { n0 };
+    }
+    a as u32
+}
+
 #[inline(always)]
 fn len_fast(
     rc: &mut FastRc<'_>,
-    probs: &mut [u16; PROBS_LEN],
+    probs: &mut [u16; MISC_LEN],
     choice: usize,
     base: usize,
     ps: usize,
 ) -> u32 {
-    if rc.bit(&mut probs[choice & PROBS_MASK]) == 0 {
+    if rc.bit(&mut probs[choice & MISC_MASK]) == 0 {
         2 + bittree::<3>(rc, probs, base + ps * 8)
-    } else if rc.bit(&mut probs[(choice + 1) & PROBS_MASK]) == 0 {
+    } else if rc.bit(&mut probs[(choice + 1) & MISC_MASK]) == 0 {
         10 + bittree::<3>(rc, probs, base + LEN_MID + ps * 8)
     } else {
         18 + bittree::<8>(rc, probs, base + LEN_HIGH)
@@ -149,20 +195,20 @@ fn len_fast(
 }
 
 #[inline(always)]
-fn literal_fast(rc: &mut FastRc<'_>, probs: &mut [u16; PROBS_LEN], base: usize) -> u32 {
+fn literal_fast(rc: &mut FastRc<'_>, lit: &mut [u16; LITERAL_CODER]) -> u32 {
     let mut sym = 1usize;
-    let mut p = u32::from(probs[(base + 1) & PROBS_MASK]);
+    let mut p = u32::from(lit[1]);
     for i in 0..8 {
-        let next = if i < 7 {
-            u32::from(probs[(base + 2 * sym) & PROBS_MASK])
-                | (u32::from(probs[(base + 2 * sym + 1) & PROBS_MASK]) << 16)
+        let (n0, n1) = if i < 7 {
+            (u32::from(lit[2 * sym]), u32::from(lit[2 * sym + 1]))
         } else {
-            0
+            (0, 0)
         };
         let (bit, np) = rc.bit_value(p);
-        probs[(base + sym) & PROBS_MASK] = np as u16;
+        lit[sym] = np as u16;
         sym = 2 * sym + bit as usize;
-        p = (next >> (bit * 16)) & 0xFFFF;
+        // A select straight on the bit keeps the next probability one step behind it.
+        p = if bit != 0 { n1 } else { n0 };
     }
     sym as u32
 }
@@ -173,33 +219,32 @@ fn literal_fast(rc: &mut FastRc<'_>, probs: &mut [u16; PROBS_LEN], base: usize) 
 #[inline(always)]
 fn matched_literal_fast(
     rc: &mut FastRc<'_>,
-    probs: &mut [u16; PROBS_LEN],
-    base: usize,
+    lit: &mut [u16; LITERAL_CODER],
     match_byte: u32,
 ) -> u32 {
     let mut sym = 1usize;
     let mut offset = 0x100usize;
     let mut mb = (match_byte as usize) << 1;
-    let mut idx = base + offset + (mb & offset) + sym;
-    let mut p = u32::from(probs[idx & PROBS_MASK]);
+    let mut idx = offset + (mb & offset) + sym;
+    let mut p = u32::from(lit[idx & LIT_MASK]);
     for i in 0..8 {
         let match_bit = mb & offset;
         let off0 = offset & !match_bit;
         let off1 = offset & match_bit;
         let (idx0, idx1, next) = if i < 7 {
             let nmb = mb << 1;
-            let i0 = base + off0 + (nmb & off0) + 2 * sym;
-            let i1 = base + off1 + (nmb & off1) + 2 * sym + 1;
+            let i0 = off0 + (nmb & off0) + 2 * sym;
+            let i1 = off1 + (nmb & off1) + 2 * sym + 1;
             (
                 i0,
                 i1,
-                u32::from(probs[i0 & PROBS_MASK]) | (u32::from(probs[i1 & PROBS_MASK]) << 16),
+                u32::from(lit[i0 & LIT_MASK]) | (u32::from(lit[i1 & LIT_MASK]) << 16),
             )
         } else {
             (0, 0, 0)
         };
         let (bit, np) = rc.bit_value(p);
-        probs[idx & PROBS_MASK] = np as u16;
+        lit[idx & LIT_MASK] = np as u16;
         sym = 2 * sym + bit as usize;
         let m = 0usize.wrapping_sub(bit as usize);
         offset = (off0 & !m) | (off1 & m);
@@ -214,7 +259,7 @@ fn matched_literal_fast(
 /// `lc=3, lp=0, pb=2` gets constant masks and shifts.
 trait Params: Copy {
     fn pos_state(self, pos: usize) -> usize;
-    /// Index of the first probability of the literal coder for this position and byte.
+    /// Index (below [`LITERAL_CODERS`]) of the literal coder for this position and byte.
     fn coder(self, pos: usize, prev: u8) -> usize;
 }
 
@@ -229,7 +274,7 @@ impl Params for Lc3Lp0Pb2 {
     }
     #[inline(always)]
     fn coder(self, _pos: usize, prev: u8) -> usize {
-        LITERAL + usize::from(prev >> 5) * LITERAL_CODER
+        usize::from(prev >> 5)
     }
 }
 
@@ -248,17 +293,23 @@ impl Params for AnyParams {
     }
     #[inline(always)]
     fn coder(self, pos: usize, prev: u8) -> usize {
-        LITERAL
-            + ((((pos << 8) + usize::from(prev)) & self.literal_mask) << self.lc >> 8)
-                * LITERAL_CODER
+        ((((pos << 8) + usize::from(prev)) & self.literal_mask) << self.lc >> 8)
+            & (LITERAL_CODERS - 1)
     }
+}
+
+/// All probabilities of the LZMA model (see the layout note at the top).
+#[derive(Debug)]
+struct Probs {
+    misc: [u16; MISC_LEN],
+    lit: [[u16; LITERAL_CODER]; LITERAL_CODERS],
 }
 
 /// The LZMA decoding engine: probabilities, range decoder and LZ state. It decodes into a
 /// [`Dict`] it does not own, so LZMA2 can interleave uncompressed chunks and resets.
 #[derive(Debug)]
 pub(crate) struct LzmaEngine {
-    probs: Box<[u16; PROBS_LEN]>,
+    probs: Box<Probs>,
     /// Literal coders when `lc + lp > 4` (else empty).
     big_literal: Vec<u16>,
     rc: RangeDecoder,
@@ -290,7 +341,10 @@ impl LzmaEngine {
     /// An engine reset to `props`.
     pub(crate) fn new(props: LzmaProps) -> Self {
         let mut e = LzmaEngine {
-            probs: Box::new([PROB_INIT; PROBS_LEN]),
+            probs: Box::new(Probs {
+                misc: [PROB_INIT; MISC_LEN],
+                lit: [[PROB_INIT; LITERAL_CODER]; LITERAL_CODERS],
+            }),
             big_literal: Vec::new(),
             rc: RangeDecoder::new(),
             state: 0,
@@ -319,10 +373,12 @@ impl LzmaEngine {
         self.lc = props.lc;
         self.literal_mask = (0x100usize << props.lp) - (0x100usize >> props.lc);
         let coders = 1usize << (props.lc + props.lp);
-        self.probs[..LITERAL].fill(PROB_INIT);
-        if coders <= 16 {
+        self.probs.misc.fill(PROB_INIT);
+        if coders <= LITERAL_CODERS {
             self.big_literal = Vec::new();
-            self.probs[LITERAL..LITERAL + coders * LITERAL_CODER].fill(PROB_INIT);
+            for coder in &mut self.probs.lit[..coders] {
+                coder.fill(PROB_INIT);
+            }
         } else {
             self.big_literal.clear();
             self.big_literal.resize(coders * LITERAL_CODER, PROB_INIT);
@@ -351,18 +407,14 @@ impl LzmaEngine {
     /// `big_literal` when that is in use).
     fn literal_base(&self, pos: usize, prev: u8) -> usize {
         let ctx = (((pos << 8) + usize::from(prev)) & self.literal_mask) << self.lc >> 8;
-        if self.big_literal.is_empty() {
-            LITERAL + ctx * LITERAL_CODER
-        } else {
-            ctx * LITERAL_CODER
-        }
+        ctx * LITERAL_CODER
     }
 
     /// The literal probability `i` of the coder at `base` (see [`Self::literal_base`]).
     fn literal_prob(&mut self, i: usize) -> &mut u16 {
-        let idx = self.base + (i & (LITERAL_CODER - 1));
+        let idx = self.base + (i & LIT_MASK);
         if self.big_literal.is_empty() {
-            &mut self.probs[idx & PROBS_MASK]
+            &mut self.probs.lit[(idx / LITERAL_CODER) % LITERAL_CODERS][idx & LIT_MASK]
         } else {
             let len = self.big_literal.len();
             &mut self.big_literal[idx % len]
@@ -400,7 +452,10 @@ impl LzmaEngine {
         limit: usize,
         params: P,
     ) -> Result<Fast> {
-        let probs: &mut [u16; PROBS_LEN] = &mut self.probs;
+        let Probs {
+            misc: probs,
+            lit: lits,
+        } = &mut *self.probs;
         let mut rc = FastRc::new(self.rc.range, self.rc.code, input, *in_pos);
         let fast_end = input.len().saturating_sub(SYMBOL_MAX_BYTES);
         let mut state = self.state;
@@ -415,17 +470,17 @@ impl LzmaEngine {
         let mut result = Ok(Fast::Edge);
         let mut pending = 0u32;
 
-        while pos < limit {
+        'symbols: while pos < limit {
             if rc.pos > fast_end {
                 break;
             }
-            let ps = params.pos_state(pos);
-            let s = state as usize;
-            if rc.bit(&mut probs[(IS_MATCH + (s << 4) + ps) & PROBS_MASK]) == 0 {
-                let lbase = params.coder(pos, prev);
+            let mut ps = params.pos_state(pos);
+            let mut s = state as usize;
+            if rc.bit(&mut probs[(IS_MATCH + (s << 4) + ps) & MISC_MASK]) == 0 {
+                let lit = &mut lits[params.coder(pos, prev)];
                 let sym = if state < 7 {
                     state = if state < 4 { 0 } else { state - 3 };
-                    literal_fast(&mut rc, probs, lbase)
+                    literal_fast(&mut rc, lit)
                 } else {
                     state = if state < 10 { state - 3 } else { state - 6 };
                     let d = rep0 as usize;
@@ -434,15 +489,33 @@ impl LzmaEngine {
                     } else {
                         pos + size - REPEAT_MAX - d - 1
                     };
-                    matched_literal_fast(&mut rc, probs, lbase, u32::from(buf[back]))
+                    matched_literal_fast(&mut rc, lit, u32::from(buf[back]))
                 };
                 prev = sym as u8;
                 buf[pos] = prev;
                 pos += 1;
-            } else {
+                // A run of literals: after a literal the state is below 7, so every
+                // further literal is a plain one. Stay here until a match comes.
+                loop {
+                    if pos >= limit || rc.pos > fast_end {
+                        break 'symbols;
+                    }
+                    ps = params.pos_state(pos);
+                    s = state as usize;
+                    if rc.bit(&mut probs[(IS_MATCH + (s << 4) + ps) & MISC_MASK]) != 0 {
+                        break;
+                    }
+                    let lit = &mut lits[params.coder(pos, prev)];
+                    state = if state < 4 { 0 } else { state - 3 };
+                    prev = literal_fast(&mut rc, lit) as u8;
+                    buf[pos] = prev;
+                    pos += 1;
+                }
+            }
+            {
                 // Match or repeated match: one length decoder call site for both keeps
                 // the loop smaller.
-                let is_rep = rc.bit(&mut probs[(IS_REP + s) & PROBS_MASK]);
+                let is_rep = rc.bit(&mut probs[(IS_REP + s) & MISC_MASK]);
                 if is_rep == 0 {
                     state = if state < 7 { 7 } else { 10 };
                     rep3 = rep2;
@@ -455,8 +528,8 @@ impl LzmaEngine {
                         ));
                         break;
                     }
-                    if rc.bit(&mut probs[(IS_REP0 + s) & PROBS_MASK]) == 0 {
-                        if rc.bit(&mut probs[(IS_REP0_LONG + (s << 4) + ps) & PROBS_MASK]) == 0 {
+                    if rc.bit(&mut probs[(IS_REP0 + s) & MISC_MASK]) == 0 {
+                        if rc.bit(&mut probs[(IS_REP0_LONG + (s << 4) + ps) & MISC_MASK]) == 0 {
                             state = if state < 7 { 9 } else { 11 };
                             let d = rep0 as usize;
                             let back = if d < pos {
@@ -469,9 +542,9 @@ impl LzmaEngine {
                             pos += 1;
                             continue;
                         }
-                    } else if rc.bit(&mut probs[(IS_REP1 + s) & PROBS_MASK]) == 0 {
+                    } else if rc.bit(&mut probs[(IS_REP1 + s) & MISC_MASK]) == 0 {
                         std::mem::swap(&mut rep0, &mut rep1);
-                    } else if rc.bit(&mut probs[(IS_REP2 + s) & PROBS_MASK]) == 0 {
+                    } else if rc.bit(&mut probs[(IS_REP2 + s) & MISC_MASK]) == 0 {
                         let d = rep2;
                         rep2 = rep1;
                         rep1 = rep0;
@@ -504,21 +577,10 @@ impl LzmaEngine {
                         if slot < 14 {
                             dist <<= bits;
                             let base = POS_SPECIAL + dist as usize - slot as usize - 1;
-                            let mut sym = 1usize;
-                            for i in 0..bits {
-                                let b = rc.bit_masked(&mut probs[(base + sym) & PROBS_MASK]);
-                                sym = (sym << 1) | b as usize;
-                                dist += b << i;
-                            }
+                            dist += reverse_bits(&mut rc, probs, base, bits);
                         } else {
                             dist = rc.direct(dist, bits - 4) << 4;
-                            let mut a = 0usize;
-                            for step in [1usize, 2, 4, 8] {
-                                a += step
-                                    * rc.bit_masked(&mut probs[(ALIGN + a + step) & PROBS_MASK])
-                                        as usize;
-                            }
-                            dist += a as u32;
+                            dist += align_bits(&mut rc, probs);
                             if dist == u32::MAX {
                                 result = if self.eopm_valid {
                                     Ok(Fast::Eopm)
@@ -595,7 +657,7 @@ impl LzmaEngine {
         macro_rules! bit {
             ($idx:expr) => {{
                 let i = $idx;
-                match self.rc.bit(&mut self.probs[i & PROBS_MASK], input, ip) {
+                match self.rc.bit(&mut self.probs.misc[i & MISC_MASK], input, ip) {
                     Some(b) => b,
                     None => return Ok(Slow::Stalled),
                 }

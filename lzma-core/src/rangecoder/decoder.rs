@@ -146,6 +146,14 @@ impl RangeDecoder {
 /// probability for either bit (liblzma's `RC_BIT_MODEL_OFFSET`).
 const PROB_OFFSET: u32 = ((1u32 << MOVE_BITS) - 1).wrapping_sub(BIT_MODEL_TOTAL);
 
+/// What [`FastRc`] reads past the end of its input (only if its caller broke the
+/// one-symbol-of-input rule); out of line so the in-bounds read stays branch-predicted.
+#[cold]
+#[inline(never)]
+fn past_end() -> u8 {
+    0
+}
+
 /// The range decoder registers as used in the LZMA decoder's hot loop, reading input
 /// without an exhaustion check.
 ///
@@ -178,7 +186,13 @@ impl<'a> FastRc<'a> {
     fn normalize(&mut self) {
         if self.range < TOP_VALUE {
             self.range <<= 8;
-            self.code = (self.code << 8) | u32::from(*self.input.get(self.pos).unwrap_or(&0));
+            // A predicted branch to a cold call, not a select: the byte load then waits
+            // for nothing but its address, keeping `code`'s dependency chain short.
+            let b = match self.input.get(self.pos) {
+                Some(&b) => b,
+                None => past_end(),
+            };
+            self.code = (self.code << 8) | u32::from(b);
             self.pos += 1;
         }
     }
@@ -242,10 +256,13 @@ impl<'a> FastRc<'a> {
         for _ in 0..count {
             self.normalize();
             self.range >>= 1;
-            self.code = self.code.wrapping_sub(self.range);
-            let mask = 0u32.wrapping_sub(self.code >> 31);
-            self.code = self.code.wrapping_add(self.range & mask);
-            value = (value << 1).wrapping_add(mask.wrapping_add(1));
+            // A negative difference (as liblzma tests it, also for corrupt data where
+            // `code` is not below `range`) is a 0 bit and leaves `code` as it was. A
+            // select, not a mask, keeps the `code` dependency chain at two operations.
+            let c1 = self.code.wrapping_sub(self.range);
+            let zero = (c1 as i32) < 0;
+            self.code = if zero { self.code } else { c1 };
+            value = (value << 1) | u32::from(!zero);
         }
         value
     }
@@ -324,6 +341,33 @@ mod tests {
             fpos = f.pos;
             assert_eq!((range, code, fpos), (slow.range, slow.code, spos));
             assert_eq!(probs_slow, probs_fast);
+        }
+    }
+
+    #[test]
+    fn direct_bits_agree_on_corrupt_registers() {
+        // A corrupt stream can leave `code` at or above `range`; both flavours must then
+        // still decide every direct bit by the sign of `code - range`, as liblzma does.
+        let input = [0x5Au8, 0xA5, 0xFF, 0x00, 0x80, 0x7F, 0x33, 0xCC];
+        for (range, code) in [
+            (0x0100_0000u32, 0xFFFF_FFFFu32),
+            (0x8000_0000, 0x9000_0000),
+            (0x0123_4567, 0x0123_4567),
+            (0xFFFF_FFFF, 0x7FFF_FFFF),
+        ] {
+            let mut slow = RangeDecoder {
+                range,
+                code,
+                init_bytes_left: 0,
+            };
+            let mut spos = 0;
+            let mut v = 1u32;
+            for _ in 0..26 {
+                v = (v << 1) + slow.direct_bit(&input, &mut spos).unwrap_or(0);
+            }
+            let mut f = FastRc::new(range, code, &input, 0);
+            assert_eq!(f.direct(1, 26), v, "range {range:#x} code {code:#x}");
+            assert_eq!((f.range, f.code), (slow.range, slow.code));
         }
     }
 
