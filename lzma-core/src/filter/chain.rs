@@ -627,6 +627,52 @@ impl<C: Coder> ChainEncoder<C> {
         &self.inner
     }
 
+    /// The inner encoder, for resetting it together with [`ChainEncoder::restart`].
+    pub fn inner_mut(&mut self) -> &mut C {
+        &mut self.inner
+    }
+
+    /// Gets the chain ready for a new, independent stream in front of the same inner
+    /// encoder: the stages of `simple` (which may differ from the previous ones) are
+    /// built afresh (they are small), the buffer between them and the inner encoder is
+    /// emptied and kept, and an ended or failed encoder runs again. The inner encoder is
+    /// not touched: reset it through [`ChainEncoder::inner_mut`].
+    ///
+    /// Errors as [`ChainEncoder::new`]; the encoder is then unusable until a successful
+    /// `restart`.
+    ///
+    /// ```
+    /// use lzma_core::filter::chain::ChainEncoder;
+    /// use lzma_core::filter::{BcjArch, Filter};
+    /// use lzma_core::lzma2::encoder::Lzma2Encoder;
+    /// use lzma_core::{Action, Coder, LzmaOptions};
+    /// let opts = LzmaOptions::preset(1, false)?;
+    /// let simple = [Filter::Bcj { arch: BcjArch::X86, start_offset: 0 }];
+    /// let mut enc = ChainEncoder::new(&simple, Lzma2Encoder::new(&opts)?)?;
+    /// let mut first = vec![0u8; 1024];
+    /// let n = enc.code(b"\xe8\0\0\0\0 call call", &mut first, Action::Finish)?.produced;
+    /// enc.restart(&simple)?;
+    /// enc.inner_mut().reset();
+    /// let mut again = vec![0u8; 1024];
+    /// let m = enc.code(b"\xe8\0\0\0\0 call call", &mut again, Action::Finish)?.produced;
+    /// assert_eq!(first[..n], again[..m]);
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
+    pub fn restart(&mut self, simple: &[Filter]) -> Result<()> {
+        self.buf_pos = 0;
+        self.buf_len = 0;
+        self.stages_done = false;
+        self.state = RunState::Failed;
+        self.stages = build_stages(simple, true)?;
+        if self.stages.is_empty() {
+            self.buf = Vec::new();
+        } else if self.buf.len() != ENCODER_BUF_SIZE {
+            self.buf = vec![0; ENCODER_BUF_SIZE];
+        }
+        self.state = RunState::Running;
+        Ok(())
+    }
+
     fn run(&mut self, input: &[u8], output: &mut [u8], action: Action) -> Result<Progress> {
         if self.stages.is_empty() {
             return self.inner.code(input, output, action);

@@ -6,12 +6,14 @@ use crate::options::EncoderOptions;
 use crate::stream::{Action, Coder, Progress, Status};
 use crate::xz::index::IndexRecord;
 use crate::xz::stream_flags::{self, StreamFlags};
-use crate::xz::{backend, encode_threaded_block, encoder, mt_block_size, EncodedBlock};
+use crate::xz::backend::{self, BlockEncoder};
+use crate::xz::encoder::encode_threaded_block_with;
+use crate::xz::{encoder, mt_block_size, EncodedBlock};
 use crate::{Check, Error, Result};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Largest block of the threaded format (liblzma: `UINT64_MAX / LZMA_THREADS_MAX`).
 const MT_BLOCK_SIZE_MAX: u64 = u64::MAX / 16384;
@@ -104,6 +106,10 @@ pub struct XzEncoderMt {
     records: Vec<IndexRecord>,
     state: State,
     pool: Pool,
+    /// Block encoders not in use. A job takes one (preferring one it can reset rather
+    /// than rebuild) and puts it back before it reports its end; at most `workers` jobs
+    /// run at once, so there are at most `workers` encoders, as liblzma's one per thread.
+    idle_encoders: Arc<Mutex<Vec<BlockEncoder>>>,
     /// Set when the encoder is dropped: queued blocks are skipped.
     cancel: Arc<AtomicBool>,
     threads: u32,
@@ -182,6 +188,7 @@ impl XzEncoderMt {
             records: Vec::new(),
             state: State::Running,
             pool: Pool::new(threads as usize),
+            idle_encoders: Arc::new(Mutex::new(Vec::new())),
             cancel: Arc::new(AtomicBool::new(false)),
             threads,
             filters_mem,
@@ -264,13 +271,20 @@ impl XzEncoderMt {
         let (tx, rx) = mpsc::channel();
         let cancel = Arc::clone(&self.cancel);
         let ended = Ended(self.ended_tx.clone());
+        let idle = Arc::clone(&self.idle_encoders);
         self.running += 1;
         self.pool.submit(Box::new(move || {
             if cancel.load(Ordering::Relaxed) {
                 return;
             }
-            let r = encode_threaded_block(&data, &filters, check, block_size);
+            let mut enc = take_encoder(&idle, &filters);
+            let r = encode_threaded_block_with(&mut enc, &data, &filters, check, block_size);
             drop(data);
+            // A poisoned lock (another job panicked while holding it) only costs a
+            // rebuilt encoder later.
+            if let Ok(mut list) = idle.lock() {
+                list.push(enc);
+            }
             drop(ended);
             // The receiver is gone only if the encoder was dropped.
             let _ = tx.send(r);
@@ -446,6 +460,19 @@ impl Coder for XzEncoderMt {
     /// options and thread count.
     fn memusage(&self) -> u64 {
         mt_memusage(self.block_size, self.filters_mem, u64::from(self.threads)).unwrap_or(u64::MAX)
+    }
+}
+
+/// An idle encoder from `idle` for a block of `filters`: one that can be reset for them if
+/// there is one, else any (it is rebuilt), else a new one.
+fn take_encoder(idle: &Mutex<Vec<BlockEncoder>>, filters: &[Filter]) -> BlockEncoder {
+    let Ok(mut list) = idle.lock() else {
+        return BlockEncoder::new();
+    };
+    let i = list.iter().rposition(|e| e.reuses(filters));
+    match i {
+        Some(i) => list.swap_remove(i),
+        None => list.pop().unwrap_or_else(BlockEncoder::new),
     }
 }
 

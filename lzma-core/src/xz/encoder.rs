@@ -1,7 +1,7 @@
 //! The .xz stream encoder, in the single-threaded layout of `xz -T1` and the multi-threaded
 //! layout of xz 5.8 (computed on one thread here; the bytes do not depend on threads).
 
-use super::backend::{self, DynCoder};
+use super::backend::{self, BlockEncoder};
 use super::block_header::BlockHeader;
 use super::index::{self, IndexRecord};
 use super::stream_flags::{self, StreamFlags};
@@ -79,6 +79,19 @@ pub fn encode_threaded_block(
     check: Check,
     block_size: u64,
 ) -> Result<EncodedBlock> {
+    encode_threaded_block_with(&mut BlockEncoder::new(), data, filters, check, block_size)
+}
+
+/// [`encode_threaded_block`] with `encoder` kept from block to block (reset, not
+/// rebuilt, when the chain's LZMA2 options are unchanged), as each of liblzma's worker
+/// threads keeps its own.
+pub(crate) fn encode_threaded_block_with(
+    encoder: &mut BlockEncoder,
+    data: &[u8],
+    filters: &[Filter],
+    check: Check,
+    block_size: u64,
+) -> Result<EncodedBlock> {
     let n = data.len() as u64;
     if n > block_size {
         return Err(Error::Options("block data larger than the block size".into()));
@@ -96,7 +109,7 @@ pub fn encode_threaded_block(
     let check_size = flags.check_size();
     // liblzma's output buffer holds header, data, padding and check in `allocated` bytes.
     let room = allocated as usize - header_size;
-    let mut coder = backend::raw_encoder(filters)?;
+    let coder = encoder.start(filters)?;
     // Room for the likely output is reserved (not touched); the part handed to the coder
     // grows 64 KiB at a time, so the pages touched are about the compressed size, as
     // liblzma's output buffer (a recycled allocation is zeroed by `resize`).
@@ -201,7 +214,6 @@ enum State {
 }
 
 struct OpenBlock {
-    coder: DynCoder,
     header_size: usize,
     compressed: u64,
     uncompressed: u64,
@@ -241,6 +253,8 @@ pub struct XzEncoder {
     records: Vec<IndexRecord>,
     block: Option<OpenBlock>,
     mt_input: Vec<u8>,
+    /// The encoder of every block, reset between blocks.
+    block_encoder: BlockEncoder,
     memusage: u64,
     poisoned: bool,
 }
@@ -311,6 +325,7 @@ impl XzEncoder {
             records: Vec::new(),
             block: None,
             mt_input: Vec::new(),
+            block_encoder: BlockEncoder::new(),
             memusage: Self::memusage_of(opts)?,
             poisoned: false,
         };
@@ -424,8 +439,8 @@ impl XzEncoder {
         let header = BlockHeader::new(self.filters.clone()).encode()?;
         let header_size = header.len();
         self.queue.extend_from_slice(&header);
+        self.block_encoder.start(&self.filters)?;
         self.block = Some(OpenBlock {
-            coder: backend::raw_encoder(&self.filters)?,
             header_size,
             compressed: 0,
             uncompressed: 0,
@@ -454,7 +469,13 @@ impl XzEncoder {
     /// Compresses `self.mt_input` as one block of the threaded layout.
     fn encode_mt_block(&mut self) -> Result<()> {
         let data = std::mem::take(&mut self.mt_input);
-        let block = encode_threaded_block(&data, &self.filters, self.check, self.mt_block_size)?;
+        let block = encode_threaded_block_with(
+            &mut self.block_encoder,
+            &data,
+            &self.filters,
+            self.check,
+            self.mt_block_size,
+        )?;
         self.queue.extend_from_slice(&block.bytes);
         self.records.push(block.record);
         self.state = State::Idle;
@@ -539,7 +560,8 @@ impl XzEncoder {
                     if inner == Action::Finish {
                         b.finishing = true;
                     }
-                    let p = b.coder.code(&input[ip..ip + take], &mut output[op..], inner)?;
+                    let coder = self.block_encoder.current()?;
+                    let p = coder.code(&input[ip..ip + take], &mut output[op..], inner)?;
                     b.check.update(&input[ip..ip + p.consumed]);
                     ip += p.consumed;
                     op += p.produced;
