@@ -110,6 +110,10 @@ pub struct XzEncoderMt {
     /// than rebuild) and puts it back before it reports its end; at most `workers` jobs
     /// run at once, so there are at most `workers` encoders, as liblzma's one per thread.
     idle_encoders: Arc<Mutex<Vec<BlockEncoder>>>,
+    /// Input buffers of ended jobs, for the next blocks. A block starts filling only when
+    /// a worker is free, so there are at most `workers` input buffers (liblzma's one per
+    /// thread) whatever the allocator does with freed memory.
+    spare_inputs: Arc<Mutex<Vec<Vec<u8>>>>,
     /// Set when the encoder is dropped: queued blocks are skipped.
     cancel: Arc<AtomicBool>,
     threads: u32,
@@ -189,6 +193,7 @@ impl XzEncoderMt {
             state: State::Running,
             pool: Pool::new(threads as usize),
             idle_encoders: Arc::new(Mutex::new(Vec::new())),
+            spare_inputs: Arc::new(Mutex::new(Vec::new())),
             cancel: Arc::new(AtomicBool::new(false)),
             threads,
             filters_mem,
@@ -272,18 +277,23 @@ impl XzEncoderMt {
         let cancel = Arc::clone(&self.cancel);
         let ended = Ended(self.ended_tx.clone());
         let idle = Arc::clone(&self.idle_encoders);
+        let spare = Arc::clone(&self.spare_inputs);
         self.running += 1;
         self.pool.submit(Box::new(move || {
             if cancel.load(Ordering::Relaxed) {
                 return;
             }
+            let mut data = data;
             let mut enc = take_encoder(&idle, &filters);
             let r = encode_threaded_block_with(&mut enc, &data, &filters, check, block_size);
-            drop(data);
-            // A poisoned lock (another job panicked while holding it) only costs a
-            // rebuilt encoder later.
+            // Both go back before the end is reported. A poisoned lock (another job
+            // panicked while holding it) only costs a new allocation later.
             if let Ok(mut list) = idle.lock() {
                 list.push(enc);
+            }
+            data.clear();
+            if let Ok(mut list) = spare.lock() {
+                list.push(data);
             }
             drop(ended);
             // The receiver is gone only if the encoder was dropped.
@@ -410,9 +420,17 @@ impl XzEncoderMt {
                 continue;
             }
             if ip < input.len() {
+                if self.input.is_empty() && !self.can_dispatch() {
+                    // A new block starts filling only when a worker can take it.
+                    self.wait_for_worker()?;
+                    continue;
+                }
                 let want = self.block_remaining - self.input.len() as u64;
                 let n = want.min((input.len() - ip) as u64) as usize;
                 if self.input.capacity() == 0 {
+                    if let Some(buf) = self.spare_inputs.lock().ok().and_then(|mut l| l.pop()) {
+                        self.input = buf;
+                    }
                     let cap = self.block_remaining.min(self.block_size).min(64 << 20) as usize;
                     self.input.reserve_exact(cap.max(n));
                 }
