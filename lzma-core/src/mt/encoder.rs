@@ -114,6 +114,9 @@ pub struct XzEncoderMt {
     /// a worker is free, so there are at most `workers` input buffers (liblzma's one per
     /// thread) whatever the allocator does with freed memory.
     spare_inputs: Arc<Mutex<Vec<Vec<u8>>>>,
+    /// Buffers of written blocks, for the next blocks' output (liblzma reuses its output
+    /// queue's buffers the same way); at most `2 * workers + 1` are kept.
+    spare_outputs: Arc<Mutex<Vec<Vec<u8>>>>,
     /// Set when the encoder is dropped: queued blocks are skipped.
     cancel: Arc<AtomicBool>,
     threads: u32,
@@ -194,6 +197,7 @@ impl XzEncoderMt {
             pool: Pool::new(threads as usize),
             idle_encoders: Arc::new(Mutex::new(Vec::new())),
             spare_inputs: Arc::new(Mutex::new(Vec::new())),
+            spare_outputs: Arc::new(Mutex::new(Vec::new())),
             cancel: Arc::new(AtomicBool::new(false)),
             threads,
             filters_mem,
@@ -278,6 +282,7 @@ impl XzEncoderMt {
         let ended = Ended(self.ended_tx.clone());
         let idle = Arc::clone(&self.idle_encoders);
         let spare = Arc::clone(&self.spare_inputs);
+        let outputs = Arc::clone(&self.spare_outputs);
         self.running += 1;
         self.pool.submit(Box::new(move || {
             if cancel.load(Ordering::Relaxed) {
@@ -285,7 +290,8 @@ impl XzEncoderMt {
             }
             let mut data = data;
             let mut enc = take_encoder(&idle, &filters);
-            let r = encode_threaded_block_with(&mut enc, &data, &filters, check, block_size);
+            let out = outputs.lock().ok().and_then(|mut l| l.pop()).unwrap_or_default();
+            let r = encode_threaded_block_with(&mut enc, out, &data, &filters, check, block_size);
             // Both go back before the end is reported. A poisoned lock (another job
             // panicked while holding it) only costs a new allocation later.
             if let Ok(mut list) = idle.lock() {
@@ -356,10 +362,18 @@ impl XzEncoderMt {
             self.queue.clear();
             self.queue_pos = 0;
         }
-        if self.queue.is_empty() {
-            self.queue = block.bytes;
+        let spare = if self.queue.is_empty() {
+            std::mem::replace(&mut self.queue, block.bytes)
         } else {
             self.queue.extend_from_slice(&block.bytes);
+            block.bytes
+        };
+        if spare.capacity() > 0 {
+            if let Ok(mut list) = self.spare_outputs.lock() {
+                if list.len() <= 2 * self.workers {
+                    list.push(spare);
+                }
+            }
         }
         self.records.push(block.record);
         Ok(true)

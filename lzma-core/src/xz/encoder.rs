@@ -79,14 +79,21 @@ pub fn encode_threaded_block(
     check: Check,
     block_size: u64,
 ) -> Result<EncodedBlock> {
-    encode_threaded_block_with(&mut BlockEncoder::new(), data, filters, check, block_size)
+    let mut b = encode_threaded_block_with(&mut BlockEncoder::new(), Vec::new(), data, filters, check, block_size)?;
+    // Give back the reserved room the block did not use: the block may wait a while to
+    // be written, and the room would keep the allocator from reusing that memory.
+    b.bytes.shrink_to_fit();
+    Ok(b)
 }
 
 /// [`encode_threaded_block`] with `encoder` kept from block to block (reset, not
 /// rebuilt, when the chain's LZMA2 options are unchanged), as each of liblzma's worker
-/// threads keeps its own.
+/// threads keeps its own, and the block written into `out` (its contents are dropped,
+/// its allocation reused, as liblzma reuses its output buffers; the block keeps the
+/// room it did not use, untouched).
 pub(crate) fn encode_threaded_block_with(
     encoder: &mut BlockEncoder,
+    mut out: Vec<u8>,
     data: &[u8],
     filters: &[Filter],
     check: Check,
@@ -114,7 +121,8 @@ pub(crate) fn encode_threaded_block_with(
     // grows 64 KiB at a time, so the pages touched are about the compressed size, as
     // liblzma's output buffer (a recycled allocation is zeroed by `resize`).
     const STEP: usize = 64 * 1024;
-    let mut out = Vec::with_capacity(header_size + n.min(room as u64) as usize + 64);
+    out.clear();
+    out.reserve_exact(header_size + n.min(room as u64) as usize + 64);
     out.resize(header_size, 0);
     let mut op = header_size;
     let mut ip = 0;
@@ -153,7 +161,9 @@ pub(crate) fn encode_threaded_block_with(
         let mut h = BlockHeader::new(vec![Filter::Lzma2(opts)]);
         h.compressed_size = lzma2_bound(n);
         h.uncompressed_size = Some(n);
-        out = h.encode()?;
+        let hb = h.encode()?;
+        out.clear();
+        out.extend_from_slice(&hb);
         let start = out.len();
         out.reserve(data.len() + data.len() / 21845 + 8);
         for (k, c) in data.chunks(LZMA2_CHUNK_MAX as usize).enumerate() {
@@ -170,9 +180,6 @@ pub(crate) fn encode_threaded_block_with(
     }
     out.extend_from_slice(&state.finish());
     let unpadded = super::block_header::unpadded_size(header_len as usize, compressed, flags.check_id())?;
-    // Give back the reserved room the block did not use: the block may wait a while to
-    // be written, and the room would keep the allocator from reusing that memory.
-    out.shrink_to_fit();
     Ok(EncodedBlock { bytes: out, record: IndexRecord { unpadded_size: unpadded, uncompressed_size: n } })
 }
 
@@ -253,6 +260,8 @@ pub struct XzEncoder {
     records: Vec<IndexRecord>,
     block: Option<OpenBlock>,
     mt_input: Vec<u8>,
+    /// The buffer of the last threaded-layout block, reused for the next.
+    mt_output: Vec<u8>,
     /// The encoder of every block, reset between blocks.
     block_encoder: BlockEncoder,
     memusage: u64,
@@ -325,6 +334,7 @@ impl XzEncoder {
             records: Vec::new(),
             block: None,
             mt_input: Vec::new(),
+            mt_output: Vec::new(),
             block_encoder: BlockEncoder::new(),
             memusage: Self::memusage_of(opts)?,
             poisoned: false,
@@ -468,15 +478,17 @@ impl XzEncoder {
 
     /// Compresses `self.mt_input` as one block of the threaded layout.
     fn encode_mt_block(&mut self) -> Result<()> {
-        let data = std::mem::take(&mut self.mt_input);
         let block = encode_threaded_block_with(
             &mut self.block_encoder,
-            &data,
+            std::mem::take(&mut self.mt_output),
+            &self.mt_input,
             &self.filters,
             self.check,
             self.mt_block_size,
         )?;
+        self.mt_input.clear();
         self.queue.extend_from_slice(&block.bytes);
+        self.mt_output = block.bytes;
         self.records.push(block.record);
         self.state = State::Idle;
         Ok(())
