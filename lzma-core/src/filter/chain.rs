@@ -918,3 +918,51 @@ mod inner {
         Last::build(last, LzmaEncoder::new, Lzma2Encoder::new)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::filter::BcjArch;
+    use crate::lzma2::encoder::Lzma2Encoder;
+    use crate::LzmaOptions;
+
+    fn encode<C: Coder>(enc: &mut C, data: &[u8], action: Action) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        let mut buf = vec![0u8; 999];
+        let mut pos = 0;
+        loop {
+            let p = enc.code(&data[pos..], &mut buf, action)?;
+            pos += p.consumed;
+            out.extend_from_slice(&buf[..p.produced]);
+            if p.status == Status::StreamEnd || (action == Action::Run && pos == data.len()) {
+                return Ok(out);
+            }
+        }
+    }
+
+    #[test]
+    fn restarted_encoder_writes_a_new_encoders_stream() {
+        let data: Vec<u8> = (0..200_000u32)
+            .map(|i| if i % 7 == 0 { 0xE8 } else { (i.wrapping_mul(2654435761) >> 29) as u8 })
+            .collect();
+        let opts = LzmaOptions::preset(1, false).unwrap();
+        let bcj = Filter::Bcj { arch: BcjArch::X86, start_offset: 0 };
+        let delta = Filter::Delta { distance: 4 };
+        let fresh = |simple: &[Filter]| {
+            let mut e = ChainEncoder::new(simple, Lzma2Encoder::new(&opts).unwrap()).unwrap();
+            encode(&mut e, &data, Action::Finish).unwrap()
+        };
+        let mut enc = ChainEncoder::new(std::slice::from_ref(&bcj), Lzma2Encoder::new(&opts).unwrap()).unwrap();
+        // A BCJ chain cannot flush: the encoder fails, then restarts.
+        assert!(encode(&mut enc, &data[..5000], Action::SyncFlush).is_err());
+        for simple in [vec![delta.clone(), bcj.clone()], vec![], vec![bcj.clone()], vec![delta]] {
+            enc.restart(&simple).unwrap();
+            enc.inner_mut().reset();
+            assert_eq!(encode(&mut enc, &data, Action::Finish).unwrap(), fresh(&simple));
+            // In the middle of a stream.
+            encode(&mut enc, &data[..70_000], Action::Run).unwrap();
+        }
+        assert!(enc.restart(&[Filter::Delta { distance: 0 }]).is_err());
+        assert!(enc.code(b"x", &mut [0u8; 64], Action::Run).is_err());
+    }
+}
