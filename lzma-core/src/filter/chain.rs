@@ -857,8 +857,12 @@ mod inner {
             lzma2: impl FnOnce(&LzmaOptions) -> Result<L2>,
         ) -> Result<Self> {
             match last {
-                Filter::Lzma1(o) => check_preset_dict(o).and_then(|()| lzma1(o)).map(Last::Lzma1),
-                Filter::Lzma2(o) => check_preset_dict(o).and_then(|()| lzma2(o)).map(Last::Lzma2),
+                Filter::Lzma1(o) => check_preset_dict(o)
+                    .and_then(|()| lzma1(o))
+                    .map(Last::Lzma1),
+                Filter::Lzma2(o) => check_preset_dict(o)
+                    .and_then(|()| lzma2(o))
+                    .map(Last::Lzma2),
                 Filter::Delta { .. } | Filter::Bcj { .. } => {
                     Err(ChainProblem::LastNotLzma.to_error())
                 }
@@ -943,22 +947,43 @@ mod tests {
     #[test]
     fn restarted_encoder_writes_a_new_encoders_stream() {
         let data: Vec<u8> = (0..200_000u32)
-            .map(|i| if i % 7 == 0 { 0xE8 } else { (i.wrapping_mul(2654435761) >> 29) as u8 })
+            .map(|i| {
+                if i % 7 == 0 {
+                    0xE8
+                } else {
+                    (i.wrapping_mul(2654435761) >> 29) as u8
+                }
+            })
             .collect();
         let opts = LzmaOptions::preset(1, false).unwrap();
-        let bcj = Filter::Bcj { arch: BcjArch::X86, start_offset: 0 };
+        let bcj = Filter::Bcj {
+            arch: BcjArch::X86,
+            start_offset: 0,
+        };
         let delta = Filter::Delta { distance: 4 };
         let fresh = |simple: &[Filter]| {
             let mut e = ChainEncoder::new(simple, Lzma2Encoder::new(&opts).unwrap()).unwrap();
             encode(&mut e, &data, Action::Finish).unwrap()
         };
-        let mut enc = ChainEncoder::new(std::slice::from_ref(&bcj), Lzma2Encoder::new(&opts).unwrap()).unwrap();
+        let mut enc = ChainEncoder::new(
+            std::slice::from_ref(&bcj),
+            Lzma2Encoder::new(&opts).unwrap(),
+        )
+        .unwrap();
         // A BCJ chain cannot flush: the encoder fails, then restarts.
         assert!(encode(&mut enc, &data[..5000], Action::SyncFlush).is_err());
-        for simple in [vec![delta.clone(), bcj.clone()], vec![], vec![bcj.clone()], vec![delta]] {
+        for simple in [
+            vec![delta.clone(), bcj.clone()],
+            vec![],
+            vec![bcj.clone()],
+            vec![delta],
+        ] {
             enc.restart(&simple).unwrap();
             enc.inner_mut().reset();
-            assert_eq!(encode(&mut enc, &data, Action::Finish).unwrap(), fresh(&simple));
+            assert_eq!(
+                encode(&mut enc, &data, Action::Finish).unwrap(),
+                fresh(&simple)
+            );
             // In the middle of a stream.
             encode(&mut enc, &data[..70_000], Action::Run).unwrap();
         }

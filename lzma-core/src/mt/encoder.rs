@@ -4,10 +4,10 @@ use super::pool::Pool;
 use crate::filter::Filter;
 use crate::options::EncoderOptions;
 use crate::stream::{Action, Coder, Progress, Status};
-use crate::xz::index::IndexRecord;
-use crate::xz::stream_flags::{self, StreamFlags};
 use crate::xz::backend::{self, BlockEncoder};
 use crate::xz::encoder::encode_threaded_block_with;
+use crate::xz::index::IndexRecord;
+use crate::xz::stream_flags::{self, StreamFlags};
 use crate::xz::{encoder, mt_block_size, EncodedBlock};
 use crate::{Check, Error, Result};
 use std::collections::VecDeque;
@@ -290,7 +290,11 @@ impl XzEncoderMt {
             }
             let mut data = data;
             let mut enc = take_encoder(&idle, &filters);
-            let out = outputs.lock().ok().and_then(|mut l| l.pop()).unwrap_or_default();
+            let out = outputs
+                .lock()
+                .ok()
+                .and_then(|mut l| l.pop())
+                .unwrap_or_default();
             let r = encode_threaded_block_with(&mut enc, out, &data, &filters, check, block_size);
             // Both go back before the end is reported. A poisoned lock (another job
             // panicked while holding it) only costs a new allocation later.
