@@ -58,12 +58,14 @@ pub(crate) fn resolved_block_size(opts: &EncoderOptions) -> Result<u64> {
 /// their headers.
 ///
 /// The output is the layout of `xz -T2` (XZ Utils 5.8) for the same options and does not
-/// depend on the number of threads: one thread gives the same bytes as sixteen. At most
-/// `threads` blocks are being compressed while one more is being filled, and, as in
-/// liblzma, at most `2 * threads` compressed blocks wait to be written (a worker that ends
-/// its block takes the next one even when an older block is still being compressed), so
-/// memory stays bounded for inputs of any size
-/// ([`encoder_memusage`](crate::mt::encoder_memusage)).
+/// depend on the number of threads: one thread gives the same bytes as sixteen. As in
+/// liblzma, a block is filled only once a worker can take it, so at most `threads` blocks
+/// are being filled or compressed, and at most `2 * threads` compressed blocks wait to be
+/// written (a worker that ends its block takes the next one even when an older block is
+/// still being compressed), so memory stays bounded for inputs of any size
+/// ([`encoder_memusage`](crate::mt::encoder_memusage)). Each worker's block encoder,
+/// input buffer and output buffer are kept and reused from block to block, as liblzma's
+/// are, so the memory touched does not depend on how the allocator recycles freed memory.
 ///
 /// `opts.threads` is ignored (the threaded format is always written); the thread count is
 /// the `threads` argument. `Action::SyncFlush` and `Action::FullFlush` both end the
