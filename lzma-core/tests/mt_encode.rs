@@ -265,3 +265,71 @@ fn identical_to_reference_t2() {
         }
     }
 }
+
+/// Each worker keeps its block encoder and resets it for the next block; every block
+/// must still be the block a new encoder writes, whichever chains the blocks use (the
+/// LZMA2 encoder is reused across Delta/BCJ changes, rebuilt when its options change).
+#[test]
+fn reused_block_encoders_write_the_blocks_of_new_ones() {
+    use lzma_core::filter::{BcjArch, Filter};
+    use lzma_core::xz::{encode_threaded_block, index, stream_flags};
+    use lzma_core::LzmaOptions;
+    let data = corpus(400_000, 9);
+    let lz = |level| Filter::Lzma2(LzmaOptions::preset(level, false).unwrap());
+    let sizes: Vec<u64> = vec![70_000, 5, 60_000, 90_000, 1, 50_000, 80_000, 49_994];
+    let nums: Vec<u8> = vec![0, 1, 2, 3, 0, 1, 4, 0];
+    let chains = [
+        vec![lz(1)],
+        vec![
+            Filter::Bcj {
+                arch: BcjArch::X86,
+                start_offset: 0,
+            },
+            lz(1),
+        ],
+        vec![Filter::Delta { distance: 3 }, lz(1)],
+        vec![lz(0)],
+        vec![
+            Filter::Delta { distance: 1 },
+            Filter::Bcj {
+                arch: BcjArch::Arm,
+                start_offset: 0,
+            },
+            lz(1),
+        ],
+    ];
+    let mut opts = EncoderOptions::default()
+        .filters(chains[0].clone())
+        .block_size(100_000)
+        .block_list(sizes.clone())
+        .block_list_chains(nums.clone())
+        .check(Check::Crc32);
+    for (n, c) in chains.iter().enumerate().skip(1) {
+        opts = opts.chain(n, c.clone());
+    }
+    // The stream built from blocks of new encoders.
+    let flags = stream_flags::StreamFlags::new(Check::Crc32);
+    let mut want = stream_flags::encode_header(flags).to_vec();
+    let mut records = Vec::new();
+    let mut pos = 0;
+    for (&size, &n) in sizes.iter().zip(&nums) {
+        let block = &data[pos..pos + size as usize];
+        pos += size as usize;
+        let b =
+            encode_threaded_block(block, &chains[usize::from(n)], Check::Crc32, 100_000).unwrap();
+        want.extend_from_slice(&b.bytes);
+        records.push(b.record);
+    }
+    assert_eq!(pos, data.len());
+    let idx = index::encode(&records).unwrap();
+    want.extend_from_slice(&idx);
+    want.extend_from_slice(&stream_flags::encode_footer(flags, idx.len() as u64).unwrap());
+    assert_eq!(st_layout(&opts, &data), want);
+    for threads in 1..=4 {
+        assert!(
+            mt_encode(&opts, threads, &data, 30_000, 4096) == want,
+            "-T{threads}"
+        );
+    }
+    assert_eq!(lzma_core::decompress(&want).unwrap(), data);
+}

@@ -627,6 +627,52 @@ impl<C: Coder> ChainEncoder<C> {
         &self.inner
     }
 
+    /// The inner encoder, for resetting it together with [`ChainEncoder::restart`].
+    pub fn inner_mut(&mut self) -> &mut C {
+        &mut self.inner
+    }
+
+    /// Gets the chain ready for a new, independent stream in front of the same inner
+    /// encoder: the stages of `simple` (which may differ from the previous ones) are
+    /// built afresh (they are small), the buffer between them and the inner encoder is
+    /// emptied and kept, and an ended or failed encoder runs again. The inner encoder is
+    /// not touched: reset it through [`ChainEncoder::inner_mut`].
+    ///
+    /// Errors as [`ChainEncoder::new`]; the encoder is then unusable until a successful
+    /// `restart`.
+    ///
+    /// ```
+    /// use lzma_core::filter::chain::ChainEncoder;
+    /// use lzma_core::filter::{BcjArch, Filter};
+    /// use lzma_core::lzma2::encoder::Lzma2Encoder;
+    /// use lzma_core::{Action, Coder, LzmaOptions};
+    /// let opts = LzmaOptions::preset(1, false)?;
+    /// let simple = [Filter::Bcj { arch: BcjArch::X86, start_offset: 0 }];
+    /// let mut enc = ChainEncoder::new(&simple, Lzma2Encoder::new(&opts)?)?;
+    /// let mut first = vec![0u8; 1024];
+    /// let n = enc.code(b"\xe8\0\0\0\0 call call", &mut first, Action::Finish)?.produced;
+    /// enc.restart(&simple)?;
+    /// enc.inner_mut().reset();
+    /// let mut again = vec![0u8; 1024];
+    /// let m = enc.code(b"\xe8\0\0\0\0 call call", &mut again, Action::Finish)?.produced;
+    /// assert_eq!(first[..n], again[..m]);
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
+    pub fn restart(&mut self, simple: &[Filter]) -> Result<()> {
+        self.buf_pos = 0;
+        self.buf_len = 0;
+        self.stages_done = false;
+        self.state = RunState::Failed;
+        self.stages = build_stages(simple, true)?;
+        if self.stages.is_empty() {
+            self.buf = Vec::new();
+        } else if self.buf.len() != ENCODER_BUF_SIZE {
+            self.buf = vec![0; ENCODER_BUF_SIZE];
+        }
+        self.state = RunState::Running;
+        Ok(())
+    }
+
     fn run(&mut self, input: &[u8], output: &mut [u8], action: Action) -> Result<Progress> {
         if self.stages.is_empty() {
             return self.inner.code(input, output, action);
@@ -811,8 +857,12 @@ mod inner {
             lzma2: impl FnOnce(&LzmaOptions) -> Result<L2>,
         ) -> Result<Self> {
             match last {
-                Filter::Lzma1(o) => check_preset_dict(o).and_then(|()| lzma1(o)).map(Last::Lzma1),
-                Filter::Lzma2(o) => check_preset_dict(o).and_then(|()| lzma2(o)).map(Last::Lzma2),
+                Filter::Lzma1(o) => check_preset_dict(o)
+                    .and_then(|()| lzma1(o))
+                    .map(Last::Lzma1),
+                Filter::Lzma2(o) => check_preset_dict(o)
+                    .and_then(|()| lzma2(o))
+                    .map(Last::Lzma2),
                 Filter::Delta { .. } | Filter::Bcj { .. } => {
                     Err(ChainProblem::LastNotLzma.to_error())
                 }
@@ -870,5 +920,74 @@ mod inner {
     /// The encoder for the last filter of a chain.
     pub(super) fn new_encoder(last: &Filter) -> Result<LastEncoder> {
         Last::build(last, LzmaEncoder::new, Lzma2Encoder::new)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::filter::BcjArch;
+    use crate::lzma2::encoder::Lzma2Encoder;
+    use crate::LzmaOptions;
+
+    fn encode<C: Coder>(enc: &mut C, data: &[u8], action: Action) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        let mut buf = vec![0u8; 999];
+        let mut pos = 0;
+        loop {
+            let p = enc.code(&data[pos..], &mut buf, action)?;
+            pos += p.consumed;
+            out.extend_from_slice(&buf[..p.produced]);
+            if p.status == Status::StreamEnd || (action == Action::Run && pos == data.len()) {
+                return Ok(out);
+            }
+        }
+    }
+
+    #[test]
+    fn restarted_encoder_writes_a_new_encoders_stream() {
+        let data: Vec<u8> = (0..200_000u32)
+            .map(|i| {
+                if i % 7 == 0 {
+                    0xE8
+                } else {
+                    (i.wrapping_mul(2654435761) >> 29) as u8
+                }
+            })
+            .collect();
+        let opts = LzmaOptions::preset(1, false).unwrap();
+        let bcj = Filter::Bcj {
+            arch: BcjArch::X86,
+            start_offset: 0,
+        };
+        let delta = Filter::Delta { distance: 4 };
+        let fresh = |simple: &[Filter]| {
+            let mut e = ChainEncoder::new(simple, Lzma2Encoder::new(&opts).unwrap()).unwrap();
+            encode(&mut e, &data, Action::Finish).unwrap()
+        };
+        let mut enc = ChainEncoder::new(
+            std::slice::from_ref(&bcj),
+            Lzma2Encoder::new(&opts).unwrap(),
+        )
+        .unwrap();
+        // A BCJ chain cannot flush: the encoder fails, then restarts.
+        assert!(encode(&mut enc, &data[..5000], Action::SyncFlush).is_err());
+        for simple in [
+            vec![delta.clone(), bcj.clone()],
+            vec![],
+            vec![bcj.clone()],
+            vec![delta],
+        ] {
+            enc.restart(&simple).unwrap();
+            enc.inner_mut().reset();
+            assert_eq!(
+                encode(&mut enc, &data, Action::Finish).unwrap(),
+                fresh(&simple)
+            );
+            // In the middle of a stream.
+            encode(&mut enc, &data[..70_000], Action::Run).unwrap();
+        }
+        assert!(enc.restart(&[Filter::Delta { distance: 0 }]).is_err());
+        assert!(enc.code(b"x", &mut [0u8; 64], Action::Run).is_err());
     }
 }

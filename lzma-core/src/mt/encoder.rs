@@ -4,14 +4,16 @@ use super::pool::Pool;
 use crate::filter::Filter;
 use crate::options::EncoderOptions;
 use crate::stream::{Action, Coder, Progress, Status};
+use crate::xz::backend::{self, BlockEncoder};
+use crate::xz::encoder::encode_threaded_block_with;
 use crate::xz::index::IndexRecord;
 use crate::xz::stream_flags::{self, StreamFlags};
-use crate::xz::{backend, encode_threaded_block, encoder, mt_block_size, EncodedBlock};
+use crate::xz::{encoder, mt_block_size, EncodedBlock};
 use crate::{Check, Error, Result};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Largest block of the threaded format (liblzma: `UINT64_MAX / LZMA_THREADS_MAX`).
 const MT_BLOCK_SIZE_MAX: u64 = u64::MAX / 16384;
@@ -56,12 +58,14 @@ pub(crate) fn resolved_block_size(opts: &EncoderOptions) -> Result<u64> {
 /// their headers.
 ///
 /// The output is the layout of `xz -T2` (XZ Utils 5.8) for the same options and does not
-/// depend on the number of threads: one thread gives the same bytes as sixteen. At most
-/// `threads` blocks are being compressed while one more is being filled, and, as in
-/// liblzma, at most `2 * threads` compressed blocks wait to be written (a worker that ends
-/// its block takes the next one even when an older block is still being compressed), so
-/// memory stays bounded for inputs of any size
-/// ([`encoder_memusage`](crate::mt::encoder_memusage)).
+/// depend on the number of threads: one thread gives the same bytes as sixteen. As in
+/// liblzma, a block is filled only once a worker can take it, so at most `threads` blocks
+/// are being filled or compressed, and at most `2 * threads` compressed blocks wait to be
+/// written (a worker that ends its block takes the next one even when an older block is
+/// still being compressed), so memory stays bounded for inputs of any size
+/// ([`encoder_memusage`](crate::mt::encoder_memusage)). Each worker's block encoder,
+/// input buffer and output buffer are kept and reused from block to block, as liblzma's
+/// are, so the memory touched does not depend on how the allocator recycles freed memory.
 ///
 /// `opts.threads` is ignored (the threaded format is always written); the thread count is
 /// the `threads` argument. `Action::SyncFlush` and `Action::FullFlush` both end the
@@ -104,6 +108,17 @@ pub struct XzEncoderMt {
     records: Vec<IndexRecord>,
     state: State,
     pool: Pool,
+    /// Block encoders not in use. A job takes one (preferring one it can reset rather
+    /// than rebuild) and puts it back before it reports its end; at most `workers` jobs
+    /// run at once, so there are at most `workers` encoders, as liblzma's one per thread.
+    idle_encoders: Arc<Mutex<Vec<BlockEncoder>>>,
+    /// Input buffers of ended jobs, for the next blocks. A block starts filling only when
+    /// a worker is free, so there are at most `workers` input buffers (liblzma's one per
+    /// thread) whatever the allocator does with freed memory.
+    spare_inputs: Arc<Mutex<Vec<Vec<u8>>>>,
+    /// Buffers of written blocks, for the next blocks' output (liblzma reuses its output
+    /// queue's buffers the same way); at most `2 * workers + 1` are kept.
+    spare_outputs: Arc<Mutex<Vec<Vec<u8>>>>,
     /// Set when the encoder is dropped: queued blocks are skipped.
     cancel: Arc<AtomicBool>,
     threads: u32,
@@ -182,6 +197,9 @@ impl XzEncoderMt {
             records: Vec::new(),
             state: State::Running,
             pool: Pool::new(threads as usize),
+            idle_encoders: Arc::new(Mutex::new(Vec::new())),
+            spare_inputs: Arc::new(Mutex::new(Vec::new())),
+            spare_outputs: Arc::new(Mutex::new(Vec::new())),
             cancel: Arc::new(AtomicBool::new(false)),
             threads,
             filters_mem,
@@ -264,13 +282,31 @@ impl XzEncoderMt {
         let (tx, rx) = mpsc::channel();
         let cancel = Arc::clone(&self.cancel);
         let ended = Ended(self.ended_tx.clone());
+        let idle = Arc::clone(&self.idle_encoders);
+        let spare = Arc::clone(&self.spare_inputs);
+        let outputs = Arc::clone(&self.spare_outputs);
         self.running += 1;
         self.pool.submit(Box::new(move || {
             if cancel.load(Ordering::Relaxed) {
                 return;
             }
-            let r = encode_threaded_block(&data, &filters, check, block_size);
-            drop(data);
+            let mut data = data;
+            let mut enc = take_encoder(&idle, &filters);
+            let out = outputs
+                .lock()
+                .ok()
+                .and_then(|mut l| l.pop())
+                .unwrap_or_default();
+            let r = encode_threaded_block_with(&mut enc, out, &data, &filters, check, block_size);
+            // Both go back before the end is reported. A poisoned lock (another job
+            // panicked while holding it) only costs a new allocation later.
+            if let Ok(mut list) = idle.lock() {
+                list.push(enc);
+            }
+            data.clear();
+            if let Ok(mut list) = spare.lock() {
+                list.push(data);
+            }
             drop(ended);
             // The receiver is gone only if the encoder was dropped.
             let _ = tx.send(r);
@@ -332,10 +368,18 @@ impl XzEncoderMt {
             self.queue.clear();
             self.queue_pos = 0;
         }
-        if self.queue.is_empty() {
-            self.queue = block.bytes;
+        let spare = if self.queue.is_empty() {
+            std::mem::replace(&mut self.queue, block.bytes)
         } else {
             self.queue.extend_from_slice(&block.bytes);
+            block.bytes
+        };
+        if spare.capacity() > 0 {
+            if let Ok(mut list) = self.spare_outputs.lock() {
+                if list.len() <= 2 * self.workers {
+                    list.push(spare);
+                }
+            }
         }
         self.records.push(block.record);
         Ok(true)
@@ -396,9 +440,17 @@ impl XzEncoderMt {
                 continue;
             }
             if ip < input.len() {
+                if self.input.is_empty() && !self.can_dispatch() {
+                    // A new block starts filling only when a worker can take it.
+                    self.wait_for_worker()?;
+                    continue;
+                }
                 let want = self.block_remaining - self.input.len() as u64;
                 let n = want.min((input.len() - ip) as u64) as usize;
                 if self.input.capacity() == 0 {
+                    if let Some(buf) = self.spare_inputs.lock().ok().and_then(|mut l| l.pop()) {
+                        self.input = buf;
+                    }
                     let cap = self.block_remaining.min(self.block_size).min(64 << 20) as usize;
                     self.input.reserve_exact(cap.max(n));
                 }
@@ -446,6 +498,19 @@ impl Coder for XzEncoderMt {
     /// options and thread count.
     fn memusage(&self) -> u64 {
         mt_memusage(self.block_size, self.filters_mem, u64::from(self.threads)).unwrap_or(u64::MAX)
+    }
+}
+
+/// An idle encoder from `idle` for a block of `filters`: one that can be reset for them if
+/// there is one, else any (it is rebuilt), else a new one.
+fn take_encoder(idle: &Mutex<Vec<BlockEncoder>>, filters: &[Filter]) -> BlockEncoder {
+    let Ok(mut list) = idle.lock() else {
+        return BlockEncoder::new();
+    };
+    let i = list.iter().rposition(|e| e.reuses(filters));
+    match i {
+        Some(i) => list.swap_remove(i),
+        None => list.pop().unwrap_or_else(BlockEncoder::new),
     }
 }
 

@@ -8,7 +8,7 @@
 //!   without sizes. Output, errors and checks are those of [`crate::xz::XzDecoder`].
 //!
 //! Both are sans-IO [`Coder`](crate::Coder)s: the worker threads belong to the coder and
-//! stop when it is dropped. [`read`] and [`write`] wrap them for `std::io`.
+//! stop when it is dropped. [`read`](mod@read) and [`write`](mod@write) wrap them for `std::io`.
 //!
 //! ```
 //! use std::io::{Read, Write};

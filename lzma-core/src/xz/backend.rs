@@ -73,6 +73,75 @@ pub(crate) fn raw_encoder(filters: &[Filter]) -> Result<DynCoder> {
     }
 }
 
+/// What a [`BlockEncoder`] keeps between blocks.
+enum Kept {
+    Nothing,
+    /// An LZMA2 chain: the LZMA2 encoder (built for `opts`) behind the Delta/BCJ stages.
+    Lzma2 { opts: LzmaOptions, enc: Box<ChainEncoder<Lzma2Encoder>> },
+    /// Any other chain (LZMA1 last): built again for every block.
+    Other(DynCoder),
+}
+
+/// A raw encoder reused from one block to the next, as liblzma's threaded encoder keeps
+/// one per worker thread: for an LZMA2 chain, the next block with the same LZMA2 options
+/// resets the encoder ([`Lzma2Encoder::reset`]) instead of allocating a new one, so the
+/// window and match-finder tables are allocated once and the memory touched does not
+/// depend on how the allocator recycles (and zeroes) large allocations. The small
+/// Delta/BCJ stages in front are built afresh for each block.
+pub(crate) struct BlockEncoder {
+    kept: Kept,
+}
+
+impl BlockEncoder {
+    /// An encoder holding nothing yet.
+    pub(crate) fn new() -> Self {
+        BlockEncoder { kept: Kept::Nothing }
+    }
+
+    /// Whether the next block of `filters` reuses what this encoder holds.
+    pub(crate) fn reuses(&self, filters: &[Filter]) -> bool {
+        match (&self.kept, filters.last()) {
+            (Kept::Lzma2 { opts, .. }, Some(Filter::Lzma2(o))) => opts == o,
+            _ => false,
+        }
+    }
+
+    /// An encoder for `filters` at the start of a new stream: the one held, reset, when
+    /// [`BlockEncoder::reuses`] says so, else a new one (the old one is freed first).
+    pub(crate) fn start(&mut self, filters: &[Filter]) -> Result<&mut (dyn Coder + Send)> {
+        validate_chain(filters, false)?;
+        if self.reuses(filters) {
+            if let (Kept::Lzma2 { enc, .. }, Some((_, simple))) = (&mut self.kept, filters.split_last()) {
+                if let Err(e) = enc.restart(simple) {
+                    self.kept = Kept::Nothing;
+                    return Err(e);
+                }
+                enc.inner_mut().reset();
+            }
+        } else {
+            // Free the old encoder before allocating the new one.
+            self.kept = Kept::Nothing;
+            self.kept = match filters.split_last() {
+                Some((Filter::Lzma2(o), simple)) => Kept::Lzma2 {
+                    opts: o.clone(),
+                    enc: Box::new(ChainEncoder::new(simple, Lzma2Encoder::new(o)?)?),
+                },
+                _ => Kept::Other(raw_encoder(filters)?),
+            };
+        }
+        self.current()
+    }
+
+    /// The encoder of the block in progress (the one [`BlockEncoder::start`] gave).
+    pub(crate) fn current(&mut self) -> Result<&mut (dyn Coder + Send)> {
+        match &mut self.kept {
+            Kept::Lzma2 { enc, .. } => Ok(enc.as_mut()),
+            Kept::Other(c) => Ok(c.as_mut()),
+            Kept::Nothing => Err(Error::Misuse("no block encoder")),
+        }
+    }
+}
+
 /// Memory a raw decoder for `filters` needs, as liblzma reports it (`u64::MAX` for an
 /// invalid chain).
 pub(crate) fn decoder_memusage(filters: &[Filter]) -> u64 {

@@ -1,7 +1,7 @@
 //! The .xz stream encoder, in the single-threaded layout of `xz -T1` and the multi-threaded
 //! layout of xz 5.8 (computed on one thread here; the bytes do not depend on threads).
 
-use super::backend::{self, DynCoder};
+use super::backend::{self, BlockEncoder};
 use super::block_header::BlockHeader;
 use super::index::{self, IndexRecord};
 use super::stream_flags::{self, StreamFlags};
@@ -79,6 +79,26 @@ pub fn encode_threaded_block(
     check: Check,
     block_size: u64,
 ) -> Result<EncodedBlock> {
+    let mut b = encode_threaded_block_with(&mut BlockEncoder::new(), Vec::new(), data, filters, check, block_size)?;
+    // Give back the reserved room the block did not use: the block may wait a while to
+    // be written, and the room would keep the allocator from reusing that memory.
+    b.bytes.shrink_to_fit();
+    Ok(b)
+}
+
+/// [`encode_threaded_block`] with `encoder` kept from block to block (reset, not
+/// rebuilt, when the chain's LZMA2 options are unchanged), as each of liblzma's worker
+/// threads keeps its own, and the block written into `out` (its contents are dropped,
+/// its allocation reused, as liblzma reuses its output buffers; the block keeps the
+/// room it did not use, untouched).
+pub(crate) fn encode_threaded_block_with(
+    encoder: &mut BlockEncoder,
+    mut out: Vec<u8>,
+    data: &[u8],
+    filters: &[Filter],
+    check: Check,
+    block_size: u64,
+) -> Result<EncodedBlock> {
     let n = data.len() as u64;
     if n > block_size {
         return Err(Error::Options("block data larger than the block size".into()));
@@ -96,12 +116,13 @@ pub fn encode_threaded_block(
     let check_size = flags.check_size();
     // liblzma's output buffer holds header, data, padding and check in `allocated` bytes.
     let room = allocated as usize - header_size;
-    let mut coder = backend::raw_encoder(filters)?;
+    let coder = encoder.start(filters)?;
     // Room for the likely output is reserved (not touched); the part handed to the coder
     // grows 64 KiB at a time, so the pages touched are about the compressed size, as
     // liblzma's output buffer (a recycled allocation is zeroed by `resize`).
     const STEP: usize = 64 * 1024;
-    let mut out = Vec::with_capacity(header_size + n.min(room as u64) as usize + 64);
+    out.clear();
+    out.reserve_exact(header_size + n.min(room as u64) as usize + 64);
     out.resize(header_size, 0);
     let mut op = header_size;
     let mut ip = 0;
@@ -140,7 +161,9 @@ pub fn encode_threaded_block(
         let mut h = BlockHeader::new(vec![Filter::Lzma2(opts)]);
         h.compressed_size = lzma2_bound(n);
         h.uncompressed_size = Some(n);
-        out = h.encode()?;
+        let hb = h.encode()?;
+        out.clear();
+        out.extend_from_slice(&hb);
         let start = out.len();
         out.reserve(data.len() + data.len() / 21845 + 8);
         for (k, c) in data.chunks(LZMA2_CHUNK_MAX as usize).enumerate() {
@@ -157,9 +180,6 @@ pub fn encode_threaded_block(
     }
     out.extend_from_slice(&state.finish());
     let unpadded = super::block_header::unpadded_size(header_len as usize, compressed, flags.check_id())?;
-    // Give back the reserved room the block did not use: the block may wait a while to
-    // be written, and the room would keep the allocator from reusing that memory.
-    out.shrink_to_fit();
     Ok(EncodedBlock { bytes: out, record: IndexRecord { unpadded_size: unpadded, uncompressed_size: n } })
 }
 
@@ -201,7 +221,6 @@ enum State {
 }
 
 struct OpenBlock {
-    coder: DynCoder,
     header_size: usize,
     compressed: u64,
     uncompressed: u64,
@@ -241,6 +260,10 @@ pub struct XzEncoder {
     records: Vec<IndexRecord>,
     block: Option<OpenBlock>,
     mt_input: Vec<u8>,
+    /// The buffer of the last threaded-layout block, reused for the next.
+    mt_output: Vec<u8>,
+    /// The encoder of every block, reset between blocks.
+    block_encoder: BlockEncoder,
     memusage: u64,
     poisoned: bool,
 }
@@ -311,6 +334,8 @@ impl XzEncoder {
             records: Vec::new(),
             block: None,
             mt_input: Vec::new(),
+            mt_output: Vec::new(),
+            block_encoder: BlockEncoder::new(),
             memusage: Self::memusage_of(opts)?,
             poisoned: false,
         };
@@ -424,8 +449,8 @@ impl XzEncoder {
         let header = BlockHeader::new(self.filters.clone()).encode()?;
         let header_size = header.len();
         self.queue.extend_from_slice(&header);
+        self.block_encoder.start(&self.filters)?;
         self.block = Some(OpenBlock {
-            coder: backend::raw_encoder(&self.filters)?,
             header_size,
             compressed: 0,
             uncompressed: 0,
@@ -453,9 +478,17 @@ impl XzEncoder {
 
     /// Compresses `self.mt_input` as one block of the threaded layout.
     fn encode_mt_block(&mut self) -> Result<()> {
-        let data = std::mem::take(&mut self.mt_input);
-        let block = encode_threaded_block(&data, &self.filters, self.check, self.mt_block_size)?;
+        let block = encode_threaded_block_with(
+            &mut self.block_encoder,
+            std::mem::take(&mut self.mt_output),
+            &self.mt_input,
+            &self.filters,
+            self.check,
+            self.mt_block_size,
+        )?;
+        self.mt_input.clear();
         self.queue.extend_from_slice(&block.bytes);
+        self.mt_output = block.bytes;
         self.records.push(block.record);
         self.state = State::Idle;
         Ok(())
@@ -539,7 +572,8 @@ impl XzEncoder {
                     if inner == Action::Finish {
                         b.finishing = true;
                     }
-                    let p = b.coder.code(&input[ip..ip + take], &mut output[op..], inner)?;
+                    let coder = self.block_encoder.current()?;
+                    let p = coder.code(&input[ip..ip + take], &mut output[op..], inner)?;
                     b.check.update(&input[ip..ip + p.consumed]);
                     ip += p.consumed;
                     op += p.produced;
