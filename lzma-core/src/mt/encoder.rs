@@ -150,10 +150,12 @@ impl XzEncoderMt {
         let threads = threads.max(1);
         let mut chains: Vec<Option<Vec<Filter>>> = vec![None; 10];
         let mut filters_mem = 0u64;
+        let mut checked = BlockEncoder::new();
         for n in opts.used_chains() {
             let c = opts.chain_for(n)?;
-            // Fail early on chains the backend cannot build.
-            drop(backend::raw_encoder(&c)?);
+            // Fail early on chains the backend cannot build; the encoder built last is
+            // kept as an idle one for the first block (see `XzEncoder::new`).
+            checked.prepare(&c)?;
             filters_mem = filters_mem.max(backend::encoder_memusage(&c));
             chains[n] = Some(c);
         }
@@ -197,7 +199,7 @@ impl XzEncoderMt {
             records: Vec::new(),
             state: State::Running,
             pool: Pool::new(threads as usize),
-            idle_encoders: Arc::new(Mutex::new(Vec::new())),
+            idle_encoders: Arc::new(Mutex::new(vec![checked])),
             spare_inputs: Arc::new(Mutex::new(Vec::new())),
             spare_outputs: Arc::new(Mutex::new(Vec::new())),
             cancel: Arc::new(AtomicBool::new(false)),

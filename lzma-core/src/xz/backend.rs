@@ -90,12 +90,19 @@ enum Kept {
 /// Delta/BCJ stages in front are built afresh for each block.
 pub(crate) struct BlockEncoder {
     kept: Kept,
+    /// The encoder held was built by [`BlockEncoder::prepare`] and has coded nothing yet,
+    /// so the next block takes it as it is: resetting it would zero tables that are still
+    /// untouched (a fresh allocation costs only the pages that get written).
+    pristine: bool,
 }
 
 impl BlockEncoder {
     /// An encoder holding nothing yet.
     pub(crate) fn new() -> Self {
-        BlockEncoder { kept: Kept::Nothing }
+        BlockEncoder {
+            kept: Kept::Nothing,
+            pristine: false,
+        }
     }
 
     /// Whether the next block of `filters` reuses what this encoder holds.
@@ -106,30 +113,51 @@ impl BlockEncoder {
         }
     }
 
+    /// Checks that `filters` can be built by building the encoder for them, and keeps it
+    /// for the next [`BlockEncoder::start`] (an encoder held that [`BlockEncoder::reuses`]
+    /// for them is kept as it is).
+    pub(crate) fn prepare(&mut self, filters: &[Filter]) -> Result<()> {
+        validate_chain(filters, false)?;
+        if !self.reuses(filters) {
+            self.build(filters)?;
+            self.pristine = true;
+        }
+        Ok(())
+    }
+
     /// An encoder for `filters` at the start of a new stream: the one held, reset, when
     /// [`BlockEncoder::reuses`] says so, else a new one (the old one is freed first).
     pub(crate) fn start(&mut self, filters: &[Filter]) -> Result<&mut (dyn Coder + Send)> {
         validate_chain(filters, false)?;
-        if self.reuses(filters) {
-            if let (Kept::Lzma2 { enc, .. }, Some((_, simple))) = (&mut self.kept, filters.split_last()) {
-                if let Err(e) = enc.restart(simple) {
-                    self.kept = Kept::Nothing;
-                    return Err(e);
-                }
+        if !self.reuses(filters) {
+            self.build(filters)?;
+        } else if let (Kept::Lzma2 { enc, .. }, Some((_, simple))) =
+            (&mut self.kept, filters.split_last())
+        {
+            // The Delta/BCJ stages in front may differ from those it was built with.
+            if let Err(e) = enc.restart(simple) {
+                self.kept = Kept::Nothing;
+                return Err(e);
+            }
+            if !self.pristine {
                 enc.inner_mut().reset();
             }
-        } else {
-            // Free the old encoder before allocating the new one.
-            self.kept = Kept::Nothing;
-            self.kept = match filters.split_last() {
-                Some((Filter::Lzma2(o), simple)) => Kept::Lzma2 {
-                    opts: o.clone(),
-                    enc: Box::new(ChainEncoder::new(simple, Lzma2Encoder::new(o)?)?),
-                },
-                _ => Kept::Other(raw_encoder(filters)?),
-            };
         }
+        self.pristine = false;
         self.current()
+    }
+
+    /// A new encoder for `filters` in place of the one held (freed first).
+    fn build(&mut self, filters: &[Filter]) -> Result<()> {
+        self.kept = Kept::Nothing;
+        self.kept = match filters.split_last() {
+            Some((Filter::Lzma2(o), simple)) => Kept::Lzma2 {
+                opts: o.clone(),
+                enc: Box::new(ChainEncoder::new(simple, Lzma2Encoder::new(o)?)?),
+            },
+            _ => Kept::Other(raw_encoder(filters)?),
+        };
+        Ok(())
     }
 
     /// The encoder of the block in progress (the one [`BlockEncoder::start`] gave).

@@ -311,9 +311,13 @@ impl XzEncoder {
             return Err(Error::Options("The block size is too large".into()));
         }
         mt_block_size = mt_block_size.max(1);
-        // Fail early on chains the backend cannot build.
+        // Fail early on chains the backend cannot build. The encoder built last is kept
+        // for the first block (reset, not rebuilt, when its chain is that block's), so its
+        // memory is not freed and taken again: recycled memory comes back zeroed, every
+        // page touched.
+        let mut block_encoder = BlockEncoder::new();
         for c in chains.iter().flatten() {
-            drop(backend::raw_encoder(c)?);
+            block_encoder.prepare(c)?;
         }
         let mut enc = XzEncoder {
             chains,
@@ -335,7 +339,7 @@ impl XzEncoder {
             block: None,
             mt_input: Vec::new(),
             mt_output: Vec::new(),
-            block_encoder: BlockEncoder::new(),
+            block_encoder,
             memusage: Self::memusage_of(opts)?,
             poisoned: false,
         };
