@@ -112,23 +112,26 @@ fn update_literal(state: u32) -> u32 {
 }
 
 /// Decodes a `BITS`-bit tree rooted at `probs[base + 1]`. Each step loads both possible
-/// next probabilities before the current bit is known and picks one with a shift, so the
+/// next probabilities before the current bit is known and picks one with a select, so the
 /// load latency stays off the bit-to-bit dependency chain.
 #[inline(always)]
 fn bittree<const BITS: u32>(rc: &mut FastRc<'_>, probs: &mut [u16; MISC_LEN], base: usize) -> u32 {
     let mut sym = 1usize;
     let mut p = u32::from(probs[(base + 1) & MISC_MASK]);
     for i in 0..BITS {
-        let next = if i + 1 < BITS {
-            u32::from(probs[(base + 2 * sym) & MISC_MASK])
-                | (u32::from(probs[(base + 2 * sym + 1) & MISC_MASK]) << 16)
+        let (n0, n1) = if i + 1 < BITS {
+            (
+                u32::from(probs[(base + 2 * sym) & MISC_MASK]),
+                u32::from(probs[(base + 2 * sym + 1) & MISC_MASK]),
+            )
         } else {
-            0
+            (0, 0)
         };
         let (bit, np) = rc.bit_value(p);
         probs[(base + sym) & MISC_MASK] = np as u16;
         sym = 2 * sym + bit as usize;
-        p = (next >> (bit * 16)) & 0xFFFF;
+        // A select straight on the bit keeps the next probability one step behind it.
+        p = if bit != 0 { n1 } else { n0 };
     }
     sym as u32 - (1 << BITS)
 }
