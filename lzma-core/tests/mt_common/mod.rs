@@ -31,21 +31,8 @@ pub fn reference() -> Option<PathBuf> {
 
 /// Runs the reference with `args` and `input` on stdin; returns (exit code, stdout).
 pub fn run(bin: &PathBuf, args: &[&str], input: &[u8]) -> (i32, Vec<u8>) {
-    let mut child = Command::new(bin)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn reference xz");
-    let mut stdin = child.stdin.take().expect("stdin");
-    let data = input.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&data);
-    });
-    let out = child.wait_with_output().expect("reference output");
-    writer.join().expect("writer thread");
-    (out.status.code().unwrap_or(-1), out.stdout)
+    let (code, out, _) = run_full(bin, args, input);
+    (code, out)
 }
 
 /// Runs the reference with `args` and `input` on stdin; returns (exit code, stdout,
