@@ -1239,81 +1239,23 @@ mod tests {
         .is_ok());
     }
 
-    /// A minimal LZMA range encoder for literal-only streams (state stays "literal after
-    /// literal"), enough to build test streams with any lc/lp/pb, including lc + lp > 4
-    /// which the reference `xz` refuses to create.
-    struct LiteralEncoder {
-        low: u64,
-        range: u32,
-        cache: u8,
-        cache_size: u64,
-        out: Vec<u8>,
-    }
-
-    impl LiteralEncoder {
-        fn shift_low(&mut self) {
-            if (self.low as u32) < 0xFF00_0000 || (self.low >> 32) != 0 {
-                let carry = (self.low >> 32) as u8;
-                let mut temp = self.cache;
-                loop {
-                    self.out.push(temp.wrapping_add(carry));
-                    temp = 0xFF;
-                    self.cache_size -= 1;
-                    if self.cache_size == 0 {
-                        break;
-                    }
-                }
-                self.cache = (self.low >> 24) as u8;
-            }
-            self.cache_size += 1;
-            self.low = (self.low & 0x00FF_FFFF) << 8;
+    /// Encodes `data` as a literal-only LZMA stream (state stays "literal after literal")
+    /// with properties `props`, through the project's range encoder: test streams with any
+    /// lc/lp/pb, including lc + lp > 4, which the reference `xz` refuses to create.
+    fn encode_literals(data: &[u8], props: LzmaProps) -> Vec<u8> {
+        let mut e = crate::rangecoder::encoder::RangeEncoder::new();
+        let mut is_match = [PROB_INIT; 16];
+        let mut lit = vec![PROB_INIT; 0x300 << (props.lc + props.lp)];
+        let mut prev = 0u8;
+        for (pos, &b) in data.iter().enumerate() {
+            e.bit(&mut is_match[pos & ((1 << props.pb) - 1)], 0);
+            let ctx = ((pos & ((1 << props.lp) - 1)) << props.lc)
+                + (usize::from(prev) >> (8 - props.lc));
+            e.bittree(&mut lit[ctx * 0x300..(ctx + 1) * 0x300], 8, u32::from(b));
+            prev = b;
         }
-
-        fn bit(&mut self, p: &mut u16, bit: u32) {
-            let bound = (self.range >> 11) * u32::from(*p);
-            if bit == 0 {
-                self.range = bound;
-                *p += (2048 - *p) >> 5;
-            } else {
-                self.low += u64::from(bound);
-                self.range -= bound;
-                *p -= *p >> 5;
-            }
-            while self.range < (1 << 24) {
-                self.range <<= 8;
-                self.shift_low();
-            }
-        }
-
-        /// Encodes `data` as literals with properties `props`.
-        fn encode(data: &[u8], props: LzmaProps) -> Vec<u8> {
-            let mut e = LiteralEncoder {
-                low: 0,
-                range: u32::MAX,
-                cache: 0,
-                cache_size: 1,
-                out: Vec::new(),
-            };
-            let mut is_match = [PROB_INIT; 16];
-            let mut lit = vec![PROB_INIT; 0x300 << (props.lc + props.lp)];
-            let mut prev = 0u8;
-            for (pos, &b) in data.iter().enumerate() {
-                e.bit(&mut is_match[pos & ((1 << props.pb) - 1)], 0);
-                let ctx = ((pos & ((1 << props.lp) - 1)) << props.lc)
-                    + (usize::from(prev) >> (8 - props.lc));
-                let mut sym = 1usize;
-                for i in (0..8).rev() {
-                    let bit = u32::from(b >> i) & 1;
-                    e.bit(&mut lit[ctx * 0x300 + sym], bit);
-                    sym = (sym << 1) | bit as usize;
-                }
-                prev = b;
-            }
-            for _ in 0..5 {
-                e.shift_low();
-            }
-            e.out
-        }
+        e.flush();
+        e.out().to_vec()
     }
 
     fn decode_in_chunks(dec: &mut LzmaDecoder, input: &[u8], step: usize) -> Result<Vec<u8>> {
@@ -1351,7 +1293,7 @@ mod tests {
             (8, 0, 0),
         ] {
             let props = LzmaProps { lc, lp, pb };
-            let stream = LiteralEncoder::encode(&data, props);
+            let stream = encode_literals(&data, props);
             for step in [usize::MAX, 1, 7, 100] {
                 let mut dec =
                     LzmaDecoder::new(props, 4096, Some(data.len() as u64), false).unwrap();
