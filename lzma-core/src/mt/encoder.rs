@@ -5,6 +5,7 @@ use crate::filter::Filter;
 use crate::options::EncoderOptions;
 use crate::stream::{Action, Coder, Progress, Status};
 use crate::xz::backend::{self, BlockEncoder};
+use crate::xz::plan::BlockPlan;
 use crate::xz::encoder::encode_threaded_block_with;
 use crate::xz::index::IndexRecord;
 use crate::xz::stream_flags::{self, StreamFlags};
@@ -83,16 +84,11 @@ pub(crate) fn resolved_block_size(opts: &EncoderOptions) -> Result<u64> {
 /// assert_eq!(lzma_core::oneshot::run(&mut st, &data).unwrap(), xz);
 /// ```
 pub struct XzEncoderMt {
-    chains: Vec<Option<Vec<Filter>>>,
-    filters: Vec<Filter>,
-    list_chains: Vec<usize>,
     check: Check,
     flags: StreamFlags,
     block_size: u64,
-    block_list: Vec<u64>,
-    list_pos: usize,
-    block_remaining: u64,
-    next_block_remaining: u64,
+    /// Block limits and the chain of the block being filled.
+    plan: BlockPlan,
     input: Vec<u8>,
     pending: VecDeque<BlockResult>,
     /// Worker threads: at most this many blocks are being compressed.
@@ -162,10 +158,6 @@ impl XzEncoderMt {
         let list_chains: Vec<usize> = (0..opts.block_list.len())
             .map(|i| opts.list_chain(i))
             .collect();
-        let first = list_chains.first().copied().unwrap_or(0);
-        let filters = chains[first]
-            .clone()
-            .ok_or(Error::Misuse("first chain missing"))?;
         let block_size = resolved_block_size(opts)?;
         if block_size > MT_BLOCK_SIZE_MAX {
             return Err(Error::Options("The block size is too large".into()));
@@ -173,21 +165,11 @@ impl XzEncoderMt {
         let block_size = block_size.max(1);
         let flags = StreamFlags::new(opts.check);
         let (ended_tx, ended_rx) = mpsc::channel();
-        let mut enc = XzEncoderMt {
-            chains,
-            filters,
-            list_chains,
+        Ok(XzEncoderMt {
             check: opts.check,
             flags,
             block_size,
-            block_list: opts
-                .block_list
-                .iter()
-                .map(|&s| if s == 0 { u64::MAX } else { s })
-                .collect(),
-            list_pos: 0,
-            block_remaining: block_size,
-            next_block_remaining: 0,
+            plan: BlockPlan::new(chains, list_chains, &opts.block_list, Some(block_size))?,
             input: Vec::new(),
             pending: VecDeque::new(),
             workers: threads as usize,
@@ -206,15 +188,7 @@ impl XzEncoderMt {
             threads,
             filters_mem,
             poisoned: false,
-        };
-        if let Some(&first) = enc.block_list.first() {
-            if enc.block_remaining < first {
-                enc.next_block_remaining = first - enc.block_remaining;
-            } else {
-                enc.block_remaining = first;
-            }
-        }
-        Ok(enc)
+        })
     }
 
     /// The block size in use (the largest block written).
@@ -232,43 +206,6 @@ impl XzEncoderMt {
         &self.records
     }
 
-    /// After a block ended at its limit, the limit of the next one (xz's `split_block`).
-    fn next_block_limit(&mut self) {
-        if self.block_list.is_empty() {
-            self.block_remaining = self.block_size;
-            return;
-        }
-        if self.next_block_remaining > 0 {
-            self.block_remaining = self.next_block_remaining.min(self.block_size);
-            self.next_block_remaining -= self.block_remaining;
-            return;
-        }
-        if self.list_pos + 1 < self.block_list.len() {
-            self.list_pos += 1;
-            let n = self.list_chains.get(self.list_pos).copied().unwrap_or(0);
-            if let Some(Some(c)) = self.chains.get(n) {
-                self.filters = c.clone();
-            }
-        }
-        self.block_remaining = self.block_list[self.list_pos];
-        if self.block_remaining > self.block_size {
-            self.next_block_remaining = self.block_remaining - self.block_size;
-            self.block_remaining = self.block_size;
-        }
-    }
-
-    /// A block ended before its limit (flush or finish).
-    fn after_early_end(&mut self, used: u64) {
-        if self.block_list.is_empty() {
-            self.block_remaining = self.block_size;
-        } else {
-            self.block_remaining -= used;
-            if self.block_remaining == 0 {
-                self.next_block_limit();
-            }
-        }
-    }
-
     /// Hands the filled input buffer to a worker.
     fn dispatch(&mut self) {
         /// Reports the job's end when dropped, even if the job panics.
@@ -279,7 +216,7 @@ impl XzEncoderMt {
             }
         }
         let data = std::mem::take(&mut self.input);
-        let filters = self.filters.clone();
+        let filters = self.plan.filters.clone();
         let (check, block_size) = (self.check, self.block_size);
         let (tx, rx) = mpsc::channel();
         let cancel = Arc::clone(&self.cancel);
@@ -406,11 +343,11 @@ impl XzEncoderMt {
             // in the queue has been taken (which may need several calls).
             if self.state == State::Running
                 && !self.input.is_empty()
-                && self.input.len() as u64 == self.block_remaining
+                && self.input.len() as u64 == self.plan.remaining
                 && self.can_dispatch()
             {
                 self.dispatch();
-                self.next_block_limit();
+                self.plan.next_block();
             }
             if !self.drain(output, &mut op) {
                 return done(ip, op, false);
@@ -426,7 +363,7 @@ impl XzEncoderMt {
             if self.collect(false)? {
                 continue;
             }
-            let full = self.input.len() as u64 == self.block_remaining;
+            let full = self.input.len() as u64 == self.plan.remaining;
             if full || (ip == input.len() && action != Action::Run && !self.input.is_empty()) {
                 if !self.can_dispatch() {
                     self.wait_for_worker()?;
@@ -435,9 +372,9 @@ impl XzEncoderMt {
                 let used = self.input.len() as u64;
                 self.dispatch();
                 if full {
-                    self.next_block_limit();
+                    self.plan.next_block();
                 } else {
-                    self.after_early_end(used);
+                    self.plan.early_end(used);
                 }
                 continue;
             }
@@ -447,13 +384,13 @@ impl XzEncoderMt {
                     self.wait_for_worker()?;
                     continue;
                 }
-                let want = self.block_remaining - self.input.len() as u64;
+                let want = self.plan.remaining - self.input.len() as u64;
                 let n = want.min((input.len() - ip) as u64) as usize;
                 if self.input.capacity() == 0 {
                     if let Some(buf) = self.spare_inputs.lock().ok().and_then(|mut l| l.pop()) {
                         self.input = buf;
                     }
-                    let cap = self.block_remaining.min(self.block_size).min(64 << 20) as usize;
+                    let cap = self.plan.remaining.min(self.block_size).min(64 << 20) as usize;
                     self.input.reserve_exact(cap.max(n));
                 }
                 self.input.extend_from_slice(&input[ip..ip + n]);

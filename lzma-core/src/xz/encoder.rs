@@ -4,6 +4,7 @@
 use super::backend::{self, BlockEncoder};
 use super::block_header::BlockHeader;
 use super::index::{self, IndexRecord};
+use super::plan::BlockPlan;
 use super::stream_flags::{self, StreamFlags};
 use crate::check::CheckState;
 use crate::filter::Filter;
@@ -240,20 +241,12 @@ struct OpenBlock {
 /// assert_eq!(lzma_core::decompress(&out).unwrap(), b"hello");
 /// ```
 pub struct XzEncoder {
-    /// Filter chains by number (0..=9); only the used ones are set.
-    chains: Vec<Option<Vec<Filter>>>,
-    /// The chain of the current block.
-    filters: Vec<Filter>,
-    list_chains: Vec<usize>,
     flags: StreamFlags,
     check: Check,
     mt: bool,
     mt_block_size: u64,
-    block_size: Option<u64>,
-    block_list: Vec<u64>,
-    list_pos: usize,
-    block_remaining: u64,
-    next_block_remaining: u64,
+    /// Block limits and the chain of the current block.
+    plan: BlockPlan,
     state: State,
     queue: Vec<u8>,
     queue_pos: usize,
@@ -271,7 +264,7 @@ pub struct XzEncoder {
 impl std::fmt::Debug for XzEncoder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("XzEncoder")
-            .field("filters", &self.filters)
+            .field("filters", &self.plan.filters)
             .field("check", &self.check)
             .field("mt", &self.mt)
             .field("state", &self.state)
@@ -295,8 +288,6 @@ impl XzEncoder {
             chains[n] = Some(opts.chain_for(n)?);
         }
         let list_chains: Vec<usize> = (0..opts.block_list.len()).map(|i| opts.list_chain(i)).collect();
-        let first = list_chains.first().copied().unwrap_or(0);
-        let filters = chains[first].clone().ok_or(Error::Misuse("first chain missing"))?;
         let mt = opts.is_multithreaded_format();
         let block_list: Vec<u64> =
             opts.block_list.iter().map(|&s| if s == 0 { u64::MAX } else { s }).collect();
@@ -319,19 +310,13 @@ impl XzEncoder {
         for c in chains.iter().flatten() {
             block_encoder.prepare(c)?;
         }
-        let mut enc = XzEncoder {
-            chains,
-            list_chains,
+        let block_size = if mt { Some(mt_block_size) } else { opts.block_size };
+        Ok(XzEncoder {
             flags: StreamFlags::new(opts.check),
             check: opts.check,
-            filters,
             mt,
             mt_block_size,
-            block_size: if mt { Some(mt_block_size) } else { opts.block_size },
-            block_list,
-            list_pos: 0,
-            block_remaining: u64::MAX,
-            next_block_remaining: 0,
+            plan: BlockPlan::new(chains, list_chains, &opts.block_list, block_size)?,
             state: State::Idle,
             queue: stream_flags::encode_header(StreamFlags::new(opts.check)).to_vec(),
             queue_pos: 0,
@@ -342,9 +327,7 @@ impl XzEncoder {
             block_encoder,
             memusage: Self::memusage_of(opts)?,
             poisoned: false,
-        };
-        enc.first_block_limit();
-        Ok(enc)
+        })
     }
 
     /// An encoder for a preset with CRC64 in the single-threaded layout (as `xz -T1 -N`).
@@ -354,7 +337,7 @@ impl XzEncoder {
 
     /// The filter chain in use.
     pub fn filters(&self) -> &[Filter] {
-        &self.filters
+        &self.plan.filters
     }
 
     /// Records of the blocks written so far.
@@ -406,54 +389,11 @@ impl XzEncoder {
             .saturating_add((2 * threads).saturating_mul(outbuf)))
     }
 
-    fn first_block_limit(&mut self) {
-        if let Some(bs) = self.block_size {
-            self.block_remaining = bs;
-        }
-        if let Some(&first) = self.block_list.first() {
-            if self.block_remaining < first {
-                self.next_block_remaining = first - self.block_remaining;
-            } else {
-                self.block_remaining = first;
-            }
-        }
-    }
-
-    /// After a block ended at its limit, the limit of the next one (xz's `split_block`).
-    fn next_block_limit(&mut self) {
-        if self.block_list.is_empty() {
-            if let Some(bs) = self.block_size {
-                self.block_remaining = bs;
-            }
-            return;
-        }
-        if self.next_block_remaining > 0 {
-            let bs = self.block_size.unwrap_or(u64::MAX);
-            self.block_remaining = self.next_block_remaining.min(bs);
-            self.next_block_remaining -= self.block_remaining;
-            return;
-        }
-        if self.list_pos + 1 < self.block_list.len() {
-            self.list_pos += 1;
-            let n = self.list_chains.get(self.list_pos).copied().unwrap_or(0);
-            if let Some(Some(c)) = self.chains.get(n) {
-                self.filters = c.clone();
-            }
-        }
-        self.block_remaining = self.block_list[self.list_pos];
-        if let Some(bs) = self.block_size {
-            if self.block_remaining > bs {
-                self.next_block_remaining = self.block_remaining - bs;
-                self.block_remaining = bs;
-            }
-        }
-    }
-
     fn open_st_block(&mut self) -> Result<()> {
-        let header = BlockHeader::new(self.filters.clone()).encode()?;
+        let header = BlockHeader::new(self.plan.filters.clone()).encode()?;
         let header_size = header.len();
         self.queue.extend_from_slice(&header);
-        self.block_encoder.start(&self.filters)?;
+        self.block_encoder.start(&self.plan.filters)?;
         self.block = Some(OpenBlock {
             header_size,
             compressed: 0,
@@ -486,7 +426,7 @@ impl XzEncoder {
             &mut self.block_encoder,
             std::mem::take(&mut self.mt_output),
             &self.mt_input,
-            &self.filters,
+            &self.plan.filters,
             self.check,
             self.mt_block_size,
         )?;
@@ -523,14 +463,14 @@ impl XzEncoder {
                 State::Finishing => self.state = State::Done,
                 State::Idle if self.mt => {
                     if ip < input.len() {
-                        let limit = self.block_remaining;
+                        let limit = self.plan.remaining;
                         let want = limit - self.mt_input.len() as u64;
                         let n = want.min((input.len() - ip) as u64) as usize;
                         self.mt_input.extend_from_slice(&input[ip..ip + n]);
                         ip += n;
                         if self.mt_input.len() as u64 == limit {
                             self.encode_mt_block()?;
-                            self.next_block_limit();
+                            self.plan.next_block();
                         }
                         continue;
                     }
@@ -539,7 +479,7 @@ impl XzEncoder {
                         _ if !self.mt_input.is_empty() => {
                             let used = self.mt_input.len() as u64;
                             self.encode_mt_block()?;
-                            self.after_early_end(used);
+                            self.plan.early_end(used);
                         }
                         Action::Finish => self.queue_index_and_footer()?,
                         _ => return done(ip, op, true),
@@ -557,7 +497,7 @@ impl XzEncoder {
                     }
                 }
                 State::Block => {
-                    let limit = self.block_remaining;
+                    let limit = self.plan.remaining;
                     let b = self.block.as_mut().ok_or(Error::Misuse("no open block"))?;
                     let avail = (input.len() - ip) as u64;
                     let take = avail.min(limit - b.uncompressed);
@@ -590,9 +530,9 @@ impl XzEncoder {
                         let used = b.uncompressed;
                         self.close_st_block()?;
                         if used == limit {
-                            self.next_block_limit();
+                            self.plan.next_block();
                         } else {
-                            self.after_early_end(used);
+                            self.plan.early_end(used);
                         }
                         continue;
                     }
@@ -606,23 +546,6 @@ impl XzEncoder {
                         return Err(Error::Misuse("the filter chain made no progress"));
                     }
                 }
-            }
-        }
-    }
-
-    /// A block ended before its size limit (flush or finish). With a block list the next
-    /// block gets what is left of the current entry, so the list stays aligned with the
-    /// input; otherwise it starts a fresh `block_size`.
-    fn after_early_end(&mut self, used: u64) {
-        if self.block_remaining == u64::MAX {
-            return;
-        }
-        if self.block_list.is_empty() {
-            self.block_remaining = self.block_size.unwrap_or(u64::MAX);
-        } else {
-            self.block_remaining -= used;
-            if self.block_remaining == 0 {
-                self.next_block_limit();
             }
         }
     }
