@@ -1,5 +1,15 @@
 //! The legacy `.lzma` format (LZMA_Alone): a 13-byte header (properties byte, dictionary
 //! size, uncompressed size or all ones for "unknown") followed by raw LZMA1 data.
+//!
+//! ```
+//! use lzma_core::alone::{AloneDecoder, AloneEncoder};
+//! use lzma_core::{oneshot::run, DecoderOptions};
+//! let lzma = run(&mut AloneEncoder::with_preset(0, false)?, b"legacy .lzma")?;
+//! assert_eq!(lzma[0], 0x5D); // lc=3, lp=0, pb=2
+//! let mut dec = AloneDecoder::new(&DecoderOptions::default());
+//! assert_eq!(run(&mut dec, &lzma)?, b"legacy .lzma");
+//! # Ok::<(), lzma_core::Error>(())
+//! ```
 
 use crate::lzma::{LzmaOptions, LzmaProps};
 use crate::stream::{Action, Coder, Progress, Status};
@@ -106,6 +116,14 @@ impl AloneHeader {
     }
 
     /// Memory the decoder needs for this header, as liblzma reports it.
+    ///
+    /// ```
+    /// use lzma_core::alone::{AloneEncoder, AloneHeader};
+    /// let h = AloneEncoder::header_bytes(&lzma_core::LzmaOptions::preset(0, false)?)?;
+    /// let hdr = AloneHeader::parse(&h, true)?;
+    /// assert!(hdr.memusage() > u64::from(hdr.dict_size)); // the dictionary and then some
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn memusage(&self) -> u64 {
         backend::lzma1_decoder_memusage(self.dict_size)
     }
@@ -214,6 +232,17 @@ impl AloneDecoder {
     }
 
     /// The header, once read.
+    ///
+    /// ```
+    /// use lzma_core::alone::{AloneDecoder, AloneEncoder};
+    /// use lzma_core::{oneshot::run, DecoderOptions};
+    /// let lzma = run(&mut AloneEncoder::with_preset(0, false)?, b"abc")?;
+    /// let mut d = AloneDecoder::new(&DecoderOptions::default());
+    /// assert!(d.header().is_none());
+    /// run(&mut d, &lzma)?;
+    /// assert_eq!(d.header().map(|h| h.dict_size), Some(256 << 10));
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn header(&self) -> Option<AloneHeader> {
         self.parsed
     }
@@ -327,6 +356,16 @@ impl std::fmt::Debug for AloneEncoder {
 
 impl AloneEncoder {
     /// An encoder with these LZMA1 options.
+    ///
+    /// ```
+    /// use lzma_core::{alone::AloneEncoder, oneshot::run, LzmaOptions};
+    /// let mut opts = LzmaOptions::preset(0, false)?;
+    /// opts.dict_size = 64 << 10;
+    /// let lzma = run(&mut AloneEncoder::new(&opts)?, b"abc")?;
+    /// assert_eq!(lzma[1..5], (64u32 << 10).to_le_bytes());
+    /// assert_eq!(lzma_core::oneshot::decompress_auto(&lzma)?, b"abc");
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn new(opts: &LzmaOptions) -> Result<Self> {
         let header = Self::header_bytes(opts)?;
         let coder = backend::lzma1_encoder(opts)?;
@@ -340,11 +379,28 @@ impl AloneEncoder {
     }
 
     /// An encoder for preset `level` (0..=9), `extreme` as `-e`.
+    ///
+    /// ```
+    /// use lzma_core::{alone::AloneEncoder, oneshot::run};
+    /// let lzma = run(&mut AloneEncoder::with_preset(1, false)?, b"preset 1")?;
+    /// assert_eq!(lzma[1..5], (1u32 << 20).to_le_bytes()); // 1 MiB dictionary
+    /// assert!(AloneEncoder::with_preset(10, false).is_err());
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn with_preset(level: u32, extreme: bool) -> Result<Self> {
         Self::new(&LzmaOptions::preset(level, extreme)?)
     }
 
     /// The 13 header bytes these options give.
+    ///
+    /// ```
+    /// use lzma_core::{alone::AloneEncoder, LzmaOptions};
+    /// let h = AloneEncoder::header_bytes(&LzmaOptions::preset(6, false)?)?;
+    /// assert_eq!(h[0], 0x5D);
+    /// assert_eq!(h[1..5], (8u32 << 20).to_le_bytes());
+    /// assert_eq!(h[5..], [0xFF; 8]); // size unknown: an end marker follows the data
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn header_bytes(opts: &LzmaOptions) -> Result<[u8; HEADER_SIZE]> {
         if opts.lc > 4 || opts.lp > 4 || opts.pb > 4 || opts.lc + opts.lp > 4 {
             return Err(Error::Options("The sum of lc and lp must not exceed 4".into()));

@@ -1,4 +1,14 @@
 //! Format detection and the auto-detecting decoder.
+//!
+//! ```
+//! use lzma_core::auto::{AutoDecoder, Format};
+//! use lzma_core::{oneshot::run, DecoderOptions};
+//! let xz = lzma_core::compress(b"which format?", 0)?;
+//! let mut d = AutoDecoder::new(DecoderOptions::new());
+//! assert_eq!(run(&mut d, &xz)?, b"which format?");
+//! assert_eq!(d.format(), Some(Format::Xz));
+//! # Ok::<(), lzma_core::Error>(())
+//! ```
 
 use crate::alone::AloneDecoder;
 use crate::lzip::LzipDecoder;
@@ -7,6 +17,14 @@ use crate::xz::XzDecoder;
 use crate::{DecoderOptions, Error, Result};
 
 /// A compressed file format.
+///
+/// ```
+/// use lzma_core::auto::{detect_format, Format};
+/// let lzma = lzma_core::oneshot::run(&mut lzma_core::alone::AloneEncoder::with_preset(0, false)?, b"")?;
+/// assert_eq!(detect_format(&lzma), Some(Format::Lzma));
+/// assert_ne!(Format::Xz, Format::Raw);
+/// # Ok::<(), lzma_core::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Format {
     /// .xz
@@ -134,6 +152,15 @@ impl AutoDecoder {
 
     /// Whether the .xz stream uses a check this crate cannot verify (see
     /// [`XzDecoder::unsupported_check`]).
+    ///
+    /// ```
+    /// use lzma_core::{auto::AutoDecoder, oneshot::run, DecoderOptions};
+    /// let xz = lzma_core::compress(b"crc64 is supported", 0)?;
+    /// let mut d = AutoDecoder::new(DecoderOptions::new());
+    /// run(&mut d, &xz)?;
+    /// assert!(!d.unsupported_check());
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn unsupported_check(&self) -> bool {
         matches!(&self.inner, Inner::Xz(d) if d.unsupported_check())
     }

@@ -4,6 +4,14 @@
 //! and 10 are the ones defined today ([`Check`]); the others are reserved but valid, and their
 //! size is fixed by the format, so a decoder can skip them without verifying
 //! ([`check_size`]).
+//!
+//! ```
+//! use lzma_core::check::{crc32, CheckState};
+//! use lzma_core::Check;
+//! let mut c = CheckState::new(Check::Crc32);
+//! c.update(b"123456789");
+//! assert_eq!(c.finish(), crc32(b"123456789").to_le_bytes());
+//! ```
 
 use sha2::Digest;
 
@@ -172,6 +180,11 @@ impl CheckState {
     }
 
     /// The check type.
+    ///
+    /// ```
+    /// use lzma_core::{check::CheckState, Check};
+    /// assert_eq!(CheckState::new(Check::Crc64).check(), Check::Crc64);
+    /// ```
     pub fn check(&self) -> Check {
         match self.inner {
             CheckInner::None => Check::None,
@@ -200,6 +213,14 @@ impl CheckState {
     }
 
     /// The check field as stored in an .xz block (CRCs little endian), resetting nothing.
+    ///
+    /// ```
+    /// use lzma_core::{check::CheckState, Check};
+    /// let mut c = CheckState::new(Check::Crc64);
+    /// c.update(b"123456789");
+    /// assert_eq!(c.finish(), 0x995D_C9BB_DF19_39FAu64.to_le_bytes());
+    /// assert_eq!(CheckState::new(Check::None).finish(), b"");
+    /// ```
     pub fn finish(&self) -> Vec<u8> {
         match &self.inner {
             CheckInner::None => Vec::new(),

@@ -2,6 +2,13 @@
 //!
 //! Every variant maps to one of the messages XZ Utils prints (see [`Error`]'s `Display`),
 //! and carries a detail for developers via [`Error::detail`].
+//!
+//! ```
+//! use lzma_core::error::{Error, Result};
+//! let r: Result<Vec<u8>> = lzma_core::decompress(b"not xz");
+//! assert!(matches!(r, Err(Error::Format(_))));
+//! assert_eq!(r.unwrap_err().to_string(), "File format not recognized");
+//! ```
 
 use std::fmt;
 
@@ -9,6 +16,17 @@ use std::fmt;
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// What went wrong. `Display` prints the message XZ Utils' `xz` prints for the same condition.
+///
+/// ```
+/// use lzma_core::Error;
+/// let xz = lzma_core::compress(b"truncated", 0)?;
+/// let err = lzma_core::decompress(&xz[..xz.len() - 1]).unwrap_err();
+/// assert_eq!(err, Error::Truncated);
+/// assert_eq!(err.to_string(), "Unexpected end of input");
+/// // Errors convert to `std::io::Error` for the adapters.
+/// assert_eq!(std::io::Error::from(err).kind(), std::io::ErrorKind::UnexpectedEof);
+/// # Ok::<(), Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Error {
@@ -44,6 +62,13 @@ pub enum Error {
 
 impl Error {
     /// A developer-facing detail, more precise than the `Display` message.
+    ///
+    /// ```
+    /// use lzma_core::Error;
+    /// let e = Error::MemLimit { needed: 100, limit: 10 };
+    /// assert_eq!(e.to_string(), "Memory usage limit reached");
+    /// assert_eq!(e.detail(), "100 bytes needed, limit is 10 bytes");
+    /// ```
     pub fn detail(&self) -> String {
         match self {
             Error::Format(d) | Error::Corrupt(d) | Error::Unsupported(d) | Error::Misuse(d) => {

@@ -57,6 +57,9 @@ pub mod bufread;
 pub mod check;
 pub mod error;
 pub mod filter;
+/// Internal: the LZ dictionary, window and match finders, `pub` only for the project's
+/// benches, fuzzing and tests; no stability promises.
+#[doc(hidden)]
 pub mod lz;
 pub mod lzip;
 pub mod lzma;
@@ -64,6 +67,9 @@ pub mod lzma2;
 pub mod mt;
 pub mod oneshot;
 pub mod options;
+/// Internal: the range coder and its price tables, `pub` only for the project's benches,
+/// fuzzing and tests; no stability promises.
+#[doc(hidden)]
 pub mod rangecoder;
 pub mod raw;
 pub mod read;

@@ -1,6 +1,13 @@
 //! The lzip format (decoding only): members of "LZIP", a version byte (0 or 1), a coded
 //! dictionary size, LZMA1 data (lc=3, lp=0, pb=2) with an end marker, and a trailer with the
 //! CRC32 and uncompressed size (and, in version 1, the member size).
+//!
+//! ```
+//! use lzma_core::{lzip::LzipDecoder, oneshot::run, DecoderOptions, Error};
+//! // Decoding only: a header without its LZMA data is truncated.
+//! let mut d = LzipDecoder::new(&DecoderOptions::default());
+//! assert_eq!(run(&mut d, b"LZIP\x01\x0C"), Err(Error::Truncated));
+//! ```
 
 use crate::stream::{Action, Coder, Progress, Status};
 use crate::xz::backend::{self, DynCoder, MEMUSAGE_BASE};
@@ -104,11 +111,23 @@ impl LzipDecoder {
     }
 
     /// The check lzip uses (always CRC32).
+    ///
+    /// ```
+    /// use lzma_core::{lzip::LzipDecoder, Check, DecoderOptions};
+    /// assert_eq!(LzipDecoder::new(&DecoderOptions::default()).check(), Check::Crc32);
+    /// ```
     pub fn check(&self) -> Check {
         Check::Crc32
     }
 
     /// The version of the current member (0 or 1) once read.
+    ///
+    /// ```
+    /// use lzma_core::{lzip::LzipDecoder, oneshot::run, DecoderOptions};
+    /// let mut d = LzipDecoder::new(&DecoderOptions::default());
+    /// assert!(run(&mut d, b"LZIP\x00\x0C").is_err()); // a version 0 header, then nothing
+    /// assert_eq!(d.version(), 0);
+    /// ```
     pub fn version(&self) -> u8 {
         self.version
     }
@@ -126,6 +145,16 @@ impl LzipDecoder {
     }
 
     /// Changes the memory limit (to retry after [`Error::MemLimit`]).
+    ///
+    /// ```
+    /// use lzma_core::{lzip::LzipDecoder, oneshot::run, DecoderOptions, Error};
+    /// let mut d = LzipDecoder::new(&DecoderOptions::new().memlimit(1000));
+    /// // The 8 MiB dictionary of 0x17 is over the limit.
+    /// assert!(matches!(run(&mut d, b"LZIP\x01\x17"), Err(Error::MemLimit { .. })));
+    /// let mut d = LzipDecoder::new(&DecoderOptions::new().memlimit(1000));
+    /// d.set_memlimit(u64::MAX);
+    /// assert_eq!(run(&mut d, b"LZIP\x01\x17"), Err(Error::Truncated));
+    /// ```
     pub fn set_memlimit(&mut self, limit: u64) {
         self.opts.memlimit = limit.max(1);
     }

@@ -1,4 +1,10 @@
 //! One-shot helpers: whole buffers in, whole buffers out.
+//!
+//! ```
+//! let xz = lzma_core::oneshot::compress(b"whole buffers", 0)?;
+//! assert_eq!(lzma_core::oneshot::decompress(&xz)?, b"whole buffers");
+//! # Ok::<(), lzma_core::Error>(())
+//! ```
 
 use crate::stream::{Action, Coder, Status};
 use crate::{DecoderOptions, EncoderOptions, Error, Result};

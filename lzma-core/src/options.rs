@@ -1,4 +1,11 @@
 //! Options of the decoders and of the .xz encoder.
+//!
+//! ```
+//! use lzma_core::{Check, DecoderOptions, EncoderOptions};
+//! let xz = lzma_core::compress_with(b"options", &EncoderOptions::preset(1).check(Check::Crc32))?;
+//! assert_eq!(lzma_core::decompress_with(&xz, &DecoderOptions::new().memlimit(16 << 20))?, b"options");
+//! # Ok::<(), lzma_core::Error>(())
+//! ```
 
 use crate::filter::Filter;
 use crate::lzma::LzmaOptions;
@@ -164,12 +171,28 @@ impl EncoderOptions {
     }
 
     /// Sets the extreme flag.
+    ///
+    /// ```
+    /// use lzma_core::{EncoderOptions, Filter, LzmaOptions};
+    /// let chain = EncoderOptions::preset(3).extreme(true).filter_chain()?;
+    /// assert_eq!(chain, [Filter::Lzma2(LzmaOptions::preset(3, true)?)]);
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn extreme(mut self, yes: bool) -> Self {
         self.extreme = yes;
         self
     }
 
     /// Uses an explicit filter chain instead of the preset.
+    ///
+    /// ```
+    /// use lzma_core::{EncoderOptions, Filter, LzmaOptions};
+    /// let opts = EncoderOptions::default()
+    ///     .filters(vec![Filter::Delta { distance: 4 }, Filter::Lzma2(LzmaOptions::preset(0, false)?)]);
+    /// let xz = lzma_core::compress_with(&[1, 2, 3, 4, 5, 6, 7, 8], &opts)?;
+    /// assert_eq!(lzma_core::decompress(&xz)?, [1, 2, 3, 4, 5, 6, 7, 8]);
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn filters(mut self, filters: Vec<Filter>) -> Self {
         self.filters = Some(filters);
         self
@@ -203,6 +226,15 @@ impl EncoderOptions {
     }
 
     /// Sets the block list.
+    ///
+    /// ```
+    /// use lzma_core::{xz::info::{parse, InfoOptions}, EncoderOptions};
+    /// let opts = EncoderOptions::preset(0).block_list(vec![100, 200]);
+    /// let xz = lzma_core::compress_with(&[0u8; 1000], &opts)?;
+    /// let info = parse(&mut std::io::Cursor::new(&xz), &InfoOptions::default())?;
+    /// assert_eq!(info.block_count(), 6); // 100, then 200 repeated as xz does: 100 + 4 x 200 + 100
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn block_list(mut self, sizes: Vec<u64>) -> Self {
         self.block_list = sizes;
         self
@@ -228,12 +260,29 @@ impl EncoderOptions {
     }
 
     /// Sets the chain numbers of the block list entries.
+    ///
+    /// ```
+    /// use lzma_core::{EncoderOptions, Filter, LzmaOptions};
+    /// let chain1 = vec![Filter::Delta { distance: 1 }, Filter::Lzma2(LzmaOptions::preset(0, false)?)];
+    /// let opts = EncoderOptions::preset(0).chain(1, chain1).block_list(vec![10, 10]).block_list_chains(vec![1, 0]);
+    /// let xz = lzma_core::compress_with(&[9u8; 30], &opts)?;
+    /// assert_eq!(lzma_core::decompress(&xz)?, [9u8; 30]);
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn block_list_chains(mut self, chains: Vec<u8>) -> Self {
         self.block_list_chains = chains;
         self
     }
 
     /// Filter chain number `n` (0 = the preset or `filters`), validated for .xz.
+    ///
+    /// ```
+    /// use lzma_core::{EncoderOptions, Filter, LzmaOptions};
+    /// let opts = EncoderOptions::preset(2);
+    /// assert_eq!(opts.chain_for(0)?, [Filter::Lzma2(LzmaOptions::preset(2, false)?)]);
+    /// assert!(opts.chain_for(3).is_err()); // chain 3 is not set
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn chain_for(&self, n: usize) -> Result<Vec<Filter>> {
         if n == 0 {
             return self.filter_chain();
@@ -265,6 +314,12 @@ impl EncoderOptions {
     }
 
     /// Sets the thread count (see the type's docs for what it changes).
+    ///
+    /// ```
+    /// use lzma_core::EncoderOptions;
+    /// assert!(!EncoderOptions::preset(6).is_multithreaded_format());
+    /// assert!(EncoderOptions::preset(6).threads(4).is_multithreaded_format());
+    /// ```
     pub fn threads(mut self, threads: u32) -> Self {
         self.threads = threads;
         self
@@ -289,6 +344,12 @@ impl EncoderOptions {
     }
 
     /// Whether the multi-threaded block format is used.
+    ///
+    /// ```
+    /// use lzma_core::EncoderOptions;
+    /// assert!(!EncoderOptions::default().threads(1).is_multithreaded_format());
+    /// assert!(EncoderOptions::default().threads(0).is_multithreaded_format()); // 0 = automatic
+    /// ```
     pub fn is_multithreaded_format(&self) -> bool {
         self.threads != 1
     }

@@ -1,4 +1,12 @@
 //! Raw streams: a filter chain with no container (xz `--format=raw`).
+//!
+//! ```
+//! use lzma_core::{oneshot::run, raw::{RawDecoder, RawEncoder}, Filter, LzmaOptions};
+//! let chain = [Filter::Delta { distance: 1 }, Filter::Lzma2(LzmaOptions::preset(0, false)?)];
+//! let raw = run(&mut RawEncoder::new(&chain)?, b"no container")?;
+//! assert_eq!(run(&mut RawDecoder::new(&chain, u64::MAX)?, &raw)?, b"no container");
+//! # Ok::<(), lzma_core::Error>(())
+//! ```
 
 use crate::filter::Filter;
 use crate::stream::{Action, Coder, Progress};

@@ -13,6 +13,16 @@
 //! output, a match running past a known uncompressed size, an end marker where none is
 //! allowed, and a range coder that does not finish with `code == 0` are
 //! [`Error::Corrupt`].
+//!
+//! ```
+//! use lzma_core::lzma::{decoder::LzmaDecoder, LzmaProps};
+//! use lzma_core::{oneshot::run, Filter, LzmaOptions};
+//! let opts = LzmaOptions::preset(0, false)?;
+//! let raw = run(&mut lzma_core::raw::RawEncoder::new(&[Filter::Lzma1(opts.clone())])?, b"engine")?;
+//! let mut dec = LzmaDecoder::new(opts.props(), opts.dict_size, None, true)?;
+//! assert_eq!(run(&mut dec, &raw)?, b"engine");
+//! # Ok::<(), lzma_core::Error>(())
+//! ```
 
 use crate::lz::decoder::{self as lz, decode_buffer, Dict, LzDecode, INIT_POS, REPEAT_MAX};
 use crate::lzma::LzmaProps;
@@ -1110,6 +1120,16 @@ impl LzmaDecoder {
     /// not, so container front ends that follow it check that themselves). The caller
     /// checks [`LzmaDecoder::memusage`] against its memory limit first. With a known size
     /// smaller than the dictionary, only a dictionary of that size is allocated.
+    ///
+    /// ```
+    /// use lzma_core::lzma::{decoder::LzmaDecoder, LzmaProps};
+    /// use lzma_core::{alone::AloneEncoder, oneshot::run, LzmaOptions};
+    /// // The payload of a .lzma file is raw LZMA1 with an end marker.
+    /// let lzma = run(&mut AloneEncoder::new(&LzmaOptions::preset(0, false)?)?, b"raw lzma1")?;
+    /// let mut dec = LzmaDecoder::new(LzmaProps::from_byte(lzma[0])?, 1 << 16, None, true)?;
+    /// assert_eq!(run(&mut dec, &lzma[13..])?, b"raw lzma1");
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn new(
         props: LzmaProps,
         dict_size: u32,

@@ -1,10 +1,17 @@
 //! The LZMA1 encoder, and the LZMA coding core shared with the LZMA2 encoder.
 //!
-//! The core ([`LzmaCore`]) holds the probability models, the range encoder, the price caches
+//! The core (`LzmaCore`) holds the probability models, the range encoder, the price caches
 //! and the parser state. It codes literals, matches and repeated matches straight into the
 //! range encoder's buffer. Two parsers choose what to code: a greedy one with one byte of
-//! lookahead ([`fast`], for `Mode::Fast`) and an optimal one working on prices ([`normal`]).
+//! lookahead (`fast`, for `Mode::Fast`) and an optimal one working on prices (`normal`).
 //! Every decision follows liblzma, so the output is byte-identical to XZ Utils.
+//!
+//! ```
+//! use lzma_core::{lzma::encoder::LzmaEncoder, oneshot::run, LzmaOptions};
+//! let a = run(&mut LzmaEncoder::new(&LzmaOptions::preset(0, false)?)?, &[b'a'; 1000])?;
+//! assert!(a.len() < 50); // a long repeat codes to a few matches
+//! # Ok::<(), lzma_core::Error>(())
+//! ```
 
 pub(crate) mod fast;
 pub(crate) mod glue;
@@ -692,10 +699,10 @@ fn encode_matched(
 /// The raw LZMA1 encoder, as XZ Utils writes `--format=raw --lzma1` and the payload of
 /// `.lzma` files: an end-of-payload marker follows the data.
 ///
-/// ```no_run
+/// ```
 /// use lzma_core::lzma::encoder::LzmaEncoder;
 /// use lzma_core::{Action, Coder, LzmaOptions};
-/// let mut enc = LzmaEncoder::new(&LzmaOptions::preset(6, false)?)?;
+/// let mut enc = LzmaEncoder::new(&LzmaOptions::preset(0, false)?)?;
 /// let mut out = vec![0u8; 1024];
 /// let p = enc.code(b"hello hello hello", &mut out, Action::Finish)?;
 /// assert!(p.produced > 0);
@@ -707,6 +714,16 @@ pub struct LzmaEncoder {
 
 impl LzmaEncoder {
     /// Creates an encoder for `opts`; bad options give [`Error::Options`].
+    ///
+    /// ```
+    /// use lzma_core::lzma::encoder::LzmaEncoder;
+    /// use lzma_core::{oneshot::run, Filter, LzmaOptions};
+    /// let opts = LzmaOptions::preset(0, false)?;
+    /// let raw = run(&mut LzmaEncoder::new(&opts)?, b"lzma1 lzma1")?;
+    /// let mut dec = lzma_core::raw::RawDecoder::new(&[Filter::Lzma1(opts)], u64::MAX)?;
+    /// assert_eq!(run(&mut dec, &raw)?, b"lzma1 lzma1");
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn new(opts: &LzmaOptions) -> Result<Self> {
         let stream = glue::Lzma1Stream::new(opts)?;
         let cfg = glue::mf_config(opts, OPTS);
@@ -717,6 +734,15 @@ impl LzmaEncoder {
 
     /// Memory the encoder needs for `opts`, as liblzma's `lzma_raw_encoder_memusage` for
     /// LZMA1 (`u64::MAX` for invalid options).
+    ///
+    /// ```
+    /// use lzma_core::{lzma::encoder::LzmaEncoder, LzmaOptions};
+    /// let mut opts = LzmaOptions::preset(0, false)?;
+    /// assert!(LzmaEncoder::memusage(&opts) > u64::from(opts.dict_size));
+    /// opts.nice_len = 1; // invalid
+    /// assert_eq!(LzmaEncoder::memusage(&opts), u64::MAX);
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn memusage(opts: &LzmaOptions) -> u64 {
         if validate(opts).is_err() {
             return u64::MAX;

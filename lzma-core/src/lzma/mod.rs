@@ -1,4 +1,13 @@
 //! LZMA1: shared definitions (options, presets, properties), decoder and encoder.
+//!
+//! ```
+//! use lzma_core::lzma::{LzmaProps, MatchFinder, Mode};
+//! use lzma_core::LzmaOptions;
+//! let o = LzmaOptions::preset(6, false)?;
+//! assert_eq!((o.mode, o.mf, o.dict_size), (Mode::Normal, MatchFinder::Bt4, 8 << 20));
+//! assert_eq!(o.props().to_byte(), LzmaProps::from_byte(0x5D)?.to_byte());
+//! # Ok::<(), lzma_core::Error>(())
+//! ```
 
 pub mod decoder;
 pub mod encoder;
@@ -19,6 +28,13 @@ pub const LCLP_MAX: u32 = 4;
 pub const PB_MAX: u32 = 4;
 
 /// Encoder mode (liblzma `lzma_mode`).
+///
+/// ```
+/// use lzma_core::{LzmaOptions, Mode};
+/// assert_eq!(LzmaOptions::preset(3, false)?.mode, Mode::Fast);
+/// assert_eq!(LzmaOptions::preset(3, true)?.mode, Mode::Normal); // -3e
+/// # Ok::<(), lzma_core::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Mode {
     /// Greedy parser with one byte of lookahead.
@@ -28,6 +44,15 @@ pub enum Mode {
 }
 
 /// Match finder (liblzma `lzma_match_finder`).
+///
+/// ```
+/// use lzma_core::{EncoderOptions, Filter, LzmaOptions, MatchFinder};
+/// let mut lz = LzmaOptions::preset(1, false)?;
+/// lz.mf = MatchFinder::Bt2;
+/// let xz = lzma_core::compress_with(b"abcabcabc", &EncoderOptions::default().filters(vec![Filter::Lzma2(lz)]))?;
+/// assert_eq!(lzma_core::decompress(&xz)?, b"abcabcabc");
+/// # Ok::<(), lzma_core::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum MatchFinder {
     /// Hash chain, 2- and 3-byte hashing.
@@ -44,6 +69,12 @@ pub enum MatchFinder {
 
 impl MatchFinder {
     /// Bytes hashed (2, 3 or 4): also the minimum bytes the finder needs ahead.
+    ///
+    /// ```
+    /// use lzma_core::MatchFinder;
+    /// assert_eq!(MatchFinder::Hc3.hash_bytes(), 3);
+    /// assert_eq!(MatchFinder::Bt4.hash_bytes(), 4);
+    /// ```
     pub fn hash_bytes(self) -> u32 {
         match self {
             MatchFinder::Bt2 => 2,
@@ -52,12 +83,25 @@ impl MatchFinder {
         }
     }
     /// Whether this is a binary-tree finder.
+    ///
+    /// ```
+    /// use lzma_core::MatchFinder;
+    /// assert!(MatchFinder::Bt2.is_bt());
+    /// assert!(!MatchFinder::Hc4.is_bt());
+    /// ```
     pub fn is_bt(self) -> bool {
         matches!(self, MatchFinder::Bt2 | MatchFinder::Bt3 | MatchFinder::Bt4)
     }
 }
 
 /// The three literal/position parameters, as stored in the LZMA properties byte.
+///
+/// ```
+/// use lzma_core::lzma::LzmaProps;
+/// let p = LzmaProps { lc: 0, lp: 2, pb: 2 }; // xz's --lzma2=lc=0,lp=2 for 32-bit data
+/// assert_eq!(LzmaProps::from_byte(p.to_byte())?, p);
+/// # Ok::<(), lzma_core::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct LzmaProps {
     /// Literal context bits (0..=4 in xz; 0..=8 in .lzma).
@@ -83,12 +127,28 @@ impl LzmaProps {
         Ok(LzmaProps { lc: b % 9, lp: (b / 9) % 5, pb: b / 45 })
     }
     /// Encodes the properties byte.
+    ///
+    /// ```
+    /// use lzma_core::lzma::LzmaProps;
+    /// assert_eq!(LzmaProps { lc: 3, lp: 0, pb: 2 }.to_byte(), 0x5D);
+    /// ```
     pub fn to_byte(self) -> u8 {
         ((self.pb * 5 + self.lp) * 9 + self.lc) as u8
     }
 }
 
 /// Options of the LZMA1 and LZMA2 filters (liblzma `lzma_options_lzma`).
+///
+/// ```
+/// use lzma_core::{EncoderOptions, Filter, LzmaOptions};
+/// let mut o = LzmaOptions::preset(0, false)?;
+/// o.dict_size = 64 << 10;
+/// o.nice_len = 32;
+/// o.validate_for_encoder()?;
+/// let xz = lzma_core::compress_with(b"custom", &EncoderOptions::default().filters(vec![Filter::Lzma2(o)]))?;
+/// assert_eq!(lzma_core::decompress(&xz)?, b"custom");
+/// # Ok::<(), lzma_core::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct LzmaOptions {
     /// Dictionary size in bytes.
@@ -169,11 +229,27 @@ impl LzmaOptions {
     }
 
     /// The literal/position parameters.
+    ///
+    /// ```
+    /// use lzma_core::{lzma::LzmaProps, LzmaOptions};
+    /// assert_eq!(LzmaOptions::preset(6, false)?.props(), LzmaProps { lc: 3, lp: 0, pb: 2 });
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn props(&self) -> LzmaProps {
         LzmaProps { lc: self.lc, lp: self.lp, pb: self.pb }
     }
 
     /// Checks the options for encoding, naming the first bad option.
+    ///
+    /// ```
+    /// use lzma_core::LzmaOptions;
+    /// let mut o = LzmaOptions::preset(0, false)?;
+    /// assert!(o.validate_for_encoder().is_ok());
+    /// o.lc = 4;
+    /// o.lp = 1; // lc + lp > 4
+    /// assert!(o.validate_for_encoder().is_err());
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn validate_for_encoder(&self) -> Result<()> {
         if self.lc > LCLP_MAX || self.lp > LCLP_MAX || self.lc + self.lp > LCLP_MAX {
             return Err(Error::Options("The sum of lc and lp must not exceed 4".into()));

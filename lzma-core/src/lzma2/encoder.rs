@@ -7,6 +7,15 @@
 //! - `0x80 | reset << 5 | (usize - 1) >> 16`: LZMA chunk, then 16 bits of the uncompressed
 //!   size, a 16-bit compressed size and, when `reset >= 2`, the properties byte. `reset` is 0
 //!   (nothing), 1 (state), 2 (state and properties) or 3 (also the dictionary).
+//!
+//! ```
+//! use lzma_core::{lzma2::encoder::Lzma2Encoder, oneshot::run, LzmaOptions};
+//! // Random-looking bytes do not shrink: they go out as an uncompressed chunk (0x01).
+//! let noise: Vec<u8> = (0u32..64).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+//! let out = run(&mut Lzma2Encoder::new(&LzmaOptions::preset(0, false)?)?, &noise)?;
+//! assert_eq!((out[0], *out.last().unwrap()), (0x01, 0x00));
+//! # Ok::<(), lzma_core::Error>(())
+//! ```
 
 use crate::lz::encoder::{LzEncode, LzEncoder, Mf};
 use crate::lzma::encoder::glue::{lz_encoder, mf_config};
@@ -293,7 +302,7 @@ impl LzEncode for Lzma2Chunker {
 /// The raw LZMA2 encoder, as XZ Utils writes `--format=raw --lzma2` and the payload of an
 /// `.xz` block.
 ///
-/// ```no_run
+/// ```
 /// use lzma_core::lzma2::encoder::Lzma2Encoder;
 /// use lzma_core::{Action, Coder, LzmaOptions, Status};
 /// let mut enc = Lzma2Encoder::new(&LzmaOptions::preset(1, false)?)?;
@@ -309,6 +318,15 @@ pub struct Lzma2Encoder {
 
 impl Lzma2Encoder {
     /// Creates an encoder for `opts`; bad options give [`Error::Options`].
+    ///
+    /// ```
+    /// use lzma_core::lzma2::{decoder::Lzma2Decoder, encoder::Lzma2Encoder};
+    /// use lzma_core::{oneshot::run, LzmaOptions};
+    /// let opts = LzmaOptions::preset(0, false)?;
+    /// let raw = run(&mut Lzma2Encoder::new(&opts)?, b"lzma2 lzma2")?;
+    /// assert_eq!(run(&mut Lzma2Decoder::new(opts.dict_size)?, &raw)?, b"lzma2 lzma2");
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn new(opts: &LzmaOptions) -> Result<Self> {
         let chunker = Lzma2Chunker::new(opts)?;
         let cfg = mf_config(opts, Lzma2Chunker::before_size(opts.dict_size));
@@ -346,6 +364,14 @@ impl Lzma2Encoder {
 
     /// Memory the encoder needs for `opts`, as liblzma's `lzma_raw_encoder_memusage` for
     /// LZMA2 (`u64::MAX` for invalid options).
+    ///
+    /// ```
+    /// use lzma_core::{lzma2::encoder::Lzma2Encoder, LzmaOptions};
+    /// let fast = Lzma2Encoder::memusage(&LzmaOptions::preset(0, false)?);
+    /// let best = Lzma2Encoder::memusage(&LzmaOptions::preset(9, false)?);
+    /// assert!(fast < best);
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn memusage(opts: &LzmaOptions) -> u64 {
         if crate::lzma::encoder::validate(opts).is_err() {
             return u64::MAX;
