@@ -15,9 +15,41 @@ bufread_type!(
     /// d.read_to_string(&mut s).unwrap();
     /// assert_eq!(s, "bufread");
     /// ```
-    XzDecoder, crate::xz::XzDecoder
+    XzDecoder, crate::xz::XzDecoder,
+    example {
+        ty: "lzma_core::bufread::XzDecoder",
+        setup: "",
+        data: "lzma_core::compress(b\"hello\", 0)?",
+        new: "lzma_core::bufread::XzDecoder::new(inner)",
+        coder: "lzma_core::xz::XzDecoder::new(lzma_core::DecoderOptions::new())",
+    }
 );
-ctors!(xz_decoder XzDecoder, R: std::io::BufRead);
+ctors!(
+    xz_decoder XzDecoder,
+    new {
+        ///
+        /// ```
+        /// use std::io::Read;
+        /// let xz = lzma_core::compress(b"hello", 0)?;
+        /// let mut s = String::new();
+        /// lzma_core::bufread::XzDecoder::new(&xz[..]).read_to_string(&mut s)?;
+        /// assert_eq!(s, "hello");
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        /// ```
+    },
+    with_options {
+        ///
+        /// ```
+        /// use std::io::Read;
+        /// use lzma_core::DecoderOptions;
+        /// let xz = lzma_core::compress(b"hello", 0)?;
+        /// let mut d = lzma_core::bufread::XzDecoder::with_options(&xz[..], DecoderOptions::new().memlimit(1024));
+        /// assert!(d.read_to_end(&mut Vec::new()).is_err()); // needs more than 1 KiB
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        /// ```
+    },
+    R: std::io::BufRead
+);
 
 bufread_type!(
     /// Encodes .xz from a `BufRead`.
@@ -29,9 +61,41 @@ bufread_type!(
     /// e.read_to_end(&mut xz).unwrap();
     /// assert_eq!(lzma_core::decompress(&xz).unwrap(), b"abc");
     /// ```
-    XzEncoder, crate::xz::XzEncoder
+    XzEncoder, crate::xz::XzEncoder,
+    example {
+        ty: "lzma_core::bufread::XzEncoder",
+        setup: "",
+        data: "*b\"hello\"",
+        new: "lzma_core::bufread::XzEncoder::new(inner, 0)?",
+        coder: "lzma_core::xz::XzEncoder::new(&lzma_core::EncoderOptions::preset(0))?",
+    }
 );
-ctors!(xz_encoder XzEncoder, R: std::io::BufRead);
+ctors!(
+    xz_encoder XzEncoder,
+    new {
+        ///
+        /// ```
+        /// use std::io::Read;
+        /// let mut xz = Vec::new();
+        /// lzma_core::bufread::XzEncoder::new(&b"hello"[..], 0)?.read_to_end(&mut xz)?;
+        /// assert_eq!(lzma_core::decompress(&xz)?, b"hello");
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        /// ```
+    },
+    with_options {
+        ///
+        /// ```
+        /// use std::io::Read;
+        /// use lzma_core::{Check, EncoderOptions};
+        /// let opts = EncoderOptions::preset(0).check(Check::Crc32);
+        /// let mut xz = Vec::new();
+        /// lzma_core::bufread::XzEncoder::with_options(&b"hello"[..], &opts)?.read_to_end(&mut xz)?;
+        /// assert_eq!(xz[7], 0x01); // the check ID in the stream flags
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        /// ```
+    },
+    R: std::io::BufRead
+);
 
 bufread_type!(
     /// Decodes .lzma from a `BufRead`.
@@ -41,9 +105,42 @@ bufread_type!(
     /// let mut d = lzma_core::bufread::LzmaDecoder::new(&b"not lzma at all"[..]);
     /// assert!(d.read_to_end(&mut Vec::new()).is_err());
     /// ```
-    LzmaDecoder, crate::alone::AloneDecoder
+    LzmaDecoder, crate::alone::AloneDecoder,
+    example {
+        ty: "lzma_core::bufread::LzmaDecoder",
+        setup: "",
+        data: "lzma_core::oneshot::run(&mut lzma_core::alone::AloneEncoder::with_preset(0, false)?, b\"hello\")?",
+        new: "lzma_core::bufread::LzmaDecoder::new(inner)",
+        coder: "lzma_core::alone::AloneDecoder::new(&lzma_core::DecoderOptions::new())",
+    }
 );
-ctors!(lzma_decoder LzmaDecoder, R: std::io::BufRead);
+ctors!(
+    lzma_decoder LzmaDecoder,
+    new {
+        ///
+        /// ```
+        /// use std::io::Read;
+        /// use lzma_core::{alone::AloneEncoder, oneshot::run};
+        /// let lzma = run(&mut AloneEncoder::with_preset(0, false)?, b"hello")?;
+        /// let mut out = Vec::new();
+        /// lzma_core::bufread::LzmaDecoder::new(&lzma[..]).read_to_end(&mut out)?;
+        /// assert_eq!(out, b"hello");
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        /// ```
+    },
+    with_options {
+        ///
+        /// ```
+        /// use std::io::Read;
+        /// use lzma_core::{alone::AloneEncoder, oneshot::run, DecoderOptions};
+        /// let lzma = run(&mut AloneEncoder::with_preset(0, false)?, b"hello")?;
+        /// let mut d = lzma_core::bufread::LzmaDecoder::with_options(&lzma[..], DecoderOptions::new().memlimit(1024));
+        /// assert!(d.read_to_end(&mut Vec::new()).is_err()); // needs more than 1 KiB
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        /// ```
+    },
+    R: std::io::BufRead
+);
 
 bufread_type!(
     /// Encodes .lzma from a `BufRead`.
@@ -55,9 +152,41 @@ bufread_type!(
     /// e.read_to_end(&mut lzma).unwrap();
     /// assert_eq!(lzma[0], 0x5D);
     /// ```
-    LzmaEncoder, crate::alone::AloneEncoder
+    LzmaEncoder, crate::alone::AloneEncoder,
+    example {
+        ty: "lzma_core::bufread::LzmaEncoder",
+        setup: "",
+        data: "*b\"hello\"",
+        new: "lzma_core::bufread::LzmaEncoder::new(inner, 0)?",
+        coder: "lzma_core::alone::AloneEncoder::with_preset(0, false)?",
+    }
 );
-ctors!(lzma_encoder LzmaEncoder, R: std::io::BufRead);
+ctors!(
+    lzma_encoder LzmaEncoder,
+    new {
+        ///
+        /// ```
+        /// use std::io::Read;
+        /// let mut lzma = Vec::new();
+        /// lzma_core::bufread::LzmaEncoder::new(&b"hello"[..], 0)?.read_to_end(&mut lzma)?;
+        /// assert_eq!(lzma_core::oneshot::decompress_auto(&lzma)?, b"hello");
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        /// ```
+    },
+    with_options {
+        ///
+        /// ```
+        /// use std::io::Read;
+        /// let mut opts = lzma_core::LzmaOptions::preset(0, false)?;
+        /// opts.dict_size = 64 << 10;
+        /// let mut lzma = Vec::new();
+        /// lzma_core::bufread::LzmaEncoder::with_options(&b"hello"[..], &opts)?.read_to_end(&mut lzma)?;
+        /// assert_eq!(lzma[1..5], (64u32 << 10).to_le_bytes());
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        /// ```
+    },
+    R: std::io::BufRead
+);
 
 bufread_type!(
     /// Decodes lzip from a `BufRead`.
@@ -67,9 +196,52 @@ bufread_type!(
     /// let mut d = lzma_core::bufread::LzipDecoder::new(&b"LZIP\x07"[..]);
     /// assert!(d.read_to_end(&mut Vec::new()).is_err()); // version 7 is unsupported
     /// ```
-    LzipDecoder, crate::lzip::LzipDecoder
+    LzipDecoder, crate::lzip::LzipDecoder,
+    example {
+        ty: "lzma_core::bufread::LzipDecoder",
+        setup: "# let lzma = lzma_core::oneshot::run(&mut lzma_core::alone::AloneEncoder::with_preset(0, false)?, b\"hello\")?;
+# let mut lz = b\"LZIP\\x01\\x12\".to_vec(); // version 1, 256 KiB dictionary
+# lz.extend_from_slice(&lzma[13..]); // the LZMA data of the .lzma file
+# lz.extend_from_slice(&lzma_core::check::crc32(b\"hello\").to_le_bytes());
+# lz.extend_from_slice(&5u64.to_le_bytes());
+# lz.extend_from_slice(&(lz.len() as u64 + 8).to_le_bytes());
+",
+        data: "lz",
+        new: "lzma_core::bufread::LzipDecoder::new(inner)",
+        coder: "lzma_core::lzip::LzipDecoder::new(&lzma_core::DecoderOptions::new())",
+    }
 );
-ctors!(lzip_decoder LzipDecoder, R: std::io::BufRead);
+ctors!(
+    lzip_decoder LzipDecoder,
+    new {
+        ///
+        /// ```
+        /// use std::io::Read;
+        /// # let lzma = lzma_core::oneshot::run(&mut lzma_core::alone::AloneEncoder::with_preset(0, false)?, b"hello")?;
+        /// # let mut lz = b"LZIP\x01\x12".to_vec(); // version 1, 256 KiB dictionary
+        /// # lz.extend_from_slice(&lzma[13..]); // the LZMA data of the .lzma file
+        /// # lz.extend_from_slice(&lzma_core::check::crc32(b"hello").to_le_bytes());
+        /// # lz.extend_from_slice(&5u64.to_le_bytes());
+        /// # lz.extend_from_slice(&(lz.len() as u64 + 8).to_le_bytes());
+        /// let mut out = Vec::new();
+        /// lzma_core::bufread::LzipDecoder::new(&lz[..]).read_to_end(&mut out)?;
+        /// assert_eq!(out, b"hello");
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        /// ```
+    },
+    with_options {
+        ///
+        /// ```
+        /// use std::io::Read;
+        /// use lzma_core::DecoderOptions;
+        /// // The 8 MiB dictionary of 0x17 is over the limit.
+        /// let mut d = lzma_core::bufread::LzipDecoder::with_options(&b"LZIP\x01\x17"[..], DecoderOptions::new().memlimit(1 << 20));
+        /// assert!(d.read_to_end(&mut Vec::new()).is_err());
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        /// ```
+    },
+    R: std::io::BufRead
+);
 
 bufread_type!(
     /// Decodes a raw filter chain from a `BufRead`.
@@ -84,9 +256,44 @@ bufread_type!(
     /// d.read_to_end(&mut out).unwrap();
     /// assert_eq!(out, b"raw");
     /// ```
-    RawDecoder, crate::raw::RawDecoder
+    RawDecoder, crate::raw::RawDecoder,
+    example {
+        ty: "lzma_core::bufread::RawDecoder",
+        setup: "# use lzma_core::{Filter, LzmaOptions};
+# let chain = [Filter::Lzma2(LzmaOptions::preset(0, false)?)];
+",
+        data: "lzma_core::oneshot::run(&mut lzma_core::raw::RawEncoder::new(&chain)?, b\"hello\")?",
+        new: "lzma_core::bufread::RawDecoder::new(inner, &chain)?",
+        coder: "lzma_core::raw::RawDecoder::new(&chain, u64::MAX)?",
+    }
 );
-ctors!(raw_decoder RawDecoder, R: std::io::BufRead);
+ctors!(
+    raw_decoder RawDecoder,
+    new {
+        ///
+        /// ```
+        /// use std::io::Read;
+        /// use lzma_core::{oneshot::run, raw::RawEncoder, Filter, LzmaOptions};
+        /// let chain = [Filter::Delta { distance: 1 }, Filter::Lzma2(LzmaOptions::preset(0, false)?)];
+        /// let raw = run(&mut RawEncoder::new(&chain)?, b"hello")?;
+        /// let mut out = Vec::new();
+        /// lzma_core::bufread::RawDecoder::new(&raw[..], &chain)?.read_to_end(&mut out)?;
+        /// assert_eq!(out, b"hello");
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        /// ```
+    },
+    with_memlimit {
+        ///
+        /// ```
+        /// use lzma_core::{Filter, LzmaOptions};
+        /// let chain = [Filter::Lzma2(LzmaOptions::preset(0, false)?)];
+        /// assert!(lzma_core::bufread::RawDecoder::with_memlimit(&b""[..], &chain, 1024).is_err());
+        /// assert!(lzma_core::bufread::RawDecoder::with_memlimit(&b""[..], &chain, 16 << 20).is_ok());
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        /// ```
+    },
+    R: std::io::BufRead
+);
 
 bufread_type!(
     /// Encodes a raw filter chain from a `BufRead`.
@@ -100,9 +307,33 @@ bufread_type!(
     /// e.read_to_end(&mut raw).unwrap();
     /// assert_eq!(*raw.last().unwrap(), 0x00); // LZMA2 end marker
     /// ```
-    RawEncoder, crate::raw::RawEncoder
+    RawEncoder, crate::raw::RawEncoder,
+    example {
+        ty: "lzma_core::bufread::RawEncoder",
+        setup: "# use lzma_core::{Filter, LzmaOptions};
+# let chain = [Filter::Lzma2(LzmaOptions::preset(0, false)?)];
+",
+        data: "*b\"hello\"",
+        new: "lzma_core::bufread::RawEncoder::new(inner, &chain)?",
+        coder: "lzma_core::raw::RawEncoder::new(&chain)?",
+    }
 );
-ctors!(raw_encoder RawEncoder, R: std::io::BufRead);
+ctors!(
+    raw_encoder RawEncoder,
+    new {
+        ///
+        /// ```
+        /// use std::io::Read;
+        /// use lzma_core::{oneshot::run, raw::RawDecoder, Filter, LzmaOptions};
+        /// let chain = [Filter::Lzma2(LzmaOptions::preset(0, false)?)];
+        /// let mut raw = Vec::new();
+        /// lzma_core::bufread::RawEncoder::new(&b"hello"[..], &chain)?.read_to_end(&mut raw)?;
+        /// assert_eq!(run(&mut RawDecoder::new(&chain, u64::MAX)?, &raw)?, b"hello");
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        /// ```
+    },
+    R: std::io::BufRead
+);
 
 bufread_type!(
     /// Decodes .xz, .lzma or lzip (detected) from a `BufRead`.
@@ -115,6 +346,41 @@ bufread_type!(
     /// d.read_to_end(&mut out).unwrap();
     /// assert_eq!(out, b"auto");
     /// ```
-    AutoDecoder, crate::auto::AutoDecoder
+    AutoDecoder, crate::auto::AutoDecoder,
+    example {
+        ty: "lzma_core::bufread::AutoDecoder",
+        setup: "",
+        data: "lzma_core::compress(b\"hello\", 0)?",
+        new: "lzma_core::bufread::AutoDecoder::new(inner)",
+        coder: "lzma_core::auto::AutoDecoder::new(lzma_core::DecoderOptions::new())",
+    }
 );
-ctors!(auto_decoder AutoDecoder, R: std::io::BufRead);
+ctors!(
+    auto_decoder AutoDecoder,
+    new {
+        ///
+        /// ```
+        /// use std::io::Read;
+        /// use lzma_core::{alone::AloneEncoder, oneshot::run};
+        /// let lzma = run(&mut AloneEncoder::with_preset(0, false)?, b"hello")?; // .lzma, detected
+        /// let mut out = Vec::new();
+        /// lzma_core::bufread::AutoDecoder::new(&lzma[..]).read_to_end(&mut out)?;
+        /// assert_eq!(out, b"hello");
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        /// ```
+    },
+    with_options {
+        ///
+        /// ```
+        /// use std::io::Read;
+        /// use lzma_core::DecoderOptions;
+        /// let mut two = lzma_core::compress(b"one", 0)?;
+        /// two.extend(lzma_core::compress(b"two", 0)?);
+        /// let mut out = Vec::new();
+        /// lzma_core::bufread::AutoDecoder::with_options(&two[..], DecoderOptions::new().single_stream(true)).read_to_end(&mut out)?;
+        /// assert_eq!(out, b"one");
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        /// ```
+    },
+    R: std::io::BufRead
+);

@@ -142,7 +142,7 @@ pub(crate) fn drive<W: Write + ?Sized, C: Coder + ?Sized>(
 
 /// Defines a `bufread` adapter type over a coder.
 macro_rules! bufread_type {
-    ($(#[$m:meta])* $name:ident, $coder:ty) => {
+    ($(#[$m:meta])* $name:ident, $coder:ty, example { ty: $ty:literal, setup: $setup:literal, data: $data:literal, new: $new:literal, coder: $cnew:literal $(,)? }) => {
         $(#[$m])*
         pub struct $name<R> {
             inner: R,
@@ -152,22 +152,27 @@ macro_rules! bufread_type {
 
         impl<R> $name<R> {
             /// Wraps a reader and an already built coder.
+            #[doc = concat!("\n```\n# use std::io::Read;\n# use lzma_core::Coder;\n", $setup, "let data = ", $data, ";\n", "let inner: &[u8] = &data;\nlet mut r = ", $ty, "::from_coder(inner, ", $cnew, ");\nlet mut out = Vec::new();\nr.read_to_end(&mut out)?;\nassert!(!out.is_empty());\n", "# Ok::<(), Box<dyn std::error::Error>>(())\n```")]
             pub fn from_coder(inner: R, coder: $coder) -> Self {
                 $name { inner, coder, done: false }
             }
             /// The underlying reader.
+            #[doc = concat!("\n```\n# use std::io::Read;\n# use lzma_core::Coder;\n", $setup, "let data = ", $data, ";\n", "let inner: &[u8] = &data;\nlet r = ", $new, ";\nassert_eq!(r.get_ref().len(), data.len());\n", "# Ok::<(), Box<dyn std::error::Error>>(())\n```")]
             pub fn get_ref(&self) -> &R {
                 &self.inner
             }
             /// The underlying reader, mutably (reading from it corrupts the stream).
+            #[doc = concat!("\n```\n# use std::io::Read;\n# use lzma_core::Coder;\n", $setup, "let data = ", $data, ";\n", "let inner: &[u8] = &data;\nlet mut r = ", $new, ";\nlet src: &mut &[u8] = r.get_mut();\nassert_eq!(src.len(), data.len());\n", "# Ok::<(), Box<dyn std::error::Error>>(())\n```")]
             pub fn get_mut(&mut self) -> &mut R {
                 &mut self.inner
             }
             /// The underlying reader; bytes after the end of the stream are still in it.
+            #[doc = concat!("\n```\n# use std::io::Read;\n# use lzma_core::Coder;\n", $setup, "let data = ", $data, ";\n", "let inner: &[u8] = &data;\nlet mut r = ", $new, ";\nr.read_to_end(&mut Vec::new())?;\nassert!(r.into_inner().is_empty()); // all input was used\n", "# Ok::<(), Box<dyn std::error::Error>>(())\n```")]
             pub fn into_inner(self) -> R {
                 self.inner
             }
             /// The sans-IO coder (for its accessors, e.g. memory use or check type).
+            #[doc = concat!("\n```\n# use std::io::Read;\n# use lzma_core::Coder;\n", $setup, "let data = ", $data, ";\n", "let inner: &[u8] = &data;\nlet mut r = ", $new, ";\nr.read_to_end(&mut Vec::new())?;\nassert!(r.coder().memusage() > 0);\n", "# Ok::<(), Box<dyn std::error::Error>>(())\n```")]
             pub fn coder(&self) -> &$coder {
                 &self.coder
             }
@@ -189,7 +194,7 @@ macro_rules! bufread_type {
 
 /// Defines a `read` adapter type: the `bufread` type over a `BufReader`.
 macro_rules! read_type {
-    ($(#[$m:meta])* $name:ident, $coder:ty) => {
+    ($(#[$m:meta])* $name:ident, $coder:ty, example { ty: $ty:literal, setup: $setup:literal, data: $data:literal, new: $new:literal, coder: $cnew:literal $(,)? }) => {
         $(#[$m])*
         pub struct $name<R> {
             inner: crate::bufread::$name<std::io::BufReader<R>>,
@@ -197,6 +202,7 @@ macro_rules! read_type {
 
         impl<R: std::io::Read> $name<R> {
             /// Wraps a reader and an already built coder.
+            #[doc = concat!("\n```\n# use std::io::Read;\n# use lzma_core::Coder;\n", $setup, "let data = ", $data, ";\n", "let inner: &[u8] = &data;\nlet mut r = ", $ty, "::from_coder(inner, ", $cnew, ");\nlet mut out = Vec::new();\nr.read_to_end(&mut out)?;\nassert!(!out.is_empty());\n", "# Ok::<(), Box<dyn std::error::Error>>(())\n```")]
             pub fn from_coder(inner: R, coder: $coder) -> Self {
                 $name { inner: crate::bufread::$name::from_coder(std::io::BufReader::with_capacity(1 << 16, inner), coder) }
             }
@@ -204,18 +210,22 @@ macro_rules! read_type {
 
         impl<R> $name<R> {
             /// The underlying reader.
+            #[doc = concat!("\n```\n# use std::io::Read;\n# use lzma_core::Coder;\n", $setup, "let data = ", $data, ";\n", "let inner: &[u8] = &data;\nlet r = ", $new, ";\nassert_eq!(r.get_ref().len(), data.len());\n", "# Ok::<(), Box<dyn std::error::Error>>(())\n```")]
             pub fn get_ref(&self) -> &R {
                 self.inner.get_ref().get_ref()
             }
             /// The underlying reader, mutably (reading from it corrupts the stream).
+            #[doc = concat!("\n```\n# use std::io::Read;\n# use lzma_core::Coder;\n", $setup, "let data = ", $data, ";\n", "let inner: &[u8] = &data;\nlet mut r = ", $new, ";\nlet src: &mut &[u8] = r.get_mut();\nassert_eq!(src.len(), data.len());\n", "# Ok::<(), Box<dyn std::error::Error>>(())\n```")]
             pub fn get_mut(&mut self) -> &mut R {
                 self.inner.get_mut().get_mut()
             }
             /// The underlying reader (buffered bytes not yet decoded are lost).
+            #[doc = concat!("\n```\n# use std::io::Read;\n# use lzma_core::Coder;\n", $setup, "let data = ", $data, ";\n", "let inner: &[u8] = &data;\nlet mut r = ", $new, ";\nr.read_to_end(&mut Vec::new())?;\nassert!(r.into_inner().is_empty()); // all input was used\n", "# Ok::<(), Box<dyn std::error::Error>>(())\n```")]
             pub fn into_inner(self) -> R {
                 self.inner.into_inner().into_inner()
             }
             /// The sans-IO coder.
+            #[doc = concat!("\n```\n# use std::io::Read;\n# use lzma_core::Coder;\n", $setup, "let data = ", $data, ";\n", "let inner: &[u8] = &data;\nlet mut r = ", $new, ";\nr.read_to_end(&mut Vec::new())?;\nassert!(r.coder().memusage() > 0);\n", "# Ok::<(), Box<dyn std::error::Error>>(())\n```")]
             pub fn coder(&self) -> &$coder {
                 self.inner.coder()
             }
@@ -238,7 +248,7 @@ macro_rules! read_type {
 /// Defines a `write` adapter type over a coder. `$flush` is the action `flush()` runs
 /// (`SyncFlush` for encoders) or `None` for decoders.
 macro_rules! write_type {
-    ($(#[$m:meta])* $name:ident, $coder:ty, $flush:expr) => {
+    ($(#[$m:meta])* $name:ident, $coder:ty, $flush:expr, example { ty: $ty:literal, setup: $setup:literal, data: $data:literal, new: $new:literal, coder: $cnew:literal $(,)? }) => {
         $(#[$m])*
         ///
         /// Call [`finish`](Self::finish) (or `try_finish`) at the end: dropping the writer
@@ -252,23 +262,28 @@ macro_rules! write_type {
 
         impl<W: std::io::Write> $name<W> {
             /// Wraps a writer and an already built coder.
+            #[doc = concat!("\n```\n# use std::io::Write;\n# use lzma_core::Coder;\n", $setup, "let data = ", $data, ";\n", "let mut w = ", $ty, "::from_coder(Vec::new(), ", $cnew, ");\nw.write_all(&data)?;\nassert!(!w.finish()?.is_empty());\n", "# Ok::<(), Box<dyn std::error::Error>>(())\n```")]
             pub fn from_coder(inner: W, coder: $coder) -> Self {
                 $name { inner, coder, out: crate::zio::OutBuf::new(), ended: false }
             }
             /// The underlying writer.
+            #[doc = concat!("\n```\n# use std::io::Write;\n# use lzma_core::Coder;\n", $setup, "let data = ", $data, ";\n", "let mut w = ", $new, ";\nw.write_all(&data)?;\nw.try_finish()?;\nassert!(!w.get_ref().is_empty());\n", "# Ok::<(), Box<dyn std::error::Error>>(())\n```")]
             pub fn get_ref(&self) -> &W {
                 &self.inner
             }
             /// The underlying writer, mutably (writing to it corrupts the stream).
+            #[doc = concat!("\n```\n# use std::io::Write;\n# use lzma_core::Coder;\n", $setup, "let data = ", $data, ";\n", "let mut w = ", $new, ";\nw.write_all(&data)?;\nw.try_finish()?;\nlet out = std::mem::take(w.get_mut());\nassert!(!out.is_empty());\n", "# Ok::<(), Box<dyn std::error::Error>>(())\n```")]
             pub fn get_mut(&mut self) -> &mut W {
                 &mut self.inner
             }
             /// The sans-IO coder.
+            #[doc = concat!("\n```\n# use std::io::Write;\n# use lzma_core::Coder;\n", $setup, "let data = ", $data, ";\n", "let mut w = ", $new, ";\nw.write_all(&data)?;\nassert!(w.coder().memusage() > 0);\n", "# Ok::<(), Box<dyn std::error::Error>>(())\n```")]
             pub fn coder(&self) -> &$coder {
                 &self.coder
             }
             /// Finishes the stream and writes everything out, keeping the writer.
             /// Errors (write errors, truncated input for decoders) are reported.
+            #[doc = concat!("\n```\n# use std::io::Write;\n# use lzma_core::Coder;\n", $setup, "let data = ", $data, ";\n", "let mut w = ", $new, ";\nw.write_all(&data)?;\nw.try_finish()?; // the writer is kept\nw.try_finish()?; // a second call has nothing left to do\nassert!(!w.get_ref().is_empty());\n", "# Ok::<(), Box<dyn std::error::Error>>(())\n```")]
             pub fn try_finish(&mut self) -> std::io::Result<()> {
                 let w = &mut self.inner;
                 if !self.ended {
@@ -279,6 +294,7 @@ macro_rules! write_type {
                 crate::zio::OutBuf::flush(w)
             }
             /// Finishes the stream and returns the writer.
+            #[doc = concat!("\n```\n# use std::io::Write;\n# use lzma_core::Coder;\n", $setup, "let data = ", $data, ";\n", "let mut w = ", $new, ";\nw.write_all(&data)?;\nlet out: Vec<u8> = w.finish()?;\nassert!(!out.is_empty());\n", "# Ok::<(), Box<dyn std::error::Error>>(())\n```")]
             pub fn finish(mut self) -> std::io::Result<W> {
                 self.try_finish()?;
                 Ok(self.inner)
@@ -312,92 +328,104 @@ macro_rules! write_type {
 }
 
 /// Defines the constructors every adapter type gets, for a given bound on the wrapped
-/// reader or writer.
+/// reader or writer. Each constructor takes its doc example as `name { /// ... }`.
 macro_rules! ctors {
-    (decoder $name:ident, $t:ident: $($bound:tt)+) => {
+    (decoder $name:ident, new { $(#[$dn:meta])* }, $t:ident: $($bound:tt)+) => {
         impl<$t: $($bound)+> $name<$t> {
             /// A decoder with default options (no memory limit, checks verified,
             /// concatenated streams).
+            $(#[$dn])*
             pub fn new(inner: $t) -> Self {
                 Self::with_options(inner, crate::DecoderOptions::default())
             }
         }
     };
-    (xz_decoder $name:ident, $t:ident: $($bound:tt)+) => {
-        crate::zio::ctors!(decoder $name, $t: $($bound)+);
+    (xz_decoder $name:ident, new { $(#[$dn:meta])* }, with_options { $(#[$dw:meta])* }, $t:ident: $($bound:tt)+) => {
+        crate::zio::ctors!(decoder $name, new { $(#[$dn])* }, $t: $($bound)+);
         impl<$t: $($bound)+> $name<$t> {
             /// A decoder with the given options.
+            $(#[$dw])*
             pub fn with_options(inner: $t, opts: crate::DecoderOptions) -> Self {
                 Self::from_coder(inner, crate::xz::XzDecoder::new(opts))
             }
         }
     };
-    (lzma_decoder $name:ident, $t:ident: $($bound:tt)+) => {
-        crate::zio::ctors!(decoder $name, $t: $($bound)+);
+    (lzma_decoder $name:ident, new { $(#[$dn:meta])* }, with_options { $(#[$dw:meta])* }, $t:ident: $($bound:tt)+) => {
+        crate::zio::ctors!(decoder $name, new { $(#[$dn])* }, $t: $($bound)+);
         impl<$t: $($bound)+> $name<$t> {
             /// A decoder with the given options (only the memory limit applies).
+            $(#[$dw])*
             pub fn with_options(inner: $t, opts: crate::DecoderOptions) -> Self {
                 Self::from_coder(inner, crate::alone::AloneDecoder::new(&opts))
             }
         }
     };
-    (lzip_decoder $name:ident, $t:ident: $($bound:tt)+) => {
-        crate::zio::ctors!(decoder $name, $t: $($bound)+);
+    (lzip_decoder $name:ident, new { $(#[$dn:meta])* }, with_options { $(#[$dw:meta])* }, $t:ident: $($bound:tt)+) => {
+        crate::zio::ctors!(decoder $name, new { $(#[$dn])* }, $t: $($bound)+);
         impl<$t: $($bound)+> $name<$t> {
             /// A decoder with the given options.
+            $(#[$dw])*
             pub fn with_options(inner: $t, opts: crate::DecoderOptions) -> Self {
                 Self::from_coder(inner, crate::lzip::LzipDecoder::new(&opts))
             }
         }
     };
-    (auto_decoder $name:ident, $t:ident: $($bound:tt)+) => {
-        crate::zio::ctors!(decoder $name, $t: $($bound)+);
+    (auto_decoder $name:ident, new { $(#[$dn:meta])* }, with_options { $(#[$dw:meta])* }, $t:ident: $($bound:tt)+) => {
+        crate::zio::ctors!(decoder $name, new { $(#[$dn])* }, $t: $($bound)+);
         impl<$t: $($bound)+> $name<$t> {
             /// A decoder with the given options.
+            $(#[$dw])*
             pub fn with_options(inner: $t, opts: crate::DecoderOptions) -> Self {
                 Self::from_coder(inner, crate::auto::AutoDecoder::new(opts))
             }
         }
     };
-    (raw_decoder $name:ident, $t:ident: $($bound:tt)+) => {
+    (raw_decoder $name:ident, new { $(#[$dn:meta])* }, with_memlimit { $(#[$dw:meta])* }, $t:ident: $($bound:tt)+) => {
         impl<$t: $($bound)+> $name<$t> {
             /// A decoder for the filter chain, without a memory limit.
+            $(#[$dn])*
             pub fn new(inner: $t, filters: &[crate::Filter]) -> crate::Result<Self> {
                 Self::with_memlimit(inner, filters, u64::MAX)
             }
             /// A decoder for the filter chain with a memory limit.
+            $(#[$dw])*
             pub fn with_memlimit(inner: $t, filters: &[crate::Filter], memlimit: u64) -> crate::Result<Self> {
                 Ok(Self::from_coder(inner, crate::raw::RawDecoder::new(filters, memlimit)?))
             }
         }
     };
-    (raw_encoder $name:ident, $t:ident: $($bound:tt)+) => {
+    (raw_encoder $name:ident, new { $(#[$dn:meta])* }, $t:ident: $($bound:tt)+) => {
         impl<$t: $($bound)+> $name<$t> {
             /// An encoder for the filter chain.
+            $(#[$dn])*
             pub fn new(inner: $t, filters: &[crate::Filter]) -> crate::Result<Self> {
                 Ok(Self::from_coder(inner, crate::raw::RawEncoder::new(filters)?))
             }
         }
     };
-    (xz_encoder $name:ident, $t:ident: $($bound:tt)+) => {
+    (xz_encoder $name:ident, new { $(#[$dn:meta])* }, with_options { $(#[$dw:meta])* }, $t:ident: $($bound:tt)+) => {
         impl<$t: $($bound)+> $name<$t> {
             /// An encoder for preset `level` (0..=9) with CRC64, as `xz -T1 -<level>`.
+            $(#[$dn])*
             pub fn new(inner: $t, level: u32) -> crate::Result<Self> {
                 Self::with_options(inner, &crate::EncoderOptions::preset(level))
             }
             /// An encoder with the given options.
+            $(#[$dw])*
             pub fn with_options(inner: $t, opts: &crate::EncoderOptions) -> crate::Result<Self> {
                 Ok(Self::from_coder(inner, crate::xz::XzEncoder::new(opts)?))
             }
         }
     };
-    (lzma_encoder $name:ident, $t:ident: $($bound:tt)+) => {
+    (lzma_encoder $name:ident, new { $(#[$dn:meta])* }, with_options { $(#[$dw:meta])* }, $t:ident: $($bound:tt)+) => {
         impl<$t: $($bound)+> $name<$t> {
             /// An encoder for preset `level` (0..=9), as `xz --format=lzma -<level>`.
+            $(#[$dn])*
             pub fn new(inner: $t, level: u32) -> crate::Result<Self> {
                 Self::with_options(inner, &crate::LzmaOptions::preset(level, false)?)
             }
             /// An encoder with the given LZMA1 options.
+            $(#[$dw])*
             pub fn with_options(inner: $t, opts: &crate::LzmaOptions) -> crate::Result<Self> {
                 Ok(Self::from_coder(inner, crate::alone::AloneEncoder::new(opts)?))
             }

@@ -6,11 +6,25 @@ pub mod bufread {
 
     bufread_type!(
         /// Compresses what is read from a `BufRead` with [`crate::mt::XzEncoderMt`].
-        XzEncoderMt, crate::mt::XzEncoderMt
+        XzEncoderMt, crate::mt::XzEncoderMt,
+        example {
+            ty: "lzma_core::mt::bufread::XzEncoderMt",
+            setup: "",
+            data: "*b\"hello\"",
+            new: "lzma_core::mt::bufread::XzEncoderMt::new(inner, &lzma_core::EncoderOptions::preset(0), 2)?",
+            coder: "lzma_core::mt::XzEncoderMt::new(&lzma_core::EncoderOptions::preset(0), 2)?",
+        }
     );
     bufread_type!(
         /// Decompresses .xz read from a `BufRead` with [`crate::mt::XzDecoderMt`].
-        XzDecoderMt, crate::mt::XzDecoderMt
+        XzDecoderMt, crate::mt::XzDecoderMt,
+        example {
+            ty: "lzma_core::mt::bufread::XzDecoderMt",
+            setup: "",
+            data: "lzma_core::compress(b\"hello\", 0)?",
+            new: "lzma_core::mt::bufread::XzDecoderMt::new(inner, lzma_core::mt::MtDecoderOptions::new(2))",
+            coder: "lzma_core::mt::XzDecoderMt::new(lzma_core::mt::MtDecoderOptions::new(2))",
+        }
     );
 
     impl<R: std::io::BufRead> XzEncoderMt<R> {
@@ -144,12 +158,26 @@ pub mod write {
         /// let xz = w.finish().unwrap();
         /// assert_eq!(lzma_core::decompress(&xz).unwrap(), b"hello");
         /// ```
-        XzEncoderMt, crate::mt::XzEncoderMt, Some(Action::FullFlush)
+        XzEncoderMt, crate::mt::XzEncoderMt, Some(Action::FullFlush),
+        example {
+            ty: "lzma_core::mt::write::XzEncoderMt",
+            setup: "",
+            data: "*b\"hello\"",
+            new: "lzma_core::mt::write::XzEncoderMt::new(Vec::new(), &lzma_core::EncoderOptions::preset(0), 2)?",
+            coder: "lzma_core::mt::XzEncoderMt::new(&lzma_core::EncoderOptions::preset(0), 2)?",
+        }
     );
     write_type!(
         /// Decompresses .xz written to it into the inner writer with
         /// [`crate::mt::XzDecoderMt`].
-        XzDecoderMt, crate::mt::XzDecoderMt, None
+        XzDecoderMt, crate::mt::XzDecoderMt, None,
+        example {
+            ty: "lzma_core::mt::write::XzDecoderMt",
+            setup: "",
+            data: "lzma_core::compress(b\"hello\", 0)?",
+            new: "lzma_core::mt::write::XzDecoderMt::new(Vec::new(), lzma_core::mt::MtDecoderOptions::new(2))",
+            coder: "lzma_core::mt::XzDecoderMt::new(lzma_core::mt::MtDecoderOptions::new(2))",
+        }
     );
 
     impl<W: std::io::Write> XzEncoderMt<W> {
