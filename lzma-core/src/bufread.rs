@@ -1,6 +1,20 @@
 //! Adapters over `std::io::BufRead`: each type reads from a buffered reader and yields the
 //! decoded (or encoded) bytes through `std::io::Read`. Bytes after the end of a stream stay
 //! in the inner reader (see `into_inner`).
+//!
+//! ```
+//! use std::io::{BufRead, Read};
+//! // Two streams back to back: with `single_stream`, the second stays in the reader.
+//! let mut two = lzma_core::compress(b"one", 0)?;
+//! two.extend(lzma_core::compress(b"two", 0)?);
+//! let opts = lzma_core::DecoderOptions::new().single_stream(true);
+//! let mut d = lzma_core::bufread::XzDecoder::with_options(&two[..], opts);
+//! let mut first = Vec::new();
+//! d.read_to_end(&mut first)?;
+//! let rest = d.into_inner();
+//! assert_eq!((&first[..], lzma_core::decompress(rest)?), (&b"one"[..], b"two".to_vec()));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use crate::zio::{bufread_type, ctors};
 

@@ -1,5 +1,14 @@
 //! Adapters over `std::io::Read`: each type is the [`crate::bufread`] type of the same name
 //! over a `BufReader`.
+//!
+//! ```
+//! use std::io::Read;
+//! let xz = lzma_core::compress(b"any Read", 0)?;
+//! let mut out = String::new();
+//! lzma_core::read::XzDecoder::new(&xz[..]).read_to_string(&mut out)?;
+//! assert_eq!(out, "any Read");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use crate::zio::{ctors, read_type};
 

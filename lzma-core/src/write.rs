@@ -1,6 +1,17 @@
 //! Adapters over `std::io::Write`: write uncompressed (or compressed) bytes in, the coded
 //! bytes go to the inner writer. Finish explicitly with `finish()` or `try_finish()`;
 //! dropping a writer never finishes the stream, so errors are never swallowed.
+//!
+//! ```
+//! use std::io::Write;
+//! let mut e = lzma_core::write::XzEncoder::new(Vec::new(), 0)?;
+//! e.write_all(b"any Write")?;
+//! let xz = e.finish()?; // always finish explicitly
+//! let mut d = lzma_core::write::XzDecoder::new(Vec::new());
+//! d.write_all(&xz)?;
+//! assert_eq!(d.finish()?, b"any Write");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use crate::zio::{ctors, write_type};
 use crate::Action;

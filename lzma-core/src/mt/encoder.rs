@@ -136,6 +136,15 @@ impl std::fmt::Debug for XzEncoderMt {
 impl XzEncoderMt {
     /// An encoder for `opts` with `threads` worker threads (0 counts as 1; at most
     /// [`THREADS_MAX`]).
+    ///
+    /// ```
+    /// use lzma_core::{mt::XzEncoderMt, oneshot::run, EncoderOptions};
+    /// let mut enc = XzEncoderMt::new(&EncoderOptions::preset(0), 2)?;
+    /// let xz = run(&mut enc, b"two workers")?;
+    /// assert_eq!(lzma_core::decompress(&xz)?, b"two workers");
+    /// assert!(XzEncoderMt::new(&EncoderOptions::preset(0).block_size(0), 2).is_err());
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn new(opts: &EncoderOptions, threads: u32) -> Result<Self> {
         opts.validate()?;
         if threads > THREADS_MAX {
@@ -192,16 +201,40 @@ impl XzEncoderMt {
     }
 
     /// The block size in use (the largest block written).
+    ///
+    /// ```
+    /// use lzma_core::{mt::XzEncoderMt, EncoderOptions};
+    /// let enc = XzEncoderMt::new(&EncoderOptions::preset(0).block_size(4096), 2)?;
+    /// assert_eq!(enc.block_size(), 4096);
+    /// // Without a block size: three times the dictionary but at least 1 MiB, as xz.
+    /// assert_eq!(XzEncoderMt::new(&EncoderOptions::preset(0), 2)?.block_size(), 1 << 20);
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn block_size(&self) -> u64 {
         self.block_size
     }
 
     /// Worker threads asked for.
+    ///
+    /// ```
+    /// use lzma_core::{mt::XzEncoderMt, EncoderOptions};
+    /// assert_eq!(XzEncoderMt::new(&EncoderOptions::preset(0), 3)?.threads(), 3);
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn threads(&self) -> u32 {
         self.threads
     }
 
     /// Records of the blocks written so far.
+    ///
+    /// ```
+    /// use lzma_core::{mt::XzEncoderMt, oneshot::run, EncoderOptions};
+    /// let mut enc = XzEncoderMt::new(&EncoderOptions::preset(0).block_size(1000), 2)?;
+    /// run(&mut enc, &[1u8; 2500])?;
+    /// let sizes: Vec<u64> = enc.index_records().iter().map(|r| r.uncompressed_size).collect();
+    /// assert_eq!(sizes, [1000, 1000, 500]);
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn index_records(&self) -> &[IndexRecord] {
         &self.records
     }
