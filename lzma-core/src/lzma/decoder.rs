@@ -1,9 +1,9 @@
 //! LZMA1 decoder (raw, `.lzma`, lzip payloads) and the LZMA engine LZMA2 runs per chunk.
 //!
-//! The engine decodes into an [`lz::decoder::Dict`](crate::lz::decoder::Dict). It has two
+//! The engine decodes into an `lz::decoder::Dict` (internal). It has two
 //! paths, as liblzma 5.6+:
 //! - a *fast* loop, entered at a symbol boundary while at least one window of input
-//!   (the [`SYMBOL_MAX_BYTES`] one symbol can use) and some output room
+//!   (the `SYMBOL_MAX_BYTES` one symbol can use) and some output room
 //!   remain; range decoder, state and distances live in locals, there is no input check per
 //!   bit, bit trees are unrolled and probability arrays are indexed through masks;
 //! - a *resumable* path, a `loop { match seq }` state machine that decodes one bit per step
