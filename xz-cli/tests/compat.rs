@@ -9,6 +9,9 @@
 //! reference binary at test time.
 #![forbid(unsafe_code)]
 
+mod common;
+
+use common::ours;
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::fs;
@@ -16,7 +19,6 @@ use std::io::Write;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
 // ---------------------------------------------------------------------------------------
@@ -59,18 +61,9 @@ fn reference() -> Option<PathBuf> {
     Some(found)
 }
 
-fn ours() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_xz"))
-}
-
-static COUNTER: AtomicUsize = AtomicUsize::new(0);
-
+/// A fresh scratch folder of this suite.
 fn scratch(tag: &str) -> PathBuf {
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let base = std::env::temp_dir().join(format!("xz-rs-compat-{}-{n}-{tag}", std::process::id()));
-    let _ = fs::remove_dir_all(&base);
-    fs::create_dir_all(&base).expect("scratch dir");
-    base
+    common::scratch("compat", tag)
 }
 
 /// A bin directory with every command name pointing at `exe`.
