@@ -23,20 +23,8 @@ fn decodes_like_reference(xz: &[u8], expected: &[u8]) {
     assert_eq!(got.as_deref(), Ok(expected), "decoding {} bytes", xz.len());
     // Also through the one-byte-at-a-time path.
     let mut d = lzma_core::xz::XzDecoder::new(DecoderOptions::default());
-    let mut out = Vec::new();
-    let mut buf = [0u8; 7];
-    let mut pos = 0;
-    loop {
-        use lzma_core::{Action, Coder, Status};
-        let end = (pos + 1).min(xz.len());
-        let act = if end == xz.len() { Action::Finish } else { Action::Run };
-        let p = d.code(&xz[pos..end], &mut buf, act).expect("bytewise decode");
-        pos += p.consumed;
-        out.extend_from_slice(&buf[..p.produced]);
-        if p.status == Status::StreamEnd {
-            break;
-        }
-    }
+    let (out, end) = drive(&mut d, xz, 1, 7);
+    end.expect("bytewise decode");
     assert_eq!(out, expected);
 }
 
