@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::ours;
+use common::{ours, output_with_input};
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::fs;
@@ -130,24 +130,12 @@ fn crc32(data: &[u8]) -> u32 {
 
 /// Compresses with the reference binary.
 fn ref_compress(reference: &Path, args: &[&str], data: &[u8]) -> Vec<u8> {
-    let mut child = Command::new(reference)
-        .args(args)
+    let mut cmd = Command::new(reference);
+    cmd.args(args)
         .env("LC_ALL", "C")
         .env_remove("XZ_OPT")
-        .env_remove("XZ_DEFAULTS")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("reference runs");
-    let mut stdin = child.stdin.take().expect("stdin");
-    let data = data.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&data);
-    });
-    let out = child.wait_with_output().expect("reference output");
-    let _ = writer.join();
-    out.stdout
+        .env_remove("XZ_DEFAULTS");
+    output_with_input(&mut cmd, data).stdout
 }
 
 /// Rewrites the check ID of an .xz stream (header and footer flags, with their CRC32s).

@@ -6,19 +6,13 @@
 
 mod common;
 
-use common::ours;
+use common::{ours, reference};
 use std::fs;
 use std::io::{Read, Write};
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn reference() -> Option<PathBuf> {
-    std::env::var_os("XZ_REFERENCE")
-        .map(PathBuf::from)
-        .or_else(|| Some(PathBuf::from("/tmp/xz58/xz")).filter(|p| p.exists()))
-}
 
 /// The programs each scenario runs: ours, then the reference if there is one, with the
 /// word that names it in tags and messages. Without a reference the test says that it
