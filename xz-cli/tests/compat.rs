@@ -1639,31 +1639,12 @@ fn tar_bytes(content: &[u8]) -> Vec<u8> {
 fn probe(ours: &Path, reference: &Path) -> (bool, bool) {
     let data = text(2000);
     let xz = ref_compress(reference, &[], &data);
-    let dec = Command::new(ours)
-        .args(["-dc"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .and_then(|mut c| {
-            c.stdin.take().expect("stdin").write_all(&xz)?;
-            c.wait_with_output()
-        })
-        .map(|o| o.status.success() && o.stdout == data)
-        .unwrap_or(false);
-    let enc = Command::new(ours)
-        .args(["-c", "-T1"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .and_then(|mut c| {
-            c.stdin.take().expect("stdin").write_all(&data)?;
-            c.wait_with_output()
-        })
-        .map(|o| o.status.success() && o.stdout == ref_compress(reference, &["-T1"], &data))
-        .unwrap_or(false);
-    (dec, enc)
+    let dec = output_with_input(Command::new(ours).arg("-dc"), &xz);
+    let enc = output_with_input(Command::new(ours).args(["-c", "-T1"]), &data);
+    (
+        dec.status.success() && dec.stdout == data,
+        enc.status.success() && enc.stdout == ref_compress(reference, &["-T1"], &data),
+    )
 }
 
 #[test]

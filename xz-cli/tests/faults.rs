@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{ours, reference};
+use common::{ours, output_with_input, reference};
 use std::fs;
 use std::io::{Read, Write};
 use std::os::unix::process::ExitStatusExt;
@@ -362,20 +362,7 @@ fn sigusr1_prints_progress_and_continues() {
     let (code, out, err) = usr1_run(&ours(), &data, "usr1-ours");
     assert_eq!(code, Some(0), "{err}");
     // The output is complete and the same as without the signal.
-    let plain = Command::new(ours())
-        .args(["-0", "-T1", "-c"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .and_then(|mut c| {
-            let mut i = c.stdin.take().expect("stdin");
-            let d = data.clone();
-            let t = std::thread::spawn(move || i.write_all(&d));
-            let o = c.wait_with_output();
-            let _ = t.join();
-            o
-        })
-        .expect("plain run");
+    let plain = output_with_input(Command::new(ours()).args(["-0", "-T1", "-c"]), &data);
     assert_eq!(
         out, plain.stdout,
         "output differs from a run without SIGUSR1"
@@ -603,18 +590,7 @@ fn sigint_while_waiting_for_a_fifo_writer() {
 /// SIGPIPE before `main`).
 fn list_into_closed_pipe(exe: &Path, tag: &str) -> Option<i32> {
     let dir = scratch(tag);
-    let made = Command::new(ours())
-        .args(["-T1", "-c"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .and_then(|mut c| {
-            let mut i = c.stdin.take().expect("stdin");
-            i.write_all(b"listed\n")?;
-            drop(i);
-            c.wait_with_output()
-        })
-        .expect("compress");
+    let made = output_with_input(Command::new(ours()).args(["-T1", "-c"]), b"listed\n");
     fs::write(dir.join("a.xz"), made.stdout).expect("write");
     let mut child = Command::new(exe)
         .arg("-lvv")
