@@ -6,7 +6,7 @@ use crate::xz::backend::{self, MEMUSAGE_BASE};
 use crate::xz::block::{self, BlockDecoder};
 use crate::xz::block_header::{header_size_from_byte, unpadded_size, BlockHeader};
 use crate::xz::index::{IndexDecoder, IndexRecord};
-use crate::xz::stream_flags::{self, StreamFlags, HEADER_MAGIC, STREAM_HEADER_SIZE};
+use crate::xz::stream_flags::{self, StreamFlags, STREAM_HEADER_SIZE};
 use crate::{Check, Error, Result};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -516,14 +516,8 @@ impl XzDecoderMt {
             }
             match self.state {
                 State::StreamHeader => {
-                    let complete = self.fill(input, &mut ip);
-                    if self.first_stream {
-                        let n = self.pos.min(HEADER_MAGIC.len());
-                        if self.buf[..n] != HEADER_MAGIC[..n] {
-                            return self.fail(Error::Format("not an .xz stream header"), ip, op);
-                        }
-                    }
-                    if !complete {
+                    // The whole header first, as liblzma (see the single-threaded decoder).
+                    if !self.fill(input, &mut ip) {
                         break;
                     }
                     self.pos = 0;
@@ -747,12 +741,6 @@ impl XzDecoderMt {
                 }
             }
             if op < output.len() {
-                if self.state == State::StreamHeader
-                    && self.first_stream
-                    && self.pos < HEADER_MAGIC.len()
-                {
-                    return self.fail(Error::Format("input too short for an .xz stream"), ip, op);
-                }
                 return self.fail(Error::Truncated, ip, op);
             }
         }

@@ -4,7 +4,7 @@ use super::backend::MEMUSAGE_BASE;
 use super::block::{self, BlockDecoder};
 use super::block_header::header_size_from_byte;
 use super::index::{IndexDecoder, IndexRecord};
-use super::stream_flags::{self, StreamFlags, HEADER_MAGIC, STREAM_HEADER_SIZE};
+use super::stream_flags::{self, StreamFlags, STREAM_HEADER_SIZE};
 use crate::options::DecoderOptions;
 use crate::stream::{Action, Coder, Progress, Status};
 use crate::{Check, Error, Result};
@@ -174,14 +174,9 @@ impl XzDecoder {
         loop {
             match self.state {
                 State::StreamHeader => {
-                    let complete = self.fill(input, ip);
-                    if self.first_stream {
-                        let n = self.pos.min(HEADER_MAGIC.len());
-                        if self.buf[..n] != HEADER_MAGIC[..n] {
-                            return Err(Error::Format("not an .xz stream header"));
-                        }
-                    }
-                    if !complete {
+                    // As liblzma, the whole header is read before its magic bytes are
+                    // judged: input that ends inside it is truncated, not another format.
+                    if !self.fill(input, ip) {
                         break;
                     }
                     self.pos = 0;
@@ -308,10 +303,6 @@ impl XzDecoder {
             }
         }
         if action == Action::Finish && *ip == input.len() && *op < output.len() {
-            // Like `xz`, too little input to hold the magic bytes is not .xz at all.
-            if self.state == State::StreamHeader && self.first_stream && self.pos < HEADER_MAGIC.len() {
-                return Err(Error::Format("input too short for an .xz stream"));
-            }
             return Err(Error::Truncated);
         }
         Ok(Progress { consumed: *ip, produced: *op, status: Status::Ok })
