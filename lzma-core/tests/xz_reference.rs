@@ -239,6 +239,13 @@ fn damaged_like_reference(xz: &std::path::Path, data: &[u8]) {
                 assert_eq!(code, 0, "reference failed ({err}) where we succeeded");
                 assert_eq!(out, data);
             }
+            // Shorter than the stream header: `xz` itself finds no magic bytes and says
+            // "File format not recognized"; liblzma (and so the library) waits for the whole
+            // header and answers "Unexpected end of input".
+            Err(e) if case.len() < 12 && case.starts_with(&good[..case.len()]) => {
+                assert_eq!(e, Error::Truncated);
+                assert_ne!(code, 0);
+            }
             Err(e) => {
                 assert_ne!(code, 0, "we failed with {e:?} where the reference succeeded");
                 assert_eq!(Some(e.to_string().as_str()), ref_message(&err), "{e:?} vs {err}");

@@ -950,6 +950,19 @@ fn cases(r: &Path) -> Vec<Case> {
         ("t-qq-corrupt", corrupt.clone(), vec!["-tqq"]),
         ("d-threads", xz_mt.clone(), vec!["-dc", "-T4"]),
         ("d-zeros", xz_zeros.clone(), vec!["-dc"]),
+        // Input shorter than the 12-byte stream header: xz detects the format itself (six
+        // magic bytes) before liblzma, which waits for the whole header, sees the data.
+        ("d-short-fd", vec![0xFD], vec!["-dc"]),
+        ("d-short-fd-xz", vec![0xFD], vec!["-dc", "-F", "xz"]),
+        ("d-short-5", xz_empty[..5].to_vec(), vec!["-dc"]),
+        ("d-short-6", xz_empty[..6].to_vec(), vec!["-dc"]),
+        ("d-short-11", xz_empty[..11].to_vec(), vec!["-dc"]),
+        ("d-short-11-xz", xz_empty[..11].to_vec(), vec!["-dc", "-F", "xz"]),
+        ("t-short-11", xz_empty[..11].to_vec(), vec!["-t"]),
+        ("d-short-11-single", xz_empty[..11].to_vec(), vec!["-dc", "--single-stream"]),
+        ("d-short-11-threads", xz_empty[..11].to_vec(), vec!["-dc", "-T2"]),
+        ("d-short-garbage-11", b"garbagegarb".to_vec(), vec!["-dc"]),
+        ("d-short-garbage-11-xz", b"garbagegarb".to_vec(), vec!["-t", "-F", "xz"]),
     ] {
         let needs = match name {
             "d-lzma-as-xz" | "d-xz-as-lzma" | "d-lzip-magic-only" | "d-memlimit"
