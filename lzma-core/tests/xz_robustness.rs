@@ -605,10 +605,8 @@ fn block_longer_than_its_header_says_lzma_chunks() {
 
 /// The LZMA-chunk case at every cut against the reference. liblzma's LZMA decoder, with
 /// no output room left, still decodes the next symbol (up to its write), so a file cut
-/// inside that symbol is truncated; our `LzmaEngine` stops before it and answers corrupt
-/// for those few cuts until it does the same.
+/// inside that symbol is truncated; ours does the same.
 #[test]
-#[ignore = "needs LzmaEngine (lzma/decoder.rs) to decode a symbol with no output room, as liblzma"]
 fn block_longer_than_its_header_says_lzma_chunks_like_reference() {
     let Some(xz) = reference() else {
         eprintln!("skipped: reference xz not found (set XZ_REFERENCE or put xz on PATH)");
