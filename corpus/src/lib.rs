@@ -19,6 +19,7 @@
 mod desc;
 pub mod gen;
 pub mod lzma_enc;
+pub mod reference;
 
 pub use desc::parse_num;
 

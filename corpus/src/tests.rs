@@ -2,8 +2,7 @@
 //! installed) agrees with every vector's expectation.
 
 use super::*;
-use std::io::Write;
-use std::process::{Command, Stdio};
+use crate::reference::{class_in, decode_args, Reference};
 
 #[test]
 fn every_description_builds() {
@@ -11,72 +10,25 @@ fn every_description_builds() {
     assert!(v.len() >= 100, "only {} vectors", v.len());
 }
 
-/// The reference `xz` (`$XZ_REFERENCE`, else `xz` on PATH) and its version.
-fn reference() -> Option<(String, (u32, u32))> {
-    let cand = std::env::var("XZ_REFERENCE").unwrap_or_else(|_| "xz".to_string());
-    let out = Command::new(&cand).arg("--version").stderr(Stdio::null()).output().ok()?;
-    if !out.status.success() {
-        return None;
+/// What the reference says about a vector: `Ok(output)` or the error message, and whether
+/// it warned that the check is unsupported.
+fn reference_verdict(xz: &Reference, v: &Vector) -> (Result<Vec<u8>, String>, bool) {
+    let mut args = vec!["-dc".to_string(), "-q".to_string()];
+    args.extend(decode_args(v));
+    args.push("-v".to_string());
+    let out = xz.run(&args, &v.bytes);
+    let warned = out.stderr.contains("Unsupported type of integrity check");
+    match out.status {
+        0 => (Ok(out.stdout), warned),
+        2 if warned => (Ok(out.stdout), warned),
+        _ => (Err(out.stderr), warned),
     }
-    // "xz (XZ Utils) 5.4.1"
-    let text = String::from_utf8_lossy(&out.stdout).to_string();
-    let ver = text.lines().next()?.rsplit(' ').next()?.to_string();
-    let mut it = ver.split('.').map(|x| x.parse::<u32>().unwrap_or(0));
-    Some((cand, (it.next()?, it.next()?)))
-}
-
-/// What the reference says about a vector: `Ok(output)` or the error message class.
-fn reference_verdict(xz: &str, v: &Vector) -> (Result<Vec<u8>, String>, bool) {
-    let mut cmd = Command::new(xz);
-    cmd.args(["-dc", "-q"]);
-    match v.format {
-        Format::Xz => cmd.arg("--format=xz"),
-        Format::Lzma => cmd.arg("--format=lzma"),
-        Format::Lzip => cmd.arg("--format=lzip"),
-        Format::Auto => cmd.arg("--format=auto"),
-    };
-    if let Some(m) = v.memlimit {
-        cmd.arg(format!("--memlimit-decompress={m}"));
-    }
-    if v.single_stream {
-        cmd.arg("--single-stream");
-    }
-    cmd.arg("-v").stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("spawn reference");
-    let mut stdin = child.stdin.take().expect("stdin");
-    let bytes = v.bytes.clone();
-    let t = std::thread::spawn(move || {
-        let _ = stdin.write_all(&bytes);
-    });
-    let out = child.wait_with_output().expect("reference output");
-    let _ = t.join();
-    let err = String::from_utf8_lossy(&out.stderr).to_string();
-    let warned = err.contains("Unsupported type of integrity check");
-    match out.status.code() {
-        Some(0) => (Ok(out.stdout), warned),
-        Some(2) if warned => (Ok(out.stdout), warned),
-        _ => (Err(err), warned),
-    }
-}
-
-fn class_of(msg: &str) -> Option<ErrorClass> {
-    [
-        ErrorClass::Format,
-        ErrorClass::Corrupt,
-        ErrorClass::Truncated,
-        ErrorClass::Unsupported,
-        ErrorClass::MemLimit,
-    ]
-    .into_iter()
-    .find(|c| msg.contains(c.message()))
 }
 
 #[test]
 fn reference_agrees_with_every_vector() {
-    let Some((xz, version)) = reference() else {
-        eprintln!("no reference xz ($XZ_REFERENCE or xz on PATH): skipping");
-        return;
-    };
+    let Some(xz) = Reference::find() else { return };
+    let version = (xz.version.0, xz.version.1);
     let mut failures = Vec::new();
     for v in all() {
         if v.since.is_some_and(|s| s > version) {
@@ -91,7 +43,7 @@ fn reference_agrees_with_every_vector() {
         let ok = match (&expect, &got) {
             (Expect::Output(o), Ok(out)) => o == out && !warned,
             (Expect::UnsupportedCheck(o), Ok(out)) => o == out && warned,
-            (Expect::Error(c), Err(msg)) => class_of(msg) == Some(*c),
+            (Expect::Error(c), Err(msg)) => class_in(msg) == Some(*c),
             _ => false,
         };
         if !ok {

@@ -14,29 +14,6 @@ use lzma_core::raw::{RawDecoder, RawEncoder};
 use lzma_core::xz::{XzDecoder, XzEncoder};
 use lzma_core::{Check, Coder, DecoderOptions, EncoderOptions, Error, Filter, LzmaOptions, Result};
 
-/// Whether an error only says that the library does not have this coder
-/// yet (its interim placeholders answer `Unsupported("... not available
-/// yet")`, and the interim stored-only LZMA2 backend `Unsupported("LZMA
-/// chunks need the LZMA2 decoder")`); targets skip such cases instead of
-/// reporting them.
-pub fn lacks(e: &Error) -> bool {
-    matches!(e, Error::Unsupported(m) if m.contains("not available yet") || m.contains("need the LZMA2 decoder"))
-}
-
-/// Whether our LZMA2 encoder is still the interim stored-only one (it
-/// writes 4 KiB of zeros as an uncompressed chunk): byte-for-byte
-/// comparisons with liblzma are then pointless and `diff_encode` skips.
-pub fn encoder_is_interim() -> bool {
-    static INTERIM: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *INTERIM.get_or_init(|| {
-        let Ok(o) = LzmaOptions::preset(0, false) else { return true };
-        let Ok(mut enc) = RawEncoder::new(&[Filter::Lzma2(o)]) else { return true };
-        let out = crate::drive::run(&mut enc, &[0u8; 4096], &mut crate::drive::ChunkPlan::whole());
-        // 0x01: an uncompressed chunk with dictionary reset.
-        out.output.first() == Some(&0x01)
-    })
-}
-
 /// A boxed coder of ours.
 pub type BoxCoder = Box<dyn Coder>;
 

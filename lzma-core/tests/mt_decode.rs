@@ -1,12 +1,12 @@
 //! The threaded decoder: same output and same verdicts as the single-threaded one.
 #![forbid(unsafe_code)]
 
-mod mt_common;
+mod common;
 
 use lzma_core::mt::{self, MtDecoderOptions, XzDecoderMt, XzEncoderMt};
 use lzma_core::xz::XzDecoder;
 use lzma_core::{Action, Check, Coder, DecoderOptions, EncoderOptions, Error};
-use mt_common::*;
+use common::*;
 use std::io::Read;
 
 fn mt_file(data: &[u8], opts: &EncoderOptions) -> Vec<u8> {
@@ -31,7 +31,7 @@ fn read_all<R: Read>(mut r: R) -> (Vec<u8>, std::io::Result<()>) {
 
 #[test]
 fn threaded_single_threaded_and_mixed_files_through_a_pipe() {
-    let data = corpus(700_000, 11);
+    let data = words_and_noise(700_000, 11);
     let threaded = mt_file(&data, &EncoderOptions::preset(0).block_size(64 << 10));
     let st_blocks = st_file(
         &data,
@@ -79,7 +79,7 @@ fn threaded_single_threaded_and_mixed_files_through_a_pipe() {
 
 #[test]
 fn single_stream_and_trailing_garbage() {
-    let data = corpus(100_000, 12);
+    let data = words_and_noise(100_000, 12);
     let mut file = mt_file(&data, &EncoderOptions::preset(0).block_size(30_000));
     let len = file.len();
     file.extend_from_slice(b"garbage");
@@ -141,7 +141,7 @@ fn same_verdict(file: &[u8], threads: u32, what: &str) {
 
 #[test]
 fn damage_anywhere_gives_the_single_threaded_verdict() {
-    let data = corpus(16_000, 13);
+    let data = words_and_noise(16_000, 13);
     for (check, bs) in [
         (Check::Crc32, 4096u64),
         (Check::Sha256, 9000),
@@ -174,7 +174,7 @@ fn damage_anywhere_gives_the_single_threaded_verdict() {
 
 #[test]
 fn damage_in_single_threaded_files_too() {
-    let data = corpus(20_000, 14);
+    let data = words_and_noise(20_000, 14);
     let file = st_file(&data, &EncoderOptions::preset(0).block_size(3000));
     for k in (0..file.len()).step_by(3) {
         let mut m = file.clone();
@@ -185,7 +185,7 @@ fn damage_in_single_threaded_files_too() {
 
 #[test]
 fn memory_limits() {
-    let data = corpus(300_000, 15);
+    let data = words_and_noise(300_000, 15);
     let file = mt_file(&data, &EncoderOptions::preset(1).block_size(50_000));
     // A soft limit too low for any block: single-threaded, same output.
     let mut d = XzDecoderMt::new(MtDecoderOptions::new(4).memlimit_threading(1));
@@ -211,7 +211,7 @@ fn memory_limits() {
 
 #[test]
 fn early_exit_and_drop_do_not_hang() {
-    let data = corpus(2 << 20, 16);
+    let data = words_and_noise(2 << 20, 16);
     let file = mt_file(&data, &EncoderOptions::preset(0).block_size(64 << 10));
     for stop in [1usize, 100_000, 1 << 20] {
         let mut r = mt::read::XzDecoderMt::new(Pipe::new(file.clone()), MtDecoderOptions::new(3));
@@ -229,18 +229,15 @@ fn early_exit_and_drop_do_not_hang() {
 
 #[test]
 fn reference_threaded_files() {
-    let Some(bin) = reference() else {
-        eprintln!("skipped: no XZ Utils 5.8 reference (set XZ_REFERENCE or run /work/shared/tools/xz58.sh)");
-        return;
-    };
-    let data = corpus(3 << 20, 17);
+    let Some(bin) = need_reference_threaded() else { return };
+    let data = words_and_noise(3 << 20, 17);
     for args in [
         &["-c", "-z", "-T2", "-0", "--block-size=64KiB"][..],
         &["-c", "-z", "-T2", "-6", "--block-size=1MiB", "-C", "sha256"],
         &["-c", "-z", "-T2", "-1"],
         &["-c", "-z", "-T1", "-1", "--block-size=300KiB"],
     ] {
-        let (code, file) = run(&bin, args, &data);
+        let (code, file, _) = run(&bin, args, &data);
         assert_eq!(code, 0);
         for threads in 1..=4 {
             let r =
@@ -251,7 +248,7 @@ fn reference_threaded_files() {
         }
         // Our threaded files decode with the reference.
         let ours = mt_file(&data, &EncoderOptions::preset(0).block_size(64 << 10));
-        let (code, back) = run(&bin, &["-c", "-d", "-T2"], &ours);
+        let (code, back, _) = run(&bin, &["-c", "-d", "-T2"], &ours);
         assert_eq!(code, 0);
         assert!(back == data);
     }
@@ -287,14 +284,11 @@ fn blocks_of(file: &[u8]) -> Vec<(usize, usize)> {
 /// thread count; so does the single-threaded one.
 #[test]
 fn damaged_block_output_matches_the_reference() {
-    let Some(bin) = reference() else {
-        eprintln!("skipped: no XZ Utils 5.8 reference (set XZ_REFERENCE or run /work/shared/tools/xz58.sh)");
-        return;
-    };
+    let Some(bin) = need_reference_threaded() else { return };
     let bs = 256usize << 10;
-    let data = corpus(5 * bs + 1000, 21);
+    let data = words_and_noise(5 * bs + 1000, 21);
     let bs_arg = format!("--block-size={bs}");
-    let (code, file) = run(&bin, &["-c", "-z", "-T2", "-6", &bs_arg], &data);
+    let (code, file, _) = run(&bin, &["-c", "-z", "-T2", "-6", &bs_arg], &data);
     assert_eq!(code, 0);
     let blocks = blocks_of(&file);
     assert_eq!(blocks.len(), 6);
@@ -309,7 +303,7 @@ fn damaged_block_output_matches_the_reference() {
     for (what, at, bit) in cases {
         let mut m = file.clone();
         m[at] ^= bit;
-        let (code, ref_out, ref_err) = run_full(&bin, &["-c", "-d", "-T2"], &m);
+        let (code, ref_out, ref_err) = run(&bin, &["-c", "-d", "-T2"], &m);
         assert_eq!(code, 1, "{what}: {ref_err}");
         // Blocks before the damage come out whole, and some of the damaged block's data
         // too unless the damage is in its first bytes or its check.
@@ -351,20 +345,17 @@ fn damaged_block_output_matches_the_reference() {
 /// input"; the threaded decoder writes the same bytes and gives the same error.
 #[test]
 fn cut_file_output_matches_the_reference() {
-    let Some(bin) = reference() else {
-        eprintln!("skipped: no XZ Utils 5.8 reference (set XZ_REFERENCE or run /work/shared/tools/xz58.sh)");
-        return;
-    };
+    let Some(bin) = need_reference_threaded() else { return };
     let bs = 256usize << 10;
-    let data = corpus(4 * bs, 22);
+    let data = words_and_noise(4 * bs, 22);
     let bs_arg = format!("--block-size={bs}");
-    let (code, file) = run(&bin, &["-c", "-z", "-T2", "-6", &bs_arg], &data);
+    let (code, file, _) = run(&bin, &["-c", "-z", "-T2", "-6", &bs_arg], &data);
     assert_eq!(code, 0);
     let blocks = blocks_of(&file);
     let (b1, b1_len) = blocks[1];
     for cut in [b1 + 30, b1 + b1_len / 2, b1 + b1_len - 2, b1 + b1_len, file.len() - 1] {
         let m = &file[..cut];
-        let (code, ref_out, ref_err) = run_full(&bin, &["-c", "-d", "-T2"], m);
+        let (code, ref_out, ref_err) = run(&bin, &["-c", "-d", "-T2"], m);
         assert_eq!(code, 1, "cut at {cut}: {ref_err}");
         assert!(ref_out[..] == data[..ref_out.len()], "cut at {cut}");
         for threads in [2, 3] {

@@ -1,12 +1,12 @@
 //! The threaded encoder writes the bytes of XZ Utils 5.8 `-T2`, whatever its thread count.
 #![forbid(unsafe_code)]
 
-mod mt_common;
+mod common;
 
 use lzma_core::mt::{self, XzEncoderMt};
 use lzma_core::xz::XzEncoder;
 use lzma_core::{Action, Check, Coder, EncoderOptions, Status};
-use mt_common::*;
+use common::*;
 
 /// The threaded layout as the single-threaded `XzEncoder` writes it.
 fn st_layout(opts: &EncoderOptions, data: &[u8]) -> Vec<u8> {
@@ -29,7 +29,7 @@ fn mt_encode(
 
 #[test]
 fn mt_output_does_not_depend_on_threads_or_chunking() {
-    let data = corpus(600_000, 1);
+    let data = words_and_noise(600_000, 1);
     let cases = [
         EncoderOptions::preset(0).block_size(64 << 10),
         EncoderOptions::preset(1)
@@ -75,7 +75,7 @@ fn empty_and_tiny_inputs() {
 
 #[test]
 fn flushes_end_blocks_like_the_single_threaded_layout() {
-    let data = corpus(50_000, 2);
+    let data = words_and_noise(50_000, 2);
     let opts = EncoderOptions::preset(1).block_size(30_000);
     let run = |c: &mut dyn Coder| {
         let mut out = vec![0u8; 1 << 20];
@@ -109,7 +109,7 @@ fn bad_options_fail_at_construction() {
 
 #[test]
 fn dropping_mid_stream_returns_at_once() {
-    let data = corpus(1 << 20, 3);
+    let data = words_and_noise(1 << 20, 3);
     let mut e = XzEncoderMt::new(&EncoderOptions::preset(1).block_size(64 << 10), 2).unwrap();
     let mut out = vec![0u8; 4096];
     let p = e.code(&data, &mut out, Action::Run).unwrap();
@@ -120,7 +120,7 @@ fn dropping_mid_stream_returns_at_once() {
 #[test]
 fn io_adapters() {
     use std::io::{Read, Write};
-    let data = corpus(300_000, 4);
+    let data = words_and_noise(300_000, 4);
     let opts = EncoderOptions::preset(0).block_size(64 << 10);
     let want = st_layout(&opts, &data);
     let mut w = mt::write::XzEncoderMt::new(Vec::new(), &opts, 3).unwrap();
@@ -156,10 +156,7 @@ fn memusage_and_thread_reduction() {
 /// one-thread figure, and `xz -T3 -vv` keeps two threads exactly from our two-thread figure.
 #[test]
 fn memusage_matches_reference_thresholds() {
-    let Some(bin) = reference() else {
-        eprintln!("skipped: no XZ Utils 5.8 reference (set XZ_REFERENCE or run /work/shared/tools/xz58.sh)");
-        return;
-    };
+    let Some(bin) = need_reference_threaded() else { return };
     for (args, opts) in [
         (vec!["-6"], EncoderOptions::preset(6)),
         (vec!["-1"], EncoderOptions::preset(1)),
@@ -184,12 +181,7 @@ fn memusage_matches_reference_thresholds() {
             let l = format!("--memlimit-compress={limit}");
             let mut a = vec!["-z", "-c", "-T3", "-vv", &l];
             a.extend(&args);
-            let out = std::process::Command::new(&bin)
-                .args(&a)
-                .stdin(std::process::Stdio::null())
-                .output()
-                .unwrap();
-            let err = String::from_utf8_lossy(&out.stderr);
+            let (_, _, err) = run(&bin, &a, b"");
             assert!(
                 err.contains(&format!("from 3 to {threads}")),
                 "{a:?}: {err}"
@@ -200,23 +192,20 @@ fn memusage_matches_reference_thresholds() {
 
 /// The encoder backend writes real LZMA2 (not the interim stored chunks): ours `-T1`
 /// equals the reference `-T1` on a small input.
-fn backend_matches(bin: &std::path::PathBuf) -> bool {
-    let data = corpus(20_000, 9);
-    let (code, theirs) = run(bin, &["-c", "-z", "-1", "-T1"], &data);
+fn backend_matches(bin: &std::path::Path) -> bool {
+    let data = words_and_noise(20_000, 9);
+    let (code, theirs, _) = run(bin, &["-c", "-z", "-1", "-T1"], &data);
     code == 0 && theirs == lzma_core::compress(&data, 1).unwrap()
 }
 
 #[test]
 fn identical_to_reference_t2() {
-    let Some(bin) = reference() else {
-        eprintln!("skipped: no XZ Utils 5.8 reference (set XZ_REFERENCE or run /work/shared/tools/xz58.sh)");
-        return;
-    };
+    let Some(bin) = need_reference_threaded() else { return };
     if !backend_matches(&bin) {
         eprintln!("skipped: this build's LZMA2 encoder does not yet match the reference at -T1");
         return;
     }
-    let data = corpus(3 << 20, 5);
+    let data = words_and_noise(3 << 20, 5);
     let cases: Vec<(Vec<String>, EncoderOptions)> = vec![
         (
             vec!["-0".into(), "--block-size=64KiB".into()],
@@ -256,7 +245,7 @@ fn identical_to_reference_t2() {
     for (args, opts) in cases {
         let mut a: Vec<&str> = vec!["-c", "-z", "-T2"];
         a.extend(args.iter().map(String::as_str));
-        let (code, theirs) = run(&bin, &a, &data);
+        let (code, theirs, _) = run(&bin, &a, &data);
         assert_eq!(code, 0, "{a:?}");
         let want = sha256(&theirs);
         for threads in 1..=4 {
@@ -274,7 +263,7 @@ fn reused_block_encoders_write_the_blocks_of_new_ones() {
     use lzma_core::filter::{BcjArch, Filter};
     use lzma_core::xz::{encode_threaded_block, index, stream_flags};
     use lzma_core::LzmaOptions;
-    let data = corpus(400_000, 9);
+    let data = words_and_noise(400_000, 9);
     let lz = |level| Filter::Lzma2(LzmaOptions::preset(level, false).unwrap());
     let sizes: Vec<u64> = vec![70_000, 5, 60_000, 90_000, 1, 50_000, 80_000, 49_994];
     let nums: Vec<u8> = vec![0, 1, 2, 3, 0, 1, 4, 0];

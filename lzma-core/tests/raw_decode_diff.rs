@@ -8,57 +8,23 @@
 //! where the damage still decodes, give the reference's output.
 #![forbid(unsafe_code)]
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod common;
 
+use common::{need_reference, ref_compress, ref_message, run, Rng};
 use lzma_core::lzma::decoder::LzmaDecoder;
 use lzma_core::lzma::LzmaProps;
 use lzma_core::lzma2::decoder::Lzma2Decoder;
 use lzma_core::{Action, Coder, Error, Status};
 use proptest::prelude::*;
+use std::path::Path;
 
 // ---------------------------------------------------------------- reference tool
 
-fn reference() -> Option<String> {
-    let xz = std::env::var("XZ_REFERENCE").unwrap_or_else(|_| "xz".to_string());
-    match Command::new(&xz).arg("--version").output() {
-        Ok(o) if o.status.success() => Some(xz),
-        _ => {
-            eprintln!("raw_decode_diff: reference xz ({xz}) not found; test skipped");
-            None
-        }
-    }
-}
-
-/// Runs the reference with `args`, feeding `input`; returns (success, stdout, stderr).
-fn run_xz(xz: &str, args: &[&str], input: &[u8]) -> (bool, Vec<u8>, String) {
-    let mut child = Command::new(xz)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn reference xz");
-    let mut stdin = child.stdin.take().expect("stdin");
-    let data = input.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&data);
-    });
-    let out = child.wait_with_output().expect("reference xz output");
-    writer.join().expect("writer thread");
-    (
-        out.status.success(),
-        out.stdout,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn compress(xz: &str, format_args: &[&str], data: &[u8]) -> Vec<u8> {
-    let mut args = vec!["-c", "-T1"];
+/// Compresses with the reference, single-threaded, with `format_args`.
+fn compress(xz: &Path, format_args: &[&str], data: &[u8]) -> Vec<u8> {
+    let mut args = vec!["-T1"];
     args.extend_from_slice(format_args);
-    let (ok, out, err) = run_xz(xz, &args, data);
-    assert!(ok, "reference compression {format_args:?} failed: {err}");
-    out
+    ref_compress(xz, &args, data)
 }
 
 /// The verdict class of a decoding attempt.
@@ -73,38 +39,20 @@ enum Verdict {
     Other,
 }
 
-fn reference_verdict(xz: &str, filter_args: &[&str], data: &[u8]) -> (Verdict, Vec<u8>) {
+fn reference_verdict(xz: &Path, filter_args: &[&str], data: &[u8]) -> (Verdict, Vec<u8>) {
     let mut args = vec!["-dc", "--format=raw"];
     args.extend_from_slice(filter_args);
-    let (ok, out, err) = run_xz(xz, &args, data);
-    let v = if ok {
-        Verdict::Ok
-    } else if err.contains("Unexpected end of input") {
-        Verdict::Truncated
-    } else if err.contains("Compressed data is corrupt") {
-        Verdict::Corrupt
-    } else {
-        Verdict::Other
+    let (code, out, err) = run(xz, &args, data);
+    let v = match (code, ref_message(&err)) {
+        (0, _) => Verdict::Ok,
+        (_, Some("Unexpected end of input")) => Verdict::Truncated,
+        (_, Some("Compressed data is corrupt")) => Verdict::Corrupt,
+        _ => Verdict::Other,
     };
     (v, out)
 }
 
 // ---------------------------------------------------------------- inputs
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        // xorshift64*
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 fn text(len: usize, seed: u64) -> Vec<u8> {
     const WORDS: &[&str] = &[
@@ -129,7 +77,7 @@ fn text(len: usize, seed: u64) -> Vec<u8> {
         "is",
         "a",
     ];
-    let mut r = Rng(seed | 1);
+    let mut r = Rng::new(seed);
     let mut v = Vec::with_capacity(len + 16);
     while v.len() < len {
         v.extend_from_slice(WORDS[r.below(WORDS.len() as u64) as usize].as_bytes());
@@ -140,12 +88,11 @@ fn text(len: usize, seed: u64) -> Vec<u8> {
 }
 
 fn random(len: usize, seed: u64) -> Vec<u8> {
-    let mut r = Rng(seed | 1);
-    (0..len).map(|_| r.next() as u8).collect()
+    Rng::new(seed).bytes(len)
 }
 
 fn runs(len: usize, seed: u64) -> Vec<u8> {
-    let mut r = Rng(seed | 1);
+    let mut r = Rng::new(seed);
     let mut v = Vec::with_capacity(len);
     while v.len() < len {
         let b = r.next() as u8;
@@ -159,7 +106,7 @@ fn runs(len: usize, seed: u64) -> Vec<u8> {
 /// Records of little-endian integers with small deltas and repeated opcodes, roughly like
 /// machine code and tables in a binary.
 fn binary_like(len: usize, seed: u64) -> Vec<u8> {
-    let mut r = Rng(seed | 1);
+    let mut r = Rng::new(seed);
     let mut v = Vec::with_capacity(len + 16);
     let mut addr = 0x40_1000u32;
     while v.len() < len {
@@ -302,7 +249,7 @@ const CHUNKINGS: &[(usize, usize)] = &[
 ];
 
 fn check_lzma2_roundtrip(
-    xz: &str,
+    xz: &Path,
     opts: &str,
     name: &str,
     data: &[u8],
@@ -328,7 +275,7 @@ fn check_lzma2_roundtrip(
 
 #[test]
 fn lzma2_presets_match_reference() {
-    let Some(xz) = reference() else { return };
+    let Some(xz) = need_reference() else { return };
     let data = mixed(150_000, 11);
     for level in 0..=9 {
         for extreme in ["", "e"] {
@@ -346,7 +293,7 @@ fn lzma2_presets_match_reference() {
 
 #[test]
 fn lzma2_corpus_in_odd_chunks() {
-    let Some(xz) = reference() else { return };
+    let Some(xz) = need_reference() else { return };
     for (name, data) in corpus() {
         let chunkings: &[(usize, usize)] = if data.len() <= 70_000 {
             CHUNKINGS
@@ -360,7 +307,7 @@ fn lzma2_corpus_in_odd_chunks() {
 
 #[test]
 fn lzma2_chunk_limits() {
-    let Some(xz) = reference() else { return };
+    let Some(xz) = need_reference() else { return };
     // Around the 2 MiB uncompressed limit of an LZMA chunk and a dictionary smaller than the
     // data (the dictionary wraps many times).
     let big = text((2 << 20) + 1000, 21);
@@ -397,7 +344,7 @@ fn lzma2_chunk_limits() {
 
 #[test]
 fn lzma2_lc_lp_pb_variants() {
-    let Some(xz) = reference() else { return };
+    let Some(xz) = need_reference() else { return };
     let data = binary_like(120_000, 31);
     for opts in [
         "preset=6,lc=0,lp=0,pb=0",
@@ -413,7 +360,7 @@ fn lzma2_lc_lp_pb_variants() {
 
 #[test]
 fn lzma1_raw_and_alone_match_reference() {
-    let Some(xz) = reference() else { return };
+    let Some(xz) = need_reference() else { return };
     for (name, data) in corpus()
         .into_iter()
         .chain([("text 600k".to_string(), text(600_000, 41))])
@@ -474,9 +421,9 @@ fn lzma1_raw_and_alone_match_reference() {
 /// decode successfully the outputs are equal.
 #[test]
 fn damaged_streams_match_reference_verdicts() {
-    let Some(xz) = reference() else { return };
+    let Some(xz) = need_reference() else { return };
     let data = mixed(60_000, 51);
-    let mut r = Rng(0x5EED);
+    let mut r = Rng::new(0x5EED);
     let mut compared = 0;
     let mut mismatches = Vec::new();
     for (kind, opts) in [

@@ -11,10 +11,11 @@
 //! Without a reference the tests print that they are skipped and pass.
 #![forbid(unsafe_code)]
 
-use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+mod common;
 
+use std::path::Path;
+
+use common::{need_reference, ref_compress, Rng};
 use lzma_core::lzma::encoder::LzmaEncoder;
 use lzma_core::lzma2::encoder::Lzma2Encoder;
 use lzma_core::{Action, Coder, LzmaOptions, MatchFinder, Mode, Status};
@@ -22,25 +23,10 @@ use lzma_core::{Action, Coder, LzmaOptions, MatchFinder, Mode, Status};
 // ---------------------------------------------------------------------------------------
 // Inputs
 
-/// A small deterministic generator (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Self {
-        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
-    }
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn bytes(&mut self, n: usize) -> Vec<u8> {
-        (0..n).map(|_| self.next() as u8).collect()
-    }
+/// The generator of this file's inputs: the shared one, its seed spread by a golden-ratio
+/// multiplication.
+fn seeded(seed: u64) -> Rng {
+    Rng::new(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15))
 }
 
 /// English-like text: words from a small vocabulary with a skewed choice, punctuation and
@@ -86,7 +72,7 @@ fn text(seed: u64, len: usize) -> Vec<u8> {
         "filter",
         "chunk",
     ];
-    let mut rng = Rng::new(seed);
+    let mut rng = seeded(seed);
     let mut out = Vec::with_capacity(len + 16);
     while out.len() < len {
         // Square the uniform draw to favour the first words.
@@ -106,7 +92,7 @@ fn text(seed: u64, len: usize) -> Vec<u8> {
 
 /// Runs of repeated bytes and zeros with random lengths, some very long.
 fn runs(seed: u64, len: usize) -> Vec<u8> {
-    let mut rng = Rng::new(seed);
+    let mut rng = seeded(seed);
     let mut out = Vec::with_capacity(len);
     while out.len() < len {
         let byte = if rng.below(3) == 0 {
@@ -129,7 +115,7 @@ fn runs(seed: u64, len: usize) -> Vec<u8> {
 /// Bytes that look like x86 code: a few frequent opcodes, calls and jumps with 32-bit
 /// little-endian displacements to a limited set of targets, and small immediates.
 fn machine_code(seed: u64, len: usize) -> Vec<u8> {
-    let mut rng = Rng::new(seed);
+    let mut rng = seeded(seed);
     let targets: Vec<u32> = (0..64).map(|_| rng.next() as u32 & 0x000F_FFF0).collect();
     let mut out = Vec::with_capacity(len + 16);
     while out.len() < len {
@@ -158,7 +144,7 @@ fn machine_code(seed: u64, len: usize) -> Vec<u8> {
 
 /// Alternating compressible and incompressible pieces of `piece` bytes.
 fn mixed(seed: u64, len: usize, piece: usize) -> Vec<u8> {
-    let mut rng = Rng::new(seed);
+    let mut rng = seeded(seed);
     let mut out = Vec::with_capacity(len);
     let mut k = 0;
     while out.len() < len {
@@ -175,7 +161,7 @@ fn mixed(seed: u64, len: usize, piece: usize) -> Vec<u8> {
 
 /// Named inputs for the preset sweep (small enough for all twenty presets).
 fn sweep_inputs() -> Vec<(String, Vec<u8>)> {
-    let mut rng = Rng::new(7);
+    let mut rng = seeded(7);
     vec![
         ("empty".into(), Vec::new()),
         ("one byte".into(), vec![0x41]),
@@ -192,51 +178,6 @@ fn sweep_inputs() -> Vec<(String, Vec<u8>)> {
 
 // ---------------------------------------------------------------------------------------
 // Running both encoders
-
-/// The reference `xz`, if any.
-fn reference() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("XZ_REFERENCE") {
-        return Some(PathBuf::from(p));
-    }
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|d| d.join("xz"))
-        .find(|p| p.is_file())
-}
-
-fn skip_notice() -> Option<PathBuf> {
-    let r = reference();
-    if r.is_none() {
-        eprintln!(
-            "raw_encode_diff: no reference xz (set XZ_REFERENCE or put xz on PATH); test skipped"
-        );
-    }
-    r
-}
-
-/// Runs the reference with `args`, feeding `input` on stdin.
-fn run_xz(xz: &PathBuf, args: &[String], input: &[u8]) -> Vec<u8> {
-    let mut child = Command::new(xz)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run the reference xz");
-    let mut stdin = child.stdin.take().expect("stdin");
-    let data = input.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&data);
-    });
-    let out = child.wait_with_output().expect("wait for xz");
-    writer.join().expect("writer thread");
-    assert!(
-        out.status.success(),
-        "xz {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
 
 /// Encodes `input` with `coder`, feeding `in_step` bytes and offering `out_step` bytes of
 /// output room per call.
@@ -332,20 +273,15 @@ fn options(spec: &str) -> LzmaOptions {
 
 /// Compares raw LZMA2 for `spec` on `input`; returns a failure message.
 fn check_lzma2(
-    xz: &PathBuf,
+    xz: &Path,
     name: &str,
     spec: &str,
     input: &[u8],
     steps: (usize, usize),
 ) -> Option<String> {
-    let theirs = run_xz(
+    let theirs = ref_compress(
         xz,
-        &[
-            "--format=raw".into(),
-            format!("--lzma2={spec}"),
-            "-T1".into(),
-            "-c".into(),
-        ],
+        &["--format=raw", &format!("--lzma2={spec}"), "-T1"],
         input,
     );
     let mut enc = Lzma2Encoder::new(&options(spec)).expect("options");
@@ -355,7 +291,7 @@ fn check_lzma2(
 
 /// Compares raw LZMA1 and the .lzma payload for `spec` on `input`.
 fn check_lzma1(
-    xz: &PathBuf,
+    xz: &Path,
     name: &str,
     spec: &str,
     input: &[u8],
@@ -364,27 +300,11 @@ fn check_lzma1(
     let mut fails = Vec::new();
     let mut enc = LzmaEncoder::new(&options(spec)).expect("options");
     let ours = run_ours(&mut enc, input, steps.0, steps.1);
-    let raw = run_xz(
-        xz,
-        &[
-            "--format=raw".into(),
-            format!("--lzma1={spec}"),
-            "-c".into(),
-        ],
-        input,
-    );
+    let raw = ref_compress(xz, &["--format=raw", &format!("--lzma1={spec}")], input);
     if let Some(d) = first_difference(&ours, &raw) {
         fails.push(format!("raw LZMA1 {spec} on {name}: {d}"));
     }
-    let alone = run_xz(
-        xz,
-        &[
-            "--format=lzma".into(),
-            format!("--lzma1={spec}"),
-            "-c".into(),
-        ],
-        input,
-    );
+    let alone = ref_compress(xz, &["--format=lzma", &format!("--lzma1={spec}")], input);
     let o = options(spec);
     let mut header = vec![o.props().to_byte()];
     header.extend_from_slice(&o.dict_size.to_le_bytes());
@@ -416,7 +336,7 @@ const ONE_SHOT: (usize, usize) = (usize::MAX, 1 << 20);
 
 #[test]
 fn lzma2_presets_0_to_9() {
-    let Some(xz) = skip_notice() else { return };
+    let Some(xz) = need_reference() else { return };
     let mut fails = Vec::new();
     for (name, input) in sweep_inputs() {
         for level in 0..=9 {
@@ -434,7 +354,7 @@ fn lzma2_presets_0_to_9() {
 
 #[test]
 fn lzma2_presets_extreme() {
-    let Some(xz) = skip_notice() else { return };
+    let Some(xz) = need_reference() else { return };
     let mut fails = Vec::new();
     for (name, input) in sweep_inputs() {
         for level in 0..=9 {
@@ -452,7 +372,7 @@ fn lzma2_presets_extreme() {
 
 #[test]
 fn lzma2_option_sets() {
-    let Some(xz) = skip_notice() else { return };
+    let Some(xz) = need_reference() else { return };
     let specs = [
         "preset=6,lc=0",
         "preset=6,lc=1",
@@ -507,7 +427,7 @@ fn lzma2_option_sets() {
 
 #[test]
 fn lzma1_raw_and_alone() {
-    let Some(xz) = skip_notice() else { return };
+    let Some(xz) = need_reference() else { return };
     let specs = [
         "preset=0",
         "preset=1",
@@ -533,7 +453,7 @@ fn lzma1_raw_and_alone() {
 /// The output does not depend on how input and output are split across calls.
 #[test]
 fn chunked_calls_match() {
-    let Some(xz) = skip_notice() else { return };
+    let Some(xz) = need_reference() else { return };
     let input = mixed(21, 300_000, 30_000);
     let mut fails = Vec::new();
     for steps in [(1, 1), (1000, 7), (4097, 65536), (70_000, 100)] {
@@ -555,8 +475,8 @@ fn chunked_calls_match() {
 /// uncompressed data, and incompressible data stored as uncompressed chunks.
 #[test]
 fn lzma2_chunk_limits() {
-    let Some(xz) = skip_notice() else { return };
-    let mut rng = Rng::new(31);
+    let Some(xz) = need_reference() else { return };
+    let mut rng = seeded(31);
     // Very compressible: chunks end at 2 MiB of input.
     let mut big_runs = runs(32, 2 << 20);
     big_runs.extend(text(33, 1 << 20));

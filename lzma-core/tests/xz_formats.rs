@@ -2,7 +2,7 @@
 //! the reference's raw LZMA1 output (the reference cannot write lzip).
 #![forbid(unsafe_code)]
 
-mod xz_common;
+mod common;
 
 use lzma_core::alone::AloneDecoder;
 use lzma_core::auto::{detect_format, AutoDecoder, Format};
@@ -10,22 +10,10 @@ use lzma_core::lzip::LzipDecoder;
 use lzma_core::oneshot::run as run_coder;
 use lzma_core::{DecoderOptions, Error, Filter, LzmaOptions};
 use std::io::Read;
-use xz_common::*;
-
-macro_rules! need {
-    ($e:expr) => {
-        match $e {
-            Some(v) => v,
-            None => {
-                eprintln!("skipping: reference xz not found");
-                return;
-            }
-        }
-    };
-}
+use common::*;
 
 /// Raw LZMA1 (lc=3, lp=0, pb=2, with end marker) from the reference.
-fn raw_lzma1(xz: &std::path::PathBuf, data: &[u8], dict: &str) -> Vec<u8> {
+fn raw_lzma1(xz: &std::path::Path, data: &[u8], dict: &str) -> Vec<u8> {
     let opt = format!("--lzma1=preset=6,dict={dict}");
     ref_compress(xz, &["--format=raw", &opt], data)
 }
@@ -48,7 +36,7 @@ fn lzip_member(version: u8, dict_byte: u8, lzma: &[u8], data: &[u8]) -> Vec<u8> 
 
 #[test]
 fn lzma_alone_from_reference() {
-    let xz = need!(reference());
+    let Some(xz) = need_reference() else { return };
     for data in [Vec::new(), text_bytes(100_000, 1), random_bytes(30_000, 2)] {
         for preset in ["-0", "-6", "-9e"] {
             let c = ref_compress(&xz, &["--format=lzma", preset], &data);
@@ -64,7 +52,7 @@ fn lzma_alone_from_reference() {
 
 #[test]
 fn lzma_alone_known_size_and_errors() {
-    let xz = need!(reference());
+    let Some(xz) = need_reference() else { return };
     let data = text_bytes(40_000, 3);
     let raw = raw_lzma1(&xz, &data, "1MiB");
     // Known size, data still ending with an end marker (allowed).
@@ -95,7 +83,7 @@ fn lzma_alone_known_size_and_errors() {
 
 #[test]
 fn lzip_members_trailers_and_trailing_data() {
-    let xz = need!(reference());
+    let Some(xz) = need_reference() else { return };
     let a = text_bytes(30_000, 4);
     let b = random_bytes(5000, 5);
     // 0x14 = 2^20 (1 MiB), 0x17 = 8 MiB.
@@ -150,7 +138,7 @@ fn lzip_members_trailers_and_trailing_data() {
 
 #[test]
 fn raw_chains_from_reference() {
-    let xz = need!(reference());
+    let Some(xz) = need_reference() else { return };
     let data = text_bytes(60_000, 6);
     let cases: [(&[&str], Vec<Filter>); 3] = [
         (&["--lzma2=preset=1"], vec![Filter::Lzma2(LzmaOptions::preset(1, false).unwrap())]),
@@ -173,7 +161,7 @@ fn raw_chains_from_reference() {
 
 #[test]
 fn read_adapters_over_all_formats() {
-    let xz = need!(reference());
+    let Some(xz) = need_reference() else { return };
     let data = text_bytes(80_000, 7);
     let cx = ref_compress(&xz, &["-T1", "-3"], &data);
     let cl = ref_compress(&xz, &["--format=lzma", "-3"], &data);
@@ -240,7 +228,7 @@ fn partial_output(coder: &mut dyn lzma_core::Coder, input: &[u8], out_chunk: usi
 /// XZ Utils before the error, whether the output buffer is large or one byte.
 #[test]
 fn damaged_lzma_data_gives_the_references_partial_output() {
-    let xz = need!(reference());
+    let Some(xz) = need_reference() else { return };
     let data = text_bytes(30_000, 11);
     let lzma = ref_compress(&xz, &["--format=lzma", "-1"], &data);
     let lz = lzip_member(1, 0x10, &raw_lzma1(&xz, &data, "64KiB"), &data);

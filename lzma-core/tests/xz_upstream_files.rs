@@ -3,7 +3,7 @@
 //! reference's message after writing the same partial output.
 #![forbid(unsafe_code)]
 
-mod xz_common;
+mod common;
 
 use lzma_core::alone::AloneDecoder;
 use lzma_core::auto::{detect_format, Format};
@@ -11,7 +11,7 @@ use lzma_core::lzip::LzipDecoder;
 use lzma_core::xz::XzDecoder;
 use lzma_core::{Action, Coder, DecoderOptions, Error, Status};
 use std::path::PathBuf;
-use xz_common::*;
+use common::*;
 
 /// Decodes like `xz -dc`: (output, error).
 fn decode_like_xz(data: &[u8]) -> (Vec<u8>, Option<Error>) {
@@ -46,10 +46,7 @@ fn decode_like_xz(data: &[u8]) -> (Vec<u8>, Option<Error>) {
 
 #[test]
 fn upstream_test_files() {
-    let Some(xz) = reference() else {
-        eprintln!("skipping: reference xz not found");
-        return;
-    };
+    let Some(xz) = need_reference() else { return };
     let dir = std::env::var_os("XZ_TEST_FILES")
         .map(PathBuf::from)
         .unwrap_or_else(|| "/work/xz-src/tests/files".into());

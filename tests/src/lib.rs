@@ -1,13 +1,12 @@
 //! Shared helpers of the integration and differential tests: driving any [`Coder`] with
 //! odd buffer sizes, mapping errors to the corpus' error classes, and running the reference
-//! `xz` (`$XZ_REFERENCE`, else `xz` on PATH).
+//! `xz` (`$XZ_REFERENCE`, else `xz` on PATH; [`Reference`], from `xz_corpus::reference`).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 use lzma_core::{Action, Coder, Error, Status};
-use std::io::Write;
-use std::process::{Command, Stdio};
 use xz_corpus::ErrorClass;
+pub use xz_corpus::reference::{RefOutput, Reference};
 
 /// The error class of a library error (as `xz` would report it).
 ///
@@ -99,11 +98,20 @@ pub fn drive_caught<C: Coder>(
     out_chunk: usize,
     max_out: usize,
 ) -> RunResult {
-    let input = input.to_vec();
-    match std::panic::catch_unwind(move || {
+    catch(move || {
         let mut c = make();
-        drive(&mut c, &input, in_chunk, out_chunk, max_out)
-    }) {
+        drive(&mut c, input, in_chunk, out_chunk, max_out)
+    })
+}
+
+/// Runs `f`, turning a panic into [`RunError::Panicked`] with its message.
+///
+/// ```
+/// let r = xz_tests::catch(|| panic!("boom"));
+/// assert_eq!(r, Err((xz_tests::RunError::Panicked("boom".into()), Vec::new())));
+/// ```
+pub fn catch(f: impl FnOnce() -> RunResult) -> RunResult {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
         Ok(r) => r,
         Err(p) => {
             let msg = p
@@ -134,97 +142,6 @@ impl<C: Coder> Coder for Counted<C> {
     }
     fn memusage(&self) -> u64 {
         self.inner.memusage()
-    }
-}
-
-/// The reference `xz` command.
-#[derive(Clone, Debug)]
-pub struct Reference {
-    /// Path or name of the program.
-    pub path: String,
-    /// Its version (major, minor, patch).
-    pub version: (u32, u32, u32),
-}
-
-/// What the reference answered.
-#[derive(Clone, Debug)]
-pub struct RefOutput {
-    /// Exit status (0 ok, 1 error, 2 warning).
-    pub status: i32,
-    /// Standard output.
-    pub stdout: Vec<u8>,
-    /// Standard error.
-    pub stderr: String,
-}
-
-impl RefOutput {
-    /// The error class named by the message on standard error, if any.
-    pub fn class(&self) -> Option<ErrorClass> {
-        [
-            ErrorClass::Format,
-            ErrorClass::Corrupt,
-            ErrorClass::Truncated,
-            ErrorClass::Unsupported,
-            ErrorClass::MemLimit,
-        ]
-        .into_iter()
-        .find(|c| self.stderr.contains(c.message()))
-    }
-}
-
-impl Reference {
-    /// The reference named by `$XZ_REFERENCE`, else `xz` on PATH; `None` (and a line on
-    /// stderr saying the test skips) if neither runs.
-    pub fn find() -> Option<Reference> {
-        let path = std::env::var("XZ_REFERENCE").unwrap_or_else(|_| "xz".to_string());
-        let out = Command::new(&path).arg("--version").stderr(Stdio::null()).output().ok();
-        let Some(out) = out.filter(|o| o.status.success()) else {
-            eprintln!("no reference xz ($XZ_REFERENCE or xz on PATH): skipping");
-            return None;
-        };
-        let text = String::from_utf8_lossy(&out.stdout).to_string();
-        let ver = text.lines().next().and_then(|l| l.rsplit(' ').next()).unwrap_or("0.0.0");
-        let mut it = ver.split('.').map(|x| x.parse::<u32>().unwrap_or(0));
-        let version = (it.next().unwrap_or(0), it.next().unwrap_or(0), it.next().unwrap_or(0));
-        Some(Reference { path, version })
-    }
-
-    /// Whether the reference is at least `major.minor`.
-    pub fn at_least(&self, major: u32, minor: u32) -> bool {
-        (self.version.0, self.version.1) >= (major, minor)
-    }
-
-    /// Runs the reference with `args`, feeding `input` on standard input.
-    pub fn run(&self, args: &[&str], input: &[u8]) -> RefOutput {
-        let mut child = Command::new(&self.path)
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("reference xz runs");
-        let mut stdin = child.stdin.take().expect("piped stdin");
-        let data = input.to_vec();
-        let writer = std::thread::spawn(move || {
-            let _ = stdin.write_all(&data);
-        });
-        let out = child.wait_with_output().expect("reference xz finishes");
-        let _ = writer.join();
-        RefOutput {
-            status: out.status.code().unwrap_or(-1),
-            stdout: out.stdout,
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-
-    /// Compresses `input` with `args` (added to `-c -q`); panics naming the case if the
-    /// reference fails.
-    pub fn compress(&self, args: &[&str], input: &[u8]) -> Vec<u8> {
-        let mut a = vec!["-c", "-q"];
-        a.extend_from_slice(args);
-        let out = self.run(&a, input);
-        assert_eq!(out.status, 0, "reference xz {args:?} failed: {}", out.stderr);
-        out.stdout
     }
 }
 

@@ -7,10 +7,9 @@
 //! `cargo test --workspace`); without it the test prints that it skips.
 #![forbid(unsafe_code)]
 
-use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use xz_corpus::{ErrorClass, Expect, Format};
+use xz_corpus::reference::{decode_args, run};
+use xz_corpus::{ErrorClass, Expect};
 
 fn our_xz() -> Option<PathBuf> {
     if let Ok(p) = std::env::var("XZ_RS_BIN") {
@@ -31,33 +30,10 @@ fn our_xz_command_answers_every_vector() {
     let mut failures = Vec::new();
     let vectors = xz_corpus::all();
     for v in &vectors {
-        let mut cmd = Command::new(&xz);
-        cmd.args(["-dc"]);
-        cmd.arg(match v.format {
-            Format::Xz => "--format=xz",
-            Format::Lzma => "--format=lzma",
-            Format::Lzip => "--format=lzip",
-            Format::Auto => "--format=auto",
-        });
-        if let Some(m) = v.memlimit {
-            cmd.arg(format!("--memlimit-decompress={m}"));
-        }
-        if v.single_stream {
-            cmd.arg("--single-stream");
-        }
-        let mut child = match cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn() {
-            Ok(c) => c,
-            Err(e) => panic!("cannot run {}: {e}", xz.display()),
-        };
-        let mut stdin = child.stdin.take().expect("piped stdin");
-        let data = v.bytes.clone();
-        let writer = std::thread::spawn(move || {
-            let _ = stdin.write_all(&data);
-        });
-        let out = child.wait_with_output().expect("our xz finishes");
-        let _ = writer.join();
-        let status = out.status.code().unwrap_or(-1);
-        let stderr = String::from_utf8_lossy(&out.stderr);
+        let mut args = vec!["-dc".to_string()];
+        args.extend(decode_args(v));
+        let out = run(&xz, &args, &v.bytes);
+        let (status, stderr) = (out.status, &out.stderr);
         let expect = match v.cli_expect {
             Some(c) => Expect::Error(c),
             None => v.expect.clone(),

@@ -8,7 +8,7 @@ use lzma_core::lzip::LzipDecoder;
 use lzma_core::xz::XzDecoder;
 use lzma_core::DecoderOptions;
 use xz_corpus::{ErrorClass, Expect, Format, Vector};
-use xz_tests::{class_of, drive_caught, Counted, RunError, RunResult};
+use xz_tests::{catch, class_of, drive_caught, Counted, RunError, RunResult};
 
 /// Which decoder reads the vector, and whether it reports an unsupported check.
 fn decode(v: &Vector, format: Format, in_chunk: usize, out_chunk: usize) -> (RunResult, bool) {
@@ -53,20 +53,6 @@ fn decode(v: &Vector, format: Format, in_chunk: usize, out_chunk: usize) -> (Run
         }
     };
     (r, warned)
-}
-
-fn catch(f: impl FnOnce() -> RunResult) -> RunResult {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
-        Ok(r) => r,
-        Err(p) => {
-            let msg = p
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_default();
-            Err((RunError::Panicked(msg), Vec::new()))
-        }
-    }
 }
 
 /// `None` if the answer is the expected one, else a description of the difference.

@@ -9,6 +9,9 @@
 //! reference binary at test time.
 #![forbid(unsafe_code)]
 
+mod common;
+
+use common::{ours, output_with_input};
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::fs;
@@ -16,7 +19,6 @@ use std::io::Write;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
 // ---------------------------------------------------------------------------------------
@@ -59,18 +61,9 @@ fn reference() -> Option<PathBuf> {
     Some(found)
 }
 
-fn ours() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_xz"))
-}
-
-static COUNTER: AtomicUsize = AtomicUsize::new(0);
-
+/// A fresh scratch folder of this suite.
 fn scratch(tag: &str) -> PathBuf {
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let base = std::env::temp_dir().join(format!("xz-rs-compat-{}-{n}-{tag}", std::process::id()));
-    let _ = fs::remove_dir_all(&base);
-    fs::create_dir_all(&base).expect("scratch dir");
-    base
+    common::scratch("compat", tag)
 }
 
 /// A bin directory with every command name pointing at `exe`.
@@ -137,24 +130,12 @@ fn crc32(data: &[u8]) -> u32 {
 
 /// Compresses with the reference binary.
 fn ref_compress(reference: &Path, args: &[&str], data: &[u8]) -> Vec<u8> {
-    let mut child = Command::new(reference)
-        .args(args)
+    let mut cmd = Command::new(reference);
+    cmd.args(args)
         .env("LC_ALL", "C")
         .env_remove("XZ_OPT")
-        .env_remove("XZ_DEFAULTS")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("reference runs");
-    let mut stdin = child.stdin.take().expect("stdin");
-    let data = data.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&data);
-    });
-    let out = child.wait_with_output().expect("reference output");
-    let _ = writer.join();
-    out.stdout
+        .env_remove("XZ_DEFAULTS");
+    output_with_input(&mut cmd, data).stdout
 }
 
 /// Rewrites the check ID of an .xz stream (header and footer flags, with their CRC32s).
@@ -969,6 +950,19 @@ fn cases(r: &Path) -> Vec<Case> {
         ("t-qq-corrupt", corrupt.clone(), vec!["-tqq"]),
         ("d-threads", xz_mt.clone(), vec!["-dc", "-T4"]),
         ("d-zeros", xz_zeros.clone(), vec!["-dc"]),
+        // Input shorter than the 12-byte stream header: xz detects the format itself (six
+        // magic bytes) before liblzma, which waits for the whole header, sees the data.
+        ("d-short-fd", vec![0xFD], vec!["-dc"]),
+        ("d-short-fd-xz", vec![0xFD], vec!["-dc", "-F", "xz"]),
+        ("d-short-5", xz_empty[..5].to_vec(), vec!["-dc"]),
+        ("d-short-6", xz_empty[..6].to_vec(), vec!["-dc"]),
+        ("d-short-11", xz_empty[..11].to_vec(), vec!["-dc"]),
+        ("d-short-11-xz", xz_empty[..11].to_vec(), vec!["-dc", "-F", "xz"]),
+        ("t-short-11", xz_empty[..11].to_vec(), vec!["-t"]),
+        ("d-short-11-single", xz_empty[..11].to_vec(), vec!["-dc", "--single-stream"]),
+        ("d-short-11-threads", xz_empty[..11].to_vec(), vec!["-dc", "-T2"]),
+        ("d-short-garbage-11", b"garbagegarb".to_vec(), vec!["-dc"]),
+        ("d-short-garbage-11-xz", b"garbagegarb".to_vec(), vec!["-t", "-F", "xz"]),
     ] {
         let needs = match name {
             "d-lzma-as-xz" | "d-xz-as-lzma" | "d-lzip-magic-only" | "d-memlimit"
@@ -1658,31 +1652,12 @@ fn tar_bytes(content: &[u8]) -> Vec<u8> {
 fn probe(ours: &Path, reference: &Path) -> (bool, bool) {
     let data = text(2000);
     let xz = ref_compress(reference, &[], &data);
-    let dec = Command::new(ours)
-        .args(["-dc"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .and_then(|mut c| {
-            c.stdin.take().expect("stdin").write_all(&xz)?;
-            c.wait_with_output()
-        })
-        .map(|o| o.status.success() && o.stdout == data)
-        .unwrap_or(false);
-    let enc = Command::new(ours)
-        .args(["-c", "-T1"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .and_then(|mut c| {
-            c.stdin.take().expect("stdin").write_all(&data)?;
-            c.wait_with_output()
-        })
-        .map(|o| o.status.success() && o.stdout == ref_compress(reference, &["-T1"], &data))
-        .unwrap_or(false);
-    (dec, enc)
+    let dec = output_with_input(Command::new(ours).arg("-dc"), &xz);
+    let enc = output_with_input(Command::new(ours).args(["-c", "-T1"]), &data);
+    (
+        dec.status.success() && dec.stdout == data,
+        enc.status.success() && enc.stdout == ref_compress(reference, &["-T1"], &data),
+    )
 }
 
 #[test]

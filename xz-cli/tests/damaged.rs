@@ -9,19 +9,11 @@
 //! the rest of the chunk. Such a case is accepted only if our output is a prefix of the
 //! reference's and the reference's ends exactly at the end of an LZMA2 chunk.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
 
-fn ours() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_xz"))
-}
-
-fn reference() -> Option<PathBuf> {
-    std::env::var_os("XZ_REFERENCE")
-        .map(PathBuf::from)
-        .or_else(|| Some(PathBuf::from("/tmp/xz58/xz")).filter(|p| p.exists()))
-}
+use common::{need_reference, ours, output_with_input};
+use std::path::Path;
+use std::process::{Command, Output};
 
 /// A xorshift64 sequence: the damage and the data are the same on every run.
 struct Rng(u64);
@@ -59,21 +51,7 @@ fn input(rng: &mut Rng, len: usize) -> Vec<u8> {
 }
 
 fn run(exe: &Path, args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(exe)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start xz");
-    let mut pipe = child.stdin.take().expect("stdin");
-    let data = stdin.to_vec();
-    let feeder = std::thread::spawn(move || {
-        let _ = pipe.write_all(&data);
-    });
-    let out = child.wait_with_output().expect("xz output");
-    let _ = feeder.join();
-    out
+    output_with_input(Command::new(exe).args(args), stdin)
 }
 
 /// The message after the program name.
@@ -114,10 +92,7 @@ fn chunk_ends(xz: &[u8]) -> Vec<usize> {
 
 #[test]
 fn partial_output_matches_the_reference() {
-    let Some(reference) = reference() else {
-        eprintln!("damaged: no reference xz ($XZ_REFERENCE or /tmp/xz58/xz); skipping");
-        return;
-    };
+    let Some(reference) = need_reference("damaged") else { return };
     // XZ_DAMAGED_SEED=N explores other damage (the default keeps CI repeatable).
     let seed = std::env::var("XZ_DAMAGED_SEED")
         .ok()

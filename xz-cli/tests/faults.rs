@@ -4,6 +4,9 @@
 //! way the process ends is compared.
 #![forbid(unsafe_code)]
 
+mod common;
+
+use common::{ours, output_with_input, reference};
 use std::fs;
 use std::io::{Read, Write};
 use std::os::unix::process::ExitStatusExt;
@@ -11,21 +14,21 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn ours() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_xz"))
+/// The programs each scenario runs: ours, then the reference if there is one, with the
+/// word that names it in tags and messages. Without a reference the test says that it
+/// checks ours only.
+fn programs() -> Vec<(PathBuf, &'static str)> {
+    let mut v = vec![(ours(), "ours")];
+    match reference() {
+        Some(r) => v.push((r, "ref")),
+        None => eprintln!("no reference xz ($XZ_REFERENCE or /tmp/xz58/xz): checking ours only"),
+    }
+    v
 }
 
-fn reference() -> Option<PathBuf> {
-    std::env::var_os("XZ_REFERENCE")
-        .map(PathBuf::from)
-        .or_else(|| Some(PathBuf::from("/tmp/xz58/xz")).filter(|p| p.exists()))
-}
-
+/// A fresh scratch folder of this suite.
 fn scratch(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("xz-rs-faults-{}-{tag}", std::process::id()));
-    let _ = fs::remove_dir_all(&d);
-    fs::create_dir_all(&d).expect("scratch");
-    d
+    common::scratch("faults", tag)
 }
 
 /// A large sparse input: compressing it takes long enough to be interrupted.
@@ -150,25 +153,22 @@ fn interrupt(exe: &Path, sig: &str, signo: i32, tag: &str) {
 
 #[test]
 fn sigint_mid_file_removes_output() {
-    interrupt(&ours(), "-INT", 2, "int-ours");
-    if let Some(r) = reference() {
-        interrupt(&r, "-INT", 2, "int-ref");
+    for (exe, who) in programs() {
+        interrupt(&exe, "-INT", 2, &format!("int-{who}"));
     }
 }
 
 #[test]
 fn sigterm_mid_file_removes_output() {
-    interrupt(&ours(), "-TERM", 15, "term-ours");
-    if let Some(r) = reference() {
-        interrupt(&r, "-TERM", 15, "term-ref");
+    for (exe, who) in programs() {
+        interrupt(&exe, "-TERM", 15, &format!("term-{who}"));
     }
 }
 
 #[test]
 fn sighup_mid_file_removes_output() {
-    interrupt(&ours(), "-HUP", 1, "hup-ours");
-    if let Some(r) = reference() {
-        interrupt(&r, "-HUP", 1, "hup-ref");
+    for (exe, who) in programs() {
+        interrupt(&exe, "-HUP", 1, &format!("hup-{who}"));
     }
 }
 
@@ -196,10 +196,12 @@ fn signal_ignored_by_parent_stays_ignored() {
         eprintln!("skipped: env has no --ignore-signal");
         return;
     }
-    let ours = ignored_hup(&ours(), "ign-ours");
-    assert_eq!(ours, (Some(2), false));
-    if let Some(r) = reference() {
-        assert_eq!(ignored_hup(&r, "ign-ref"), ours);
+    for (exe, who) in programs() {
+        assert_eq!(
+            ignored_hup(&exe, &format!("ign-{who}")),
+            (Some(2), false),
+            "{who}"
+        );
     }
 }
 
@@ -223,9 +225,8 @@ fn stop_while_reading_pipe(exe: &Path) -> Option<i32> {
 
 #[test]
 fn sigterm_while_blocked_reading_a_pipe() {
-    assert_eq!(stop_while_reading_pipe(&ours()), Some(15));
-    if let Some(r) = reference() {
-        assert_eq!(stop_while_reading_pipe(&r), Some(15));
+    for (exe, who) in programs() {
+        assert_eq!(stop_while_reading_pipe(&exe), Some(15), "{who}");
     }
 }
 
@@ -251,9 +252,8 @@ fn stop_while_writing_pipe(exe: &Path) -> Option<i32> {
 
 #[test]
 fn sigint_while_blocked_writing_a_pipe() {
-    assert_eq!(stop_while_writing_pipe(&ours()), Some(2));
-    if let Some(r) = reference() {
-        assert_eq!(stop_while_writing_pipe(&r), Some(2));
+    for (exe, who) in programs() {
+        assert_eq!(stop_while_writing_pipe(&exe), Some(2), "{who}");
     }
 }
 
@@ -362,20 +362,7 @@ fn sigusr1_prints_progress_and_continues() {
     let (code, out, err) = usr1_run(&ours(), &data, "usr1-ours");
     assert_eq!(code, Some(0), "{err}");
     // The output is complete and the same as without the signal.
-    let plain = Command::new(ours())
-        .args(["-0", "-T1", "-c"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .and_then(|mut c| {
-            let mut i = c.stdin.take().expect("stdin");
-            let d = data.clone();
-            let t = std::thread::spawn(move || i.write_all(&d));
-            let o = c.wait_with_output();
-            let _ = t.join();
-            o
-        })
-        .expect("plain run");
+    let plain = output_with_input(Command::new(ours()).args(["-0", "-T1", "-c"]), &data);
     assert_eq!(
         out, plain.stdout,
         "output differs from a run without SIGUSR1"
@@ -423,16 +410,12 @@ fn write_error_to_dev_full(exe: &Path) -> (Option<i32>, String) {
 
 #[test]
 fn write_error_on_stdout() {
-    let ours = write_error_to_dev_full(&ours());
-    assert_eq!(
-        ours,
-        (
-            Some(1),
-            "xz: (stdout): Write error: No space left on device\n".to_string()
-        )
+    let expected = (
+        Some(1),
+        "xz: (stdout): Write error: No space left on device\n".to_string(),
     );
-    if let Some(r) = reference() {
-        assert_eq!(write_error_to_dev_full(&r), ours);
+    for (exe, who) in programs() {
+        assert_eq!(write_error_to_dev_full(&exe), expected, "{who}");
     }
 }
 
@@ -500,9 +483,8 @@ fn closed_pipe(exe: &Path) -> Option<i32> {
 
 #[test]
 fn closed_pipe_ends_with_sigpipe() {
-    assert_eq!(closed_pipe(&ours()), Some(13));
-    if let Some(r) = reference() {
-        assert_eq!(closed_pipe(&r), Some(13));
+    for (exe, who) in programs() {
+        assert_eq!(closed_pipe(&exe), Some(13), "{who}");
     }
 }
 
@@ -563,13 +545,9 @@ fn refused_fifo_releases_writer(exe: &Path, tag: &str) -> (bool, Option<i32>) {
 
 #[test]
 fn refused_fifo_releases_a_waiting_writer() {
-    assert_eq!(
-        refused_fifo_releases_writer(&ours(), "fifo-ours"),
-        (true, Some(2))
-    );
-    if let Some(r) = reference() {
+    for (exe, who) in programs() {
         assert_eq!(
-            refused_fifo_releases_writer(&r, "fifo-ref"),
+            refused_fifo_releases_writer(&exe, &format!("fifo-{who}")),
             (true, Some(2))
         );
     }
@@ -599,13 +577,9 @@ fn stop_while_waiting_for_fifo_writer(exe: &Path, tag: &str) -> Option<i32> {
 
 #[test]
 fn sigint_while_waiting_for_a_fifo_writer() {
-    assert_eq!(
-        stop_while_waiting_for_fifo_writer(&ours(), "fifo-wait-ours"),
-        Some(2)
-    );
-    if let Some(r) = reference() {
+    for (exe, who) in programs() {
         assert_eq!(
-            stop_while_waiting_for_fifo_writer(&r, "fifo-wait-ref"),
+            stop_while_waiting_for_fifo_writer(&exe, &format!("fifo-wait-{who}")),
             Some(2)
         );
     }
@@ -616,18 +590,7 @@ fn sigint_while_waiting_for_a_fifo_writer() {
 /// SIGPIPE before `main`).
 fn list_into_closed_pipe(exe: &Path, tag: &str) -> Option<i32> {
     let dir = scratch(tag);
-    let made = Command::new(ours())
-        .args(["-T1", "-c"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .and_then(|mut c| {
-            let mut i = c.stdin.take().expect("stdin");
-            i.write_all(b"listed\n")?;
-            drop(i);
-            c.wait_with_output()
-        })
-        .expect("compress");
+    let made = output_with_input(Command::new(ours()).args(["-T1", "-c"]), b"listed\n");
     fs::write(dir.join("a.xz"), made.stdout).expect("write");
     let mut child = Command::new(exe)
         .arg("-lvv")
@@ -648,8 +611,10 @@ fn list_into_closed_pipe(exe: &Path, tag: &str) -> Option<i32> {
 
 #[test]
 fn list_into_a_closed_pipe_ends_with_sigpipe() {
-    assert_eq!(list_into_closed_pipe(&ours(), "list-pipe-ours"), Some(13));
-    if let Some(r) = reference() {
-        assert_eq!(list_into_closed_pipe(&r, "list-pipe-ref"), Some(13));
+    for (exe, who) in programs() {
+        assert_eq!(
+            list_into_closed_pipe(&exe, &format!("list-pipe-{who}")),
+            Some(13)
+        );
     }
 }

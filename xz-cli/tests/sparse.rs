@@ -6,26 +6,17 @@
 //! threads and a multi-stream file. Without a reference it says so and skips. On a file
 //! system without holes both sides allocate everything, and the test still compares.
 
+mod common;
+
+use common::{need_reference, ours};
 use std::fs;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-fn ours() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_xz"))
-}
-
-fn reference() -> Option<PathBuf> {
-    std::env::var_os("XZ_REFERENCE")
-        .map(PathBuf::from)
-        .or_else(|| Some(PathBuf::from("/tmp/xz58/xz")).filter(|p| p.exists()))
-}
-
+/// A fresh scratch folder of this suite.
 fn scratch(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("xz-rs-sparse-{}-{tag}", std::process::id()));
-    let _ = fs::remove_dir_all(&d);
-    fs::create_dir_all(&d).expect("scratch");
-    d
+    common::scratch("sparse", tag)
 }
 
 /// Runs of zeros and of data of many lengths (below, at and above 8 KiB, aligned or not),
@@ -64,10 +55,7 @@ fn run(exe: &Path, args: &[&str], dir: &Path, stdout: Option<&Path>) {
 
 #[test]
 fn holes_match_the_reference() {
-    let Some(reference) = reference() else {
-        eprintln!("sparse: no reference xz ($XZ_REFERENCE or /tmp/xz58/xz); skipping");
-        return;
-    };
+    let Some(reference) = need_reference("sparse") else { return };
     let dir = scratch("holes");
     let data = holey_input();
     fs::write(dir.join("in"), &data).expect("input");

@@ -21,13 +21,12 @@
 //! build tree (test_scripts.sh puts `` `pwd`/$1 `` first in `PATH`).
 #![forbid(unsafe_code)]
 
+mod common;
+
+use common::{ours, scratch};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn ours() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_xz"))
-}
 
 /// The XZ Utils source tree, if one is available.
 fn source_tree() -> Option<PathBuf> {
@@ -39,6 +38,20 @@ fn source_tree() -> Option<PathBuf> {
         .join("test_suffix.sh")
         .is_file()
         .then_some(dir)
+}
+
+/// The source tree if it has `tests/SCRIPT`; otherwise `None`, after saying that the test
+/// skips.
+fn source_with(script: &str) -> Option<PathBuf> {
+    let Some(src) = source_tree() else {
+        eprintln!("skipped: no XZ Utils source tree ($XZ_SRC_DIR or /work/xz-src)");
+        return None;
+    };
+    if !src.join("tests").join(script).is_file() {
+        eprintln!("skipped: the source tree has no tests/{script}");
+        return None;
+    }
+    Some(src)
 }
 
 /// The binaries' folder as the scripts are given it (relative to `tests/`).
@@ -53,9 +66,7 @@ struct Tree {
 
 impl Tree {
     fn new(tag: &str) -> Tree {
-        let root =
-            std::env::temp_dir().join(format!("xz-rs-upstream-{}-{tag}", std::process::id()));
-        let _ = fs::remove_dir_all(&root);
+        let root = scratch("upstream", tag);
         let bin = root.join("bin");
         let tests = root.join("tests");
         fs::create_dir_all(&bin).expect("bin dir");
@@ -93,8 +104,7 @@ fn run_script(tree: &Tree, src: &Path, script: &str, args: &[&str]) -> (Option<i
 
 #[test]
 fn upstream_test_suffix() {
-    let Some(src) = source_tree() else {
-        eprintln!("skipped: no XZ Utils source tree ($XZ_SRC_DIR or /work/xz-src)");
+    let Some(src) = source_with("test_suffix.sh") else {
         return;
     };
     let tree = Tree::new("suffix");
@@ -137,8 +147,7 @@ fn build_generator(src: &Path, tree: &Tree) -> Result<PathBuf, String> {
 
 #[test]
 fn upstream_test_compress() {
-    let Some(src) = source_tree() else {
-        eprintln!("skipped: no XZ Utils source tree ($XZ_SRC_DIR or /work/xz-src)");
+    let Some(src) = source_with("test_compress.sh") else {
         return;
     };
     let tree = Tree::new("compress");
@@ -159,14 +168,9 @@ fn upstream_test_compress() {
 
 #[test]
 fn upstream_test_files() {
-    let Some(src) = source_tree() else {
-        eprintln!("skipped: no XZ Utils source tree ($XZ_SRC_DIR or /work/xz-src)");
+    let Some(src) = source_with("test_files.sh") else {
         return;
     };
-    if !src.join("tests").join("test_files.sh").is_file() {
-        eprintln!("skipped: the source tree has no tests/test_files.sh");
-        return;
-    }
     let tree = Tree::new("files");
     // The second argument is xzdec's folder: none here (xzdec is a separate program).
     let (code, text) = run_script(&tree, &src, "test_files.sh", &[BIN_ARG, "../no-xzdec"]);
@@ -194,14 +198,9 @@ fn make_script(src: &Path, tree: &Tree, name: &str) -> Result<(), String> {
 
 #[test]
 fn upstream_test_scripts() {
-    let Some(src) = source_tree() else {
-        eprintln!("skipped: no XZ Utils source tree ($XZ_SRC_DIR or /work/xz-src)");
+    let Some(src) = source_with("test_scripts.sh") else {
         return;
     };
-    if !src.join("tests").join("test_scripts.sh").is_file() {
-        eprintln!("skipped: the source tree has no tests/test_scripts.sh");
-        return;
-    }
     let tree = Tree::new("scripts");
     for name in ["xzdiff", "xzgrep"] {
         if let Err(why) = make_script(&src, &tree, name) {

@@ -681,10 +681,7 @@ impl LzmaEngine {
             let s = self.state as usize;
             match self.seq {
                 Seq::IsMatch => {
-                    if dict.pos == limit {
-                        if !might_finish {
-                            return Ok(Slow::Stalled);
-                        }
+                    if dict.pos == limit && might_finish {
                         // At the known size: the stream ends here if the range decoder
                         // finishes cleanly, or an end marker follows if allowed.
                         if self.rc.normalize(input, ip).is_none() {

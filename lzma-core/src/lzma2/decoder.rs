@@ -76,10 +76,22 @@ struct Chunks {
     compressed: usize,
     need_properties: bool,
     need_dictionary_reset: bool,
+    /// The last call stopped at a dictionary reset with no output room. liblzma's decoder
+    /// returns there, and a caller limiting the output (liblzma's block decoder at the
+    /// block's uncompressed size) judges the stop by the input left in that call. Until
+    /// output room comes, this stop holds, so that the verdict is the same when the input
+    /// arrives in pieces and the stop falls at the end of one.
+    reset_stop: bool,
 }
 
 impl LzDecode for Chunks {
     fn decode(&mut self, dict: &mut Dict, input: &[u8], in_pos: &mut usize) -> Result<bool> {
+        if self.reset_stop {
+            if dict.pos == dict.limit {
+                return Ok(false);
+            }
+            self.reset_stop = false;
+        }
         while *in_pos < input.len() || self.seq == Seq::Lzma {
             match self.seq {
                 Seq::Control => {
@@ -123,6 +135,7 @@ impl LzDecode for Chunks {
                         // Let the driver copy out what is decoded so far, then reset.
                         self.need_dictionary_reset = false;
                         dict.need_reset = true;
+                        self.reset_stop = dict.pos == dict.limit;
                         return Ok(false);
                     }
                 }
@@ -237,6 +250,7 @@ impl Lzma2Decoder {
                 compressed: 0,
                 need_properties: true,
                 need_dictionary_reset: true,
+                reset_stop: false,
             },
             dict: Dict::new(u64::from(dict_size))?,
             run: RunState::Running,
@@ -361,6 +375,35 @@ mod tests {
             d.code(&[], &mut [0u8; 16], Action::Finish),
             Err(Error::Truncated)
         );
+    }
+
+    /// With no output room (a block at its uncompressed size), chunk headers and the end
+    /// byte are still read; a dictionary reset stops the call and the next ones until
+    /// room comes, wherever the input pieces end.
+    #[test]
+    fn no_output_room() {
+        let mut d = Lzma2Decoder::new(4096).unwrap();
+        let p = d.code(&[0x01, 0x00, 0x00, b'x'], &mut [0u8; 1], Action::Run).unwrap();
+        assert_eq!((p.consumed, p.produced, p.status), (4, 1, Status::Ok));
+        let p = d.code(&[0x00], &mut [], Action::Run).unwrap();
+        assert_eq!((p.consumed, p.status), (1, Status::StreamEnd));
+
+        for split in [1, 2, 6] {
+            let input = [0x01, 0x00, 0x00, b'x', 0x01, 0x00, 0x00, b'y', 0x00];
+            let mut d = Lzma2Decoder::new(4096).unwrap();
+            let p = d.code(&input[..1], &mut [], Action::Run).unwrap();
+            assert_eq!(p.consumed, 1, "the first reset");
+            let p = d.code(&input[1..split.max(2)], &mut [], Action::Run).unwrap();
+            assert_eq!(p.consumed, 0, "stopped at the reset");
+            let mut out = [0u8; 8];
+            let p = d.code(&input[1..], &mut out, Action::Finish).unwrap();
+            assert_eq!((&out[..p.produced], p.status), (&b"xy"[..], Status::StreamEnd));
+        }
+        // A stored chunk's header is read with no room; its data waits.
+        let mut d = Lzma2Decoder::new(4096).unwrap();
+        d.code(&[0x01, 0x00, 0x00, b'x'], &mut [0u8; 1], Action::Run).unwrap();
+        let p = d.code(&[0x02, 0x00, 0x01, b'y'], &mut [], Action::Run).unwrap();
+        assert_eq!(p.consumed, 3);
     }
 
     #[test]

@@ -5,8 +5,9 @@ use crate::stream::{Action, Coder, Progress, Status};
 use crate::xz::backend::{self, MEMUSAGE_BASE};
 use crate::xz::block::{self, BlockDecoder};
 use crate::xz::block_header::{header_size_from_byte, unpadded_size, BlockHeader};
+use crate::xz::fields::StreamFields;
 use crate::xz::index::{IndexDecoder, IndexRecord};
-use crate::xz::stream_flags::{self, StreamFlags, HEADER_MAGIC, STREAM_HEADER_SIZE};
+use crate::xz::stream_flags::{self, StreamFlags, STREAM_HEADER_SIZE};
 use crate::{Check, Error, Result};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -215,11 +216,8 @@ pub struct XzDecoderMt {
     /// Blocks handed to workers whose decoding has not ended.
     running: Arc<AtomicUsize>,
     state: State,
-    buf: Vec<u8>,
-    pos: usize,
-    need: usize,
+    fields: StreamFields,
     flags: Option<StreamFlags>,
-    first_stream: bool,
     header: Option<BlockHeader>,
     /// Where the input of the block being fed goes, and how much of it is still to come.
     feed: Option<Sender<Vec<u8>>>,
@@ -232,7 +230,6 @@ pub struct XzDecoderMt {
     records: Vec<IndexRecord>,
     index: IndexDecoder,
     padding: usize,
-    unsupported_check: bool,
     /// An error found by this side, reported after the output of earlier blocks.
     deferred: Option<Error>,
     /// An error to report on the next call (output came first).
@@ -270,11 +267,8 @@ impl XzDecoderMt {
             cancel: Arc::new(AtomicBool::new(false)),
             running: Arc::new(AtomicUsize::new(0)),
             state: State::StreamHeader,
-            buf: vec![0; 1024],
-            pos: 0,
-            need: STREAM_HEADER_SIZE,
+            fields: StreamFields::new(),
             flags: None,
-            first_stream: true,
             header: None,
             feed: None,
             feed_left: 0,
@@ -285,7 +279,6 @@ impl XzDecoderMt {
             records: Vec::new(),
             index: IndexDecoder::new(false),
             padding: 0,
-            unsupported_check: false,
             deferred: None,
             failed: None,
             poisoned: false,
@@ -300,7 +293,7 @@ impl XzDecoderMt {
     /// `true` once a stream named a check this crate cannot verify (see
     /// [`crate::xz::XzDecoder::unsupported_check`]).
     pub fn unsupported_check(&self) -> bool {
-        self.unsupported_check
+        self.fields.unsupported_check()
     }
 
     /// The options in force (limits after clamping).
@@ -311,14 +304,6 @@ impl XzDecoderMt {
     /// Worker threads running (0 when decoding single-threaded).
     pub fn threads(&self) -> usize {
         self.pool.as_ref().map_or(0, Pool::workers)
-    }
-
-    fn fill(&mut self, input: &[u8], ip: &mut usize) -> bool {
-        let n = (self.need - self.pos).min(input.len() - *ip);
-        self.buf[self.pos..self.pos + n].copy_from_slice(&input[*ip..*ip + n]);
-        self.pos += n;
-        *ip += n;
-        self.pos == self.need
     }
 
     /// Copies output of the oldest block. With `wait`, blocks until something happens.
@@ -386,7 +371,7 @@ impl XzDecoderMt {
         let flags = self
             .flags
             .ok_or(Error::Misuse("block without stream header"))?;
-        let (header, filters_mem) = block::parse_header(&self.buf[..self.need], flags)?;
+        let (header, filters_mem) = block::parse_header(self.fields.bytes(), flags)?;
         if filters_mem > self.opts.memlimit_stop {
             return Err(Error::MemLimit {
                 needed: filters_mem,
@@ -516,53 +501,33 @@ impl XzDecoderMt {
             }
             match self.state {
                 State::StreamHeader => {
-                    let complete = self.fill(input, &mut ip);
-                    if self.first_stream {
-                        let n = self.pos.min(HEADER_MAGIC.len());
-                        if self.buf[..n] != HEADER_MAGIC[..n] {
-                            return self.fail(Error::Format("not an .xz stream header"), ip, op);
-                        }
-                    }
-                    if !complete {
+                    // The whole header first, as liblzma (see the single-threaded decoder).
+                    if !self.fields.fill(input, &mut ip) {
                         break;
                     }
-                    self.pos = 0;
-                    let mut h = [0u8; STREAM_HEADER_SIZE];
-                    h.copy_from_slice(&self.buf[..STREAM_HEADER_SIZE]);
-                    let flags = match stream_flags::decode_header(&h) {
-                        Err(Error::Format(_)) if !self.first_stream => {
-                            Err(Error::Corrupt("bad magic in a concatenated stream"))
-                        }
-                        r => r,
-                    };
-                    let flags = match flags {
-                        Ok(f) => f,
+                    match self.fields.stream_header() {
+                        Ok(flags) => self.flags = Some(flags),
                         Err(e) => {
                             self.deferred = Some(e);
                             continue;
                         }
-                    };
-                    self.first_stream = false;
-                    if flags.check().is_none() {
-                        self.unsupported_check = true;
                     }
-                    self.flags = Some(flags);
                     self.records.clear();
                     self.index = IndexDecoder::new(false);
                     self.state = State::BlockHeader;
                 }
                 State::BlockHeader => {
-                    if self.pos == 0 {
+                    if self.fields.is_empty() {
                         let Some(&first) = input.get(ip) else { break };
                         match header_size_from_byte(first) {
                             None => {
                                 self.state = State::Index;
                                 continue;
                             }
-                            Some(n) => self.need = n,
+                            Some(n) => self.fields.expect(n),
                         }
                     }
-                    if !self.fill(input, &mut ip) {
+                    if !self.fields.fill(input, &mut ip) {
                         break;
                     }
                     self.state = State::BlockInit;
@@ -572,7 +537,7 @@ impl XzDecoderMt {
                         self.deferred = Some(e);
                         continue;
                     }
-                    self.pos = 0;
+                    self.fields.restart();
                 }
                 State::Feed => {
                     if self.feed.is_none() {
@@ -608,7 +573,7 @@ impl XzDecoderMt {
                         break;
                     }
                     self.feed = None;
-                    self.pos = 0;
+                    self.fields.restart();
                     self.state = State::BlockHeader;
                 }
                 State::Cut => break,
@@ -629,7 +594,7 @@ impl XzDecoderMt {
                         let rec = t!(self, dec.record());
                         self.records.push(rec);
                         self.direct = None;
-                        self.pos = 0;
+                        self.fields.restart();
                         self.state = State::BlockHeader;
                         continue;
                     }
@@ -654,17 +619,14 @@ impl XzDecoderMt {
                             continue;
                         }
                     }
-                    self.pos = 0;
-                    self.need = STREAM_HEADER_SIZE;
+                    self.fields.expect(STREAM_HEADER_SIZE);
                     self.state = State::StreamFooter;
                 }
                 State::StreamFooter => {
-                    if !self.fill(input, &mut ip) {
+                    if !self.fields.fill(input, &mut ip) {
                         break;
                     }
-                    self.pos = 0;
-                    let mut f = [0u8; STREAM_HEADER_SIZE];
-                    f.copy_from_slice(&self.buf[..STREAM_HEADER_SIZE]);
+                    let f = self.fields.take_stream_field();
                     let checked = match stream_flags::decode_footer(&f) {
                         Err(Error::Format(_)) => Err(Error::Corrupt("bad stream footer magic")),
                         Err(e) => Err(e),
@@ -709,8 +671,7 @@ impl XzDecoderMt {
                             Some(Error::Corrupt("stream padding is not a multiple of 4"));
                         continue;
                     }
-                    self.pos = 0;
-                    self.need = STREAM_HEADER_SIZE;
+                    self.fields.expect(STREAM_HEADER_SIZE);
                     self.state = State::StreamHeader;
                 }
                 State::End => {
@@ -747,12 +708,6 @@ impl XzDecoderMt {
                 }
             }
             if op < output.len() {
-                if self.state == State::StreamHeader
-                    && self.first_stream
-                    && self.pos < HEADER_MAGIC.len()
-                {
-                    return self.fail(Error::Format("input too short for an .xz stream"), ip, op);
-                }
                 return self.fail(Error::Truncated, ip, op);
             }
         }

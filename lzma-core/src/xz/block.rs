@@ -24,13 +24,13 @@ pub(crate) fn parse_header(bytes: &[u8], flags: StreamFlags) -> Result<(BlockHea
 
 /// Slack above a block's uncompressed size for the LZMA2 dictionary allocated to decode
 /// it: Delta/BCJ stages in front of LZMA2 hold back a few bytes, so LZMA2 may run slightly
-/// ahead of the block's output before the size check stops it.
+/// ahead of the block's output.
 const DICT_SLACK: u64 = 4096;
 
 /// The filter chain to allocate for decoding a block: when the header gives the
 /// uncompressed size, the LZMA2 dictionary need not be larger than that (plus
-/// [`DICT_SLACK`]), as a block starts with an empty dictionary and stops after one byte
-/// more than its size. Distances the smaller dictionary rejects are beyond the block's
+/// [`DICT_SLACK`]), as a block starts with an empty dictionary and its chain gets no output
+/// room beyond that size (a BCJ stage may run a few bytes ahead into its own buffer). Distances the smaller dictionary rejects are beyond the block's
 /// history either way, so the verdicts are unchanged. The memory figures (limits, `memusage`)
 /// still come from the header's chain, as liblzma's.
 ///
@@ -115,22 +115,28 @@ impl BlockDecoder {
         Ok(IndexRecord { unpadded_size: unpadded, uncompressed_size: self.uncompressed })
     }
 
-    /// Bytes of output the block can still produce, plus one (so that too much output is
-    /// caught).
+    /// Bytes of output the block can still produce (what its header allows; without a
+    /// size in the header, the largest block size).
     pub(crate) fn output_left(&self) -> u64 {
-        self.uncompressed_limit.saturating_sub(self.uncompressed).saturating_add(1)
+        self.uncompressed_limit - self.uncompressed
     }
 
-    /// Runs the filter chain once. `Some(true)`: end of the block data; `Some(false)`:
-    /// progress was made; `None`: nothing could be done with these buffers.
+    /// Runs the filter chain once, with liblzma's block decoder's rules. `Some(true)`: end
+    /// of the block data; `Some(false)`: progress was made; `None`: nothing could be done
+    /// with these buffers.
+    ///
+    /// The chain gets output room up to the uncompressed size in the header and no more:
+    /// with none left it can still read what needs no room (LZMA2 chunk headers, its end
+    /// byte). After every call that does not end the chain, the sizes in the header judge
+    /// as liblzma's do: both reached, the compressed size reached with output room left,
+    /// or the uncompressed size reached with input left in this call, is corrupt data;
+    /// otherwise the block waits for more input (and running out of it is truncation).
     fn run(&mut self, input: &[u8], ip: &mut usize, output: &mut [u8], op: &mut usize) -> Result<Option<bool>> {
         let mismatch = || Error::Corrupt("block data does not match the sizes in its header");
         let in_room = (input.len() - *ip) as u64;
         let out_room = (output.len() - *op) as u64;
         let in_take = in_room.min(self.compressed_limit - self.compressed) as usize;
-        // One byte more than the header allows, so that a filter chain producing too much
-        // is caught, and one that needs output room to see its end marker gets it.
-        let out_take = out_room.min(self.uncompressed_limit - self.uncompressed + 1) as usize;
+        let out_take = out_room.min(self.uncompressed_limit - self.uncompressed) as usize;
         // The chain always runs with `Run`: the block decides what running out of input
         // means (as liblzma's block decoder, whose filters never see the end of input), so
         // a chain stuck at the end of the input is judged by the checks below whatever
@@ -141,15 +147,10 @@ impl BlockDecoder {
         *op += p.produced;
         self.compressed += p.consumed as u64;
         self.uncompressed += p.produced as u64;
-        if self.uncompressed > self.uncompressed_limit {
-            // Report only the bytes the header allows, as liblzma's limit does.
-            *op -= (self.uncompressed - self.uncompressed_limit) as usize;
-            return Err(mismatch());
-        }
-        if let Some(c) = self.check.as_mut() {
-            c.update(&output[out_start..*op]);
-        }
         if p.status == Status::StreamEnd {
+            if let Some(c) = self.check.as_mut() {
+                c.update(&output[out_start..*op]);
+            }
             if self.expected_compressed.is_some_and(|c| c != self.compressed)
                 || self.expected_uncompressed.is_some_and(|u| u != self.uncompressed)
             {
@@ -157,20 +158,21 @@ impl BlockDecoder {
             }
             return Ok(Some(true));
         }
+        let comp_done = Some(self.compressed) == self.expected_compressed;
+        let uncomp_done = Some(self.uncompressed) == self.expected_uncompressed;
+        if (comp_done && (uncomp_done || *op < output.len())) || (uncomp_done && *ip < input.len()) {
+            return Err(mismatch());
+        }
+        if let Some(c) = self.check.as_mut() {
+            c.update(&output[out_start..*op]);
+        }
         if p.consumed > 0 || p.produced > 0 {
             return Ok(Some(false));
         }
-        // Stalled (the caller calls again while input or output room remain, and with
-        // `finish` once all input is taken): the chain wants input the header says is not
-        // there, or output room beyond the uncompressed size. As liblzma's block decoder.
-        let comp_done = self.compressed == self.compressed_limit;
-        let uncomp_done = Some(self.uncompressed) == self.expected_uncompressed;
-        if (comp_done && *op < output.len()) || (uncomp_done && *ip < input.len()) {
-            return Err(if self.expected_compressed.is_some() || uncomp_done {
-                mismatch()
-            } else {
-                Error::Corrupt("block is too large")
-            });
+        // Stalled without a compressed size in the header: the chain wants more input than
+        // a block can hold.
+        if self.compressed == self.compressed_limit && *op < output.len() {
+            return Err(Error::Corrupt("block is too large"));
         }
         Ok(None)
     }

@@ -1,10 +1,11 @@
 //! The .xz stream decoder.
 
 use super::backend::MEMUSAGE_BASE;
+use super::fields::StreamFields;
 use super::block::{self, BlockDecoder};
 use super::block_header::header_size_from_byte;
 use super::index::{IndexDecoder, IndexRecord};
-use super::stream_flags::{self, StreamFlags, HEADER_MAGIC, STREAM_HEADER_SIZE};
+use super::stream_flags::{self, StreamFlags, STREAM_HEADER_SIZE};
 use crate::options::DecoderOptions;
 use crate::stream::{Action, Coder, Progress, Status};
 use crate::{Check, Error, Result};
@@ -38,17 +39,13 @@ enum State {
 pub struct XzDecoder {
     opts: DecoderOptions,
     state: State,
-    buf: Box<[u8; 1024]>,
-    pos: usize,
-    need: usize,
+    fields: StreamFields,
     flags: Option<StreamFlags>,
-    first_stream: bool,
     block: Option<BlockDecoder>,
     records: Vec<IndexRecord>,
     index: IndexDecoder,
     padding: usize,
     memusage: u64,
-    unsupported_check: bool,
     streams: u64,
     poisoned: bool,
     deferred: Option<Error>,
@@ -71,17 +68,13 @@ impl XzDecoder {
         XzDecoder {
             opts: DecoderOptions { memlimit, ..opts },
             state: State::StreamHeader,
-            buf: Box::new([0; 1024]),
-            pos: 0,
-            need: STREAM_HEADER_SIZE,
+            fields: StreamFields::new(),
             flags: None,
-            first_stream: true,
             block: None,
             records: Vec::new(),
             index: IndexDecoder::new(false),
             padding: 0,
             memusage: MEMUSAGE_BASE,
-            unsupported_check: false,
             streams: 0,
             poisoned: false,
             deferred: None,
@@ -111,7 +104,7 @@ impl XzDecoder {
     /// assert_eq!(d.check(), Some(lzma_core::Check::Crc64));
     /// ```
     pub fn unsupported_check(&self) -> bool {
-        self.unsupported_check
+        self.fields.unsupported_check()
     }
 
     /// Streams fully decoded so far.
@@ -144,17 +137,9 @@ impl XzDecoder {
         self.opts.memlimit = limit.max(1);
     }
 
-    fn fill(&mut self, input: &[u8], ip: &mut usize) -> bool {
-        let n = (self.need - self.pos).min(input.len() - *ip);
-        self.buf[self.pos..self.pos + n].copy_from_slice(&input[*ip..*ip + n]);
-        self.pos += n;
-        *ip += n;
-        self.pos == self.need
-    }
-
     fn init_block(&mut self) -> Result<()> {
         let flags = self.flags.ok_or(Error::Misuse("block without stream header"))?;
-        let (header, needed) = block::parse_header(&self.buf[..self.need], flags)?;
+        let (header, needed) = block::parse_header(self.fields.bytes(), flags)?;
         self.memusage = needed;
         if needed > self.opts.memlimit {
             return Err(Error::MemLimit { needed, limit: self.opts.memlimit });
@@ -174,46 +159,28 @@ impl XzDecoder {
         loop {
             match self.state {
                 State::StreamHeader => {
-                    let complete = self.fill(input, ip);
-                    if self.first_stream {
-                        let n = self.pos.min(HEADER_MAGIC.len());
-                        if self.buf[..n] != HEADER_MAGIC[..n] {
-                            return Err(Error::Format("not an .xz stream header"));
-                        }
-                    }
-                    if !complete {
+                    // As liblzma, the whole header is read before its magic bytes are
+                    // judged: input that ends inside it is truncated, not another format.
+                    if !self.fields.fill(input, ip) {
                         break;
                     }
-                    self.pos = 0;
-                    let mut h = [0u8; STREAM_HEADER_SIZE];
-                    h.copy_from_slice(&self.buf[..STREAM_HEADER_SIZE]);
-                    let flags = match stream_flags::decode_header(&h) {
-                        Err(Error::Format(_)) if !self.first_stream => {
-                            return Err(Error::Corrupt("bad magic in a concatenated stream"))
-                        }
-                        r => r?,
-                    };
-                    self.first_stream = false;
-                    if flags.check().is_none() {
-                        self.unsupported_check = true;
-                    }
-                    self.flags = Some(flags);
+                    self.flags = Some(self.fields.stream_header()?);
                     self.records.clear();
                     self.index = IndexDecoder::new(false);
                     self.state = State::BlockHeader;
                 }
                 State::BlockHeader => {
-                    if self.pos == 0 {
+                    if self.fields.is_empty() {
                         let Some(&first) = input.get(*ip) else { break };
                         match header_size_from_byte(first) {
                             None => {
                                 self.state = State::Index;
                                 continue;
                             }
-                            Some(n) => self.need = n,
+                            Some(n) => self.fields.expect(n),
                         }
                     }
-                    if !self.fill(input, ip) {
+                    if !self.fields.fill(input, ip) {
                         break;
                     }
                     self.state = State::BlockInit;
@@ -227,7 +194,7 @@ impl XzDecoder {
                         }
                         r => r?,
                     }
-                    self.pos = 0;
+                    self.fields.restart();
                     self.state = State::Block;
                 }
                 State::Block => {
@@ -237,7 +204,7 @@ impl XzDecoder {
                     }
                     self.records.push(block.record()?);
                     self.block = None;
-                    self.pos = 0;
+                    self.fields.restart();
                     self.state = State::BlockHeader;
                 }
                 State::Index => {
@@ -249,17 +216,14 @@ impl XzDecoder {
                     if !done {
                         break;
                     }
-                    self.pos = 0;
-                    self.need = STREAM_HEADER_SIZE;
+                    self.fields.expect(STREAM_HEADER_SIZE);
                     self.state = State::StreamFooter;
                 }
                 State::StreamFooter => {
-                    if !self.fill(input, ip) {
+                    if !self.fields.fill(input, ip) {
                         break;
                     }
-                    self.pos = 0;
-                    let mut f = [0u8; STREAM_HEADER_SIZE];
-                    f.copy_from_slice(&self.buf[..STREAM_HEADER_SIZE]);
+                    let f = self.fields.take_stream_field();
                     let footer = match stream_flags::decode_footer(&f) {
                         Err(Error::Format(_)) => {
                             return Err(Error::Corrupt("bad stream footer magic"))
@@ -298,8 +262,7 @@ impl XzDecoder {
                     if self.padding != 0 {
                         return Err(Error::Corrupt("stream padding is not a multiple of 4"));
                     }
-                    self.pos = 0;
-                    self.need = STREAM_HEADER_SIZE;
+                    self.fields.expect(STREAM_HEADER_SIZE);
                     self.state = State::StreamHeader;
                 }
                 State::End => {
@@ -308,10 +271,6 @@ impl XzDecoder {
             }
         }
         if action == Action::Finish && *ip == input.len() && *op < output.len() {
-            // Like `xz`, too little input to hold the magic bytes is not .xz at all.
-            if self.state == State::StreamHeader && self.first_stream && self.pos < HEADER_MAGIC.len() {
-                return Err(Error::Format("input too short for an .xz stream"));
-            }
             return Err(Error::Truncated);
         }
         Ok(Progress { consumed: *ip, produced: *op, status: Status::Ok })

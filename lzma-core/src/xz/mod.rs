@@ -6,6 +6,7 @@ pub(crate) mod block;
 pub mod block_header;
 pub(crate) mod decoder;
 pub(crate) mod encoder;
+pub(crate) mod fields;
 pub(crate) mod plan;
 pub mod index;
 pub mod info;
