@@ -5,7 +5,7 @@
 //!
 //! ```
 //! use lzma_core::error::{Error, Result};
-//! let r: Result<Vec<u8>> = lzma_core::decompress(b"not xz");
+//! let r: Result<Vec<u8>> = lzma_core::decompress(b"plain text, not an .xz file");
 //! assert!(matches!(r, Err(Error::Format(_))));
 //! assert_eq!(r.unwrap_err().to_string(), "File format not recognized");
 //! ```
