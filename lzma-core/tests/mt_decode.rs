@@ -372,3 +372,40 @@ fn cut_file_output_matches_the_reference() {
         }
     }
 }
+
+/// A block whose header declares a larger compressed size than its data takes: its worker
+/// finds the LZMA2 end before that size (corrupt), while the input ends before the
+/// declared size is fed. The worker's verdict must win over "truncated", as in liblzma and
+/// the single-threaded decoder, for the whole file and for every cut after the block's data.
+#[test]
+fn block_shorter_than_its_header_says_is_corrupt_not_truncated() {
+    use lzma_core::xz::block_header::{header_size_from_byte, BlockHeader};
+    let data = words_and_noise(60_000, 22);
+    let file = mt_file(&data, &EncoderOptions::preset(1).block_size(20_000));
+    let hs = header_size_from_byte(file[12]).expect("block header");
+    let check_id = file[7] & 0x0F;
+    let mut header = BlockHeader::decode(&file[12..12 + hs], check_id).expect("header");
+    let real = header.compressed_size.expect("threaded files carry sizes");
+    for extra in [1u64, 40, 5_000] {
+        header.compressed_size = Some(real + extra);
+        let bytes = header.encode().expect("encode");
+        assert_eq!(bytes.len(), hs, "same header size for +{extra}");
+        let mut m = file.clone();
+        m[12..12 + hs].copy_from_slice(&bytes);
+        let data_end = 12 + hs + real as usize;
+        for cut in (data_end..=m.len()).step_by(97).chain([m.len()]) {
+            let (_, mt) = drive(
+                &mut XzDecoderMt::new(MtDecoderOptions::new(2)),
+                &m[..cut],
+                1 << 20,
+                1 << 20,
+            );
+            assert!(
+                matches!(mt, Err(Error::Corrupt(_))),
+                "+{extra}, cut at {cut} of {}: {mt:?}",
+                m.len()
+            );
+            same_verdict(&m[..cut], 2, &format!("+{extra}, cut at {cut}"));
+        }
+    }
+}

@@ -2,14 +2,14 @@
 //! errors, never a panic, and the same answer as XZ Utils where one is available.
 #![forbid(unsafe_code)]
 
-mod xz_common;
+mod common;
 
 use lzma_core::xz::block_header::BlockHeader;
 use lzma_core::xz::index::{self, IndexRecord};
 use lzma_core::xz::stream_flags::{self, StreamFlags};
 use lzma_core::xz::XzDecoder;
 use lzma_core::{Action, Coder, DecoderOptions, Error, Filter, LzmaOptions, Status};
-use xz_common::*;
+use common::*;
 
 /// LZMA2 data holding `data` as uncompressed chunks (control 1 = dictionary reset, then 2),
 /// each with a big-endian size minus one, and the end byte 0.
@@ -501,7 +501,7 @@ fn our_message(input: &[u8]) -> String {
 }
 
 /// The reference's verdict on `input` in the same terms, if there is a reference.
-fn reference_message(xz: &std::path::PathBuf, input: &[u8]) -> String {
+fn reference_message(xz: &std::path::Path, input: &[u8]) -> String {
     let (code, _, err) = run(xz, &["-dc"], input);
     if code == 0 {
         return "Ok".into();

@@ -708,7 +708,10 @@ impl XzDecoderMt {
                 }
             }
             if op < output.len() {
-                return self.fail(Error::Truncated, ip, op);
+                // A worker's verdict on the data it got comes first (a block that ends
+                // before its declared size is corrupt, not cut short).
+                let e = self.failed.take().unwrap_or(Error::Truncated);
+                return self.fail(e, ip, op);
             }
         }
         ok(ip, op)
