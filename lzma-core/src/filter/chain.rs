@@ -9,6 +9,16 @@
 //! reads the caller's input; in an encoder the Delta/BCJ stages convert the caller's
 //! input into a buffer that feeds the LZMA encoder. Dispatch between stage kinds is an
 //! enum `match` once per buffer; the converters' loops are monomorphic.
+//!
+//! ```
+//! use lzma_core::filter::chain::{raw_decoder, raw_encoder, validate_chain};
+//! use lzma_core::{oneshot::run, Filter, LzmaOptions};
+//! let chain = [Filter::Delta { distance: 1 }, Filter::Lzma2(LzmaOptions::preset(0, false)?)];
+//! validate_chain(&chain, true)?;
+//! let raw = run(&mut raw_encoder(&chain)?, b"abcdefgh")?;
+//! assert_eq!(run(&mut raw_decoder(&chain, u64::MAX)?, &raw)?, b"abcdefgh");
+//! # Ok::<(), lzma_core::Error>(())
+//! ```
 
 use super::bcj::Bcj;
 use super::delta::{Delta, DISTANCE_MAX, DISTANCE_MIN};
@@ -33,6 +43,15 @@ const ENCODER_BUF_SIZE: usize = 64 << 10;
 const MSG_UNSUPPORTED_CHAIN: &str = "Unsupported filter chain or filter options";
 
 /// What is wrong with a filter chain (see [`check_chain`]).
+///
+/// ```
+/// use lzma_core::filter::chain::{check_chain, ChainProblem};
+/// use lzma_core::{Filter, LzmaOptions};
+/// assert_eq!(check_chain(&[], false), Some(ChainProblem::Empty));
+/// let lzma1 = Filter::Lzma1(LzmaOptions::default());
+/// assert_eq!(check_chain(&[lzma1.clone()], true), Some(ChainProblem::Lzma1InXz));
+/// assert_eq!(check_chain(&[lzma1], false), None);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ChainProblem {
     /// The chain has no filters.
@@ -53,6 +72,11 @@ pub enum ChainProblem {
 
 impl ChainProblem {
     /// A developer-facing description.
+    ///
+    /// ```
+    /// use lzma_core::filter::chain::ChainProblem;
+    /// assert_eq!(ChainProblem::LastNotLzma.describe(), "the last filter must be LZMA1 or LZMA2");
+    /// ```
     pub fn describe(self) -> &'static str {
         match self {
             ChainProblem::Empty => "the filter chain is empty",
@@ -66,6 +90,12 @@ impl ChainProblem {
     }
 
     /// The error xz reports for this problem.
+    ///
+    /// ```
+    /// use lzma_core::filter::chain::ChainProblem;
+    /// assert_eq!(ChainProblem::TooMany.to_error().to_string(), "Maximum number of filters is four");
+    /// assert_eq!(ChainProblem::Empty.to_error().to_string(), "Unsupported filter chain or filter options");
+    /// ```
     pub fn to_error(self) -> Error {
         match self {
             ChainProblem::TooMany => Error::Options("Maximum number of filters is four".into()),
@@ -231,6 +261,16 @@ pub fn decoder_memusage(filters: &[Filter]) -> u64 {
 
 /// Memory a raw encoder for `filters` needs, as liblzma's `lzma_raw_encoder_memusage`;
 /// `u64::MAX` if the chain or the LZMA options are invalid.
+///
+/// ```
+/// use lzma_core::filter::chain::encoder_memusage;
+/// use lzma_core::{Filter, LzmaOptions};
+/// let fast = encoder_memusage(&[Filter::Lzma2(LzmaOptions::preset(0, false)?)]);
+/// let best = encoder_memusage(&[Filter::Lzma2(LzmaOptions::preset(9, false)?)]);
+/// assert!(fast < best);
+/// assert_eq!(encoder_memusage(&[]), u64::MAX);
+/// # Ok::<(), lzma_core::Error>(())
+/// ```
 pub fn encoder_memusage(filters: &[Filter]) -> u64 {
     if check_chain(filters, false).is_some() {
         return u64::MAX;
@@ -484,6 +524,16 @@ impl RunState {
 /// on how input and output were split into calls. Running out of input under `Finish` is
 /// not such an error: the data is converted as usual, a BCJ stage's held-back tail (a
 /// possible partial instruction) is not handed on, then [`Error::Truncated`] follows.
+///
+/// ```
+/// use lzma_core::filter::{chain::ChainDecoder, Filter};
+/// use lzma_core::{lzma2::decoder::Lzma2Decoder, oneshot::run};
+/// // A stored LZMA2 chunk of Delta-encoded bytes ('a', then differences of 1) and the end byte.
+/// let stream = [0x01, 0x00, 0x04, b'a', 1, 1, 1, 1, 0x00];
+/// let mut dec = ChainDecoder::new(&[Filter::Delta { distance: 1 }], Lzma2Decoder::new(1 << 16)?)?;
+/// assert_eq!(run(&mut dec, &stream)?, b"abcde");
+/// # Ok::<(), lzma_core::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct ChainDecoder<C> {
     /// Stages in pull order: the first filter of the chain first.
@@ -501,6 +551,15 @@ impl<C: Coder> ChainDecoder<C> {
     /// Errors: [`Error::Unsupported`] for a BCJ start offset that is not a multiple of the
     /// filter's alignment (as liblzma), [`Error::Options`] for an LZMA filter in `simple`
     /// or a bad Delta distance.
+    ///
+    /// ```
+    /// use lzma_core::filter::{chain::ChainDecoder, BcjArch, Filter};
+    /// use lzma_core::lzma2::decoder::Lzma2Decoder;
+    /// let arm = |start_offset| [Filter::Bcj { arch: BcjArch::Arm, start_offset }];
+    /// assert!(ChainDecoder::new(&arm(0), Lzma2Decoder::new(1 << 16)?).is_ok());
+    /// assert!(ChainDecoder::new(&arm(2), Lzma2Decoder::new(1 << 16)?).is_err()); // misaligned
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn new(simple: &[Filter], inner: C) -> Result<Self> {
         Ok(ChainDecoder {
             stages: build_stages(simple, false)?,
@@ -511,6 +570,14 @@ impl<C: Coder> ChainDecoder<C> {
     }
 
     /// The inner decoder.
+    ///
+    /// ```
+    /// use lzma_core::filter::{chain::ChainDecoder, Filter};
+    /// use lzma_core::{lzma2::decoder::Lzma2Decoder, Coder};
+    /// let dec = ChainDecoder::new(&[Filter::Delta { distance: 1 }], Lzma2Decoder::new(1 << 16)?)?;
+    /// assert!(dec.inner().memusage() >= 1 << 16); // the LZMA2 decoder's dictionary
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn inner(&self) -> &C {
         &self.inner
     }
@@ -585,6 +652,17 @@ impl<C: Coder> Coder for ChainDecoder<C> {
 /// [`RawEncoder`] is this over the LZMA1/LZMA2 encoders; any [`Coder`] can be the inner
 /// one. `FullFlush` is treated as `SyncFlush`; BCJ filters cannot flush and fail with
 /// [`Error::Unsupported`] (as liblzma).
+///
+/// ```
+/// use lzma_core::filter::{chain::ChainEncoder, Filter};
+/// use lzma_core::{lzma2::encoder::Lzma2Encoder, oneshot::run, raw::RawDecoder, LzmaOptions};
+/// let opts = LzmaOptions::preset(0, false)?;
+/// let mut enc = ChainEncoder::new(&[Filter::Delta { distance: 1 }], Lzma2Encoder::new(&opts)?)?;
+/// let raw = run(&mut enc, b"abcdefgh")?;
+/// let chain = [Filter::Delta { distance: 1 }, Filter::Lzma2(opts)];
+/// assert_eq!(run(&mut RawDecoder::new(&chain, u64::MAX)?, &raw)?, b"abcdefgh");
+/// # Ok::<(), lzma_core::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct ChainEncoder<C> {
     /// Stages in pull order: the filter just before the inner encoder first.
@@ -604,6 +682,17 @@ impl<C: Coder> ChainEncoder<C> {
     /// (at most three), in front of `inner`.
     ///
     /// Errors as [`ChainDecoder::new`].
+    ///
+    /// ```
+    /// use lzma_core::filter::{chain::ChainEncoder, BcjArch, Filter};
+    /// use lzma_core::{lzma2::encoder::Lzma2Encoder, LzmaOptions};
+    /// let opts = LzmaOptions::preset(0, false)?;
+    /// let x86 = [Filter::Bcj { arch: BcjArch::X86, start_offset: 0 }];
+    /// assert!(ChainEncoder::new(&x86, Lzma2Encoder::new(&opts)?).is_ok());
+    /// let lzma2_in_front = [Filter::Lzma2(opts.clone())];
+    /// assert!(ChainEncoder::new(&lzma2_in_front, Lzma2Encoder::new(&opts)?).is_err());
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn new(simple: &[Filter], inner: C) -> Result<Self> {
         let stages = build_stages(simple, true)?;
         let buf = if stages.is_empty() {
@@ -623,11 +712,32 @@ impl<C: Coder> ChainEncoder<C> {
     }
 
     /// The inner encoder.
+    ///
+    /// ```
+    /// use lzma_core::filter::{chain::ChainEncoder, Filter};
+    /// use lzma_core::{lzma2::encoder::Lzma2Encoder, Coder, LzmaOptions};
+    /// let opts = LzmaOptions::preset(0, false)?;
+    /// let enc = ChainEncoder::new(&[Filter::Delta { distance: 1 }], Lzma2Encoder::new(&opts)?)?;
+    /// assert_eq!(enc.inner().memusage(), Lzma2Encoder::memusage(&opts));
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn inner(&self) -> &C {
         &self.inner
     }
 
     /// The inner encoder, for resetting it together with [`ChainEncoder::restart`].
+    ///
+    /// ```
+    /// use lzma_core::filter::{chain::ChainEncoder, Filter};
+    /// use lzma_core::{lzma2::encoder::Lzma2Encoder, oneshot::run, LzmaOptions};
+    /// let simple = [Filter::Delta { distance: 1 }];
+    /// let mut enc = ChainEncoder::new(&simple, Lzma2Encoder::new(&LzmaOptions::preset(0, false)?)?)?;
+    /// let first = run(&mut enc, b"once")?;
+    /// enc.restart(&simple)?;
+    /// enc.inner_mut().reset(); // the inner encoder is reset separately
+    /// assert_eq!(run(&mut enc, b"once")?, first);
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn inner_mut(&mut self) -> &mut C {
         &mut self.inner
     }
@@ -817,6 +927,15 @@ pub fn raw_decoder(filters: &[Filter], memlimit: u64) -> Result<RawDecoder> {
 
 /// Creates a raw encoder for `filters` (encoding order, LZMA1/LZMA2 last). LZMA1 writes
 /// an end marker at `Finish`; LZMA2 writes its end byte.
+///
+/// ```
+/// use lzma_core::filter::chain::{raw_decoder, raw_encoder};
+/// use lzma_core::{oneshot::run, Filter, LzmaOptions};
+/// let chain = [Filter::Lzma1(LzmaOptions::preset(0, false)?)];
+/// let raw = run(&mut raw_encoder(&chain)?, b"lzma1, raw")?;
+/// assert_eq!(run(&mut raw_decoder(&chain, u64::MAX)?, &raw)?, b"lzma1, raw");
+/// # Ok::<(), lzma_core::Error>(())
+/// ```
 pub fn raw_encoder(filters: &[Filter]) -> Result<RawEncoder> {
     validate_chain(filters, false)?;
     let (last, simple) = match filters.split_last() {

@@ -1,5 +1,15 @@
 //! Filter IDs and properties as stored in .xz block headers, and the 5-byte LZMA1
 //! properties of .lzma files and raw streams.
+//!
+//! ```
+//! use lzma_core::filter::props::{decode, encode};
+//! use lzma_core::Filter;
+//! let delta = Filter::Delta { distance: 4 };
+//! let (id, props) = encode(&delta)?;
+//! assert_eq!((id, &props[..]), (0x03, &[3u8][..])); // distance - 1
+//! assert_eq!(decode(id, &props)?, delta);
+//! # Ok::<(), lzma_core::Error>(())
+//! ```
 
 use super::delta::{DISTANCE_MAX, DISTANCE_MIN};
 use super::{BcjArch, Filter, ID_DELTA, ID_LZMA1, ID_LZMA2};

@@ -4,7 +4,7 @@
 //! absolute ones (encoding) or back (decoding), so that repeated calls to the same
 //! function compress better. A converter works on a buffer whose first byte sits at a
 //! known stream position and returns how many bytes at the front are final; the rest
-//! must be presented again once more data follows (see [`Bcj::convert`]).
+//! must be presented again once more data follows (see [`Bcj::convert`](crate::filter::bcj::Bcj::convert)).
 //!
 //! The streaming wrapper that holds back the unconverted tail, and lets it through
 //! unchanged at the end of the stream, lives in the filter chain.
