@@ -1,5 +1,15 @@
 //! Block headers: size, flags, optional compressed and uncompressed sizes, filter flags,
 //! zero padding and CRC32.
+//!
+//! ```
+//! use lzma_core::xz::block_header::{header_size_from_byte, BlockHeader};
+//! use lzma_core::{Filter, LzmaOptions};
+//! let bytes = BlockHeader::new(vec![Filter::Lzma2(LzmaOptions::preset(0, false)?)]).encode()?;
+//! assert_eq!(header_size_from_byte(bytes[0]), Some(bytes.len()));
+//! let back = BlockHeader::decode(&bytes, 4)?;
+//! assert_eq!((back.compressed_size, back.uncompressed_size), (None, None));
+//! # Ok::<(), lzma_core::Error>(())
+//! ```
 
 use super::backend;
 use super::vli::{self, VLI_MAX};
@@ -37,6 +47,16 @@ pub fn header_size_from_byte(b: u8) -> Option<usize> {
 }
 
 /// One filter as stored in a block header: its ID and raw properties.
+///
+/// ```
+/// use lzma_core::xz::block_header::BlockHeader;
+/// use lzma_core::{filter::ID_LZMA2, Filter, LzmaOptions};
+/// let bytes = BlockHeader::new(vec![Filter::Lzma2(LzmaOptions::preset(0, false)?)]).encode()?;
+/// let back = BlockHeader::decode(&bytes, 4)?;
+/// assert_eq!(back.filter_flags[0].id, ID_LZMA2);
+/// assert_eq!(back.filter_flags[0].props, [12]); // 256 KiB = 2^(12 / 2 + 12)
+/// # Ok::<(), lzma_core::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FilterFlags {
     /// The filter ID.
@@ -76,6 +96,14 @@ pub struct BlockHeader {
 
 impl BlockHeader {
     /// A header for `filters` with no sizes and the smallest size.
+    ///
+    /// ```
+    /// use lzma_core::xz::block_header::BlockHeader;
+    /// use lzma_core::{Filter, LzmaOptions};
+    /// let h = BlockHeader::new(vec![Filter::Delta { distance: 2 }, Filter::Lzma2(LzmaOptions::default())]);
+    /// assert_eq!((h.header_size, h.compressed_size, h.uncompressed_size), (0, None, None));
+    /// assert_eq!(h.filters.len(), 2);
+    /// ```
     pub fn new(filters: Vec<Filter>) -> Self {
         BlockHeader {
             header_size: 0,
@@ -88,6 +116,15 @@ impl BlockHeader {
 
     /// The `xz -lvv` flags column: `c` if the compressed size is stored, `u` if the
     /// uncompressed size is, `-` otherwise.
+    ///
+    /// ```
+    /// use lzma_core::xz::block_header::BlockHeader;
+    /// use lzma_core::{Filter, LzmaOptions};
+    /// let mut h = BlockHeader::new(vec![Filter::Lzma2(LzmaOptions::default())]);
+    /// assert_eq!(h.flags_string(), "--");
+    /// h.uncompressed_size = Some(10);
+    /// assert_eq!(h.flags_string(), "-u");
+    /// ```
     pub fn flags_string(&self) -> String {
         let mut s = String::new();
         s.push(if self.compressed_size.is_some() { 'c' } else { '-' });
@@ -103,6 +140,17 @@ impl BlockHeader {
     }
 
     /// The smallest header size that holds this header's fields.
+    ///
+    /// ```
+    /// use lzma_core::xz::block_header::BlockHeader;
+    /// use lzma_core::{Filter, LzmaOptions};
+    /// let mut h = BlockHeader::new(vec![Filter::Lzma2(LzmaOptions::default())]);
+    /// assert_eq!(h.min_size()?, 12);
+    /// h.compressed_size = Some(1 << 40);
+    /// h.uncompressed_size = Some(1 << 40);
+    /// assert_eq!(h.min_size()?, 24); // two 6-byte sizes
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn min_size(&self) -> Result<usize> {
         let flags = self.encoded_filter_flags()?;
         self.min_size_with(&flags)
@@ -127,6 +175,18 @@ impl BlockHeader {
     }
 
     /// Encodes the header, padded to `header_size` (or the smallest size if that is 0).
+    ///
+    /// ```
+    /// use lzma_core::xz::block_header::BlockHeader;
+    /// use lzma_core::{Filter, LzmaOptions};
+    /// let mut h = BlockHeader::new(vec![Filter::Lzma2(LzmaOptions::default())]);
+    /// h.header_size = 16; // room to spare, filled with zero padding
+    /// let bytes = h.encode()?;
+    /// assert_eq!((bytes.len(), bytes[0]), (16, 16 / 4 - 1));
+    /// h.header_size = 6;
+    /// assert!(h.encode().is_err()); // too small and misaligned
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn encode(&self) -> Result<Vec<u8>> {
         if self.compressed_size == Some(0) {
             return Err(Error::Options("a block cannot have a compressed size of 0".into()));
@@ -166,6 +226,16 @@ impl BlockHeader {
     ///
     /// A bad CRC32 or an impossible size is [`Error::Corrupt`]; reserved flag bits,
     /// non-zero padding and unknown filters are [`Error::Unsupported`].
+    ///
+    /// ```
+    /// use lzma_core::xz::block_header::BlockHeader;
+    /// use lzma_core::{Error, Filter, LzmaOptions};
+    /// let mut bytes = BlockHeader::new(vec![Filter::Lzma2(LzmaOptions::default())]).encode()?;
+    /// assert_eq!(BlockHeader::decode(&bytes, 4)?.filters, [Filter::Lzma2(LzmaOptions::default())]);
+    /// bytes[11] ^= 1; // damage the CRC32
+    /// assert!(matches!(BlockHeader::decode(&bytes, 4), Err(Error::Corrupt(_))));
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn decode(buf: &[u8], check_id: u8) -> Result<BlockHeader> {
         let size = buf.first().and_then(|&b| header_size_from_byte(b));
         if size != Some(buf.len()) {
@@ -233,6 +303,13 @@ impl BlockHeader {
 
 /// The unpadded size of a block (header + compressed data + check), checked against
 /// liblzma's limits.
+///
+/// ```
+/// use lzma_core::xz::block_header::unpadded_size;
+/// assert_eq!(unpadded_size(12, 100, 4)?, 12 + 100 + 8); // CRC64: 8 bytes of check
+/// assert!(unpadded_size(12, u64::MAX, 4).is_err());
+/// # Ok::<(), lzma_core::Error>(())
+/// ```
 pub fn unpadded_size(header_size: usize, compressed_size: u64, check_id: u8) -> Result<u64> {
     let check = check_size(check_id).ok_or(Error::Unsupported("check ID above 15"))? as u64;
     compressed_size

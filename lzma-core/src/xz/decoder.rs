@@ -63,6 +63,15 @@ impl std::fmt::Debug for XzDecoder {
 
 impl XzDecoder {
     /// A decoder with the given options.
+    ///
+    /// ```
+    /// use lzma_core::{oneshot::run, xz::XzDecoder, DecoderOptions, Error};
+    /// let xz = lzma_core::compress(b"hello", 0)?;
+    /// assert_eq!(run(&mut XzDecoder::new(DecoderOptions::new()), &xz)?, b"hello");
+    /// let mut tight = XzDecoder::new(DecoderOptions::new().memlimit(1024));
+    /// assert!(matches!(run(&mut tight, &xz), Err(Error::MemLimit { .. })));
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn new(opts: DecoderOptions) -> Self {
         let memlimit = opts.memlimit.max(1);
         XzDecoder {
@@ -82,11 +91,30 @@ impl XzDecoder {
     }
 
     /// The stream flags of the current (or last) stream, once its header is decoded.
+    ///
+    /// ```
+    /// use lzma_core::{oneshot::run, xz::XzDecoder, DecoderOptions};
+    /// let xz = lzma_core::compress(b"hello", 0)?;
+    /// let mut d = XzDecoder::new(DecoderOptions::new());
+    /// assert!(d.stream_flags().is_none());
+    /// run(&mut d, &xz)?;
+    /// assert_eq!(d.stream_flags().map(|f| f.check_name()), Some("CRC64"));
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn stream_flags(&self) -> Option<StreamFlags> {
         self.flags
     }
 
     /// The check of the current stream if it is one this crate verifies.
+    ///
+    /// ```
+    /// use lzma_core::{oneshot::run, xz::XzDecoder, Check, DecoderOptions, EncoderOptions};
+    /// let xz = lzma_core::compress_with(b"hi", &EncoderOptions::preset(0).check(Check::None))?;
+    /// let mut d = XzDecoder::new(DecoderOptions::new());
+    /// run(&mut d, &xz)?;
+    /// assert_eq!(d.check(), Some(Check::None));
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn check(&self) -> Option<Check> {
         self.flags.and_then(|f| f.check())
     }
@@ -108,11 +136,27 @@ impl XzDecoder {
     }
 
     /// Streams fully decoded so far.
+    ///
+    /// ```
+    /// use lzma_core::{oneshot::run, xz::XzDecoder, DecoderOptions};
+    /// let mut two = lzma_core::compress(b"one", 0)?;
+    /// two.extend(lzma_core::compress(b"two", 0)?);
+    /// let mut d = XzDecoder::new(DecoderOptions::new());
+    /// assert_eq!(run(&mut d, &two)?, b"onetwo");
+    /// assert_eq!(d.streams_decoded(), 2);
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn streams_decoded(&self) -> u64 {
         self.streams
     }
 
     /// The memory limit in force.
+    ///
+    /// ```
+    /// use lzma_core::{xz::XzDecoder, DecoderOptions};
+    /// assert_eq!(XzDecoder::new(DecoderOptions::new().memlimit(64 << 20)).memlimit(), 64 << 20);
+    /// assert_eq!(XzDecoder::new(DecoderOptions::new().memlimit(0)).memlimit(), 1); // 0 counts as 1
+    /// ```
     pub fn memlimit(&self) -> u64 {
         self.opts.memlimit
     }

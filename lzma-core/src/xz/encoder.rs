@@ -53,6 +53,15 @@ pub fn mt_block_size(filters: &[Filter]) -> u64 {
 }
 
 /// One complete block: header, data, padding and check, with its index record.
+///
+/// ```
+/// use lzma_core::{xz::encode_threaded_block, Check, Filter, LzmaOptions};
+/// let chain = [Filter::Lzma2(LzmaOptions::preset(0, false)?)];
+/// let block = encode_threaded_block(&[1u8; 100], &chain, Check::Crc64, 1 << 20)?;
+/// assert_eq!(block.record.uncompressed_size, 100);
+/// assert_eq!(block.bytes.len() as u64, block.record.total_size()); // padding included
+/// # Ok::<(), lzma_core::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EncodedBlock {
     /// The block's bytes as they go into the stream.
@@ -331,16 +340,40 @@ impl XzEncoder {
     }
 
     /// An encoder for a preset with CRC64 in the single-threaded layout (as `xz -T1 -N`).
+    ///
+    /// ```
+    /// use lzma_core::{oneshot::run, xz::XzEncoder};
+    /// let xz = run(&mut XzEncoder::with_preset(0)?, b"preset 0")?;
+    /// assert_eq!(lzma_core::decompress(&xz)?, b"preset 0");
+    /// assert!(XzEncoder::with_preset(10).is_err());
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn with_preset(level: u32) -> Result<Self> {
         Self::new(&EncoderOptions::preset(level))
     }
 
     /// The filter chain in use.
+    ///
+    /// ```
+    /// use lzma_core::{xz::XzEncoder, Filter, LzmaOptions};
+    /// let enc = XzEncoder::with_preset(0)?;
+    /// assert_eq!(enc.filters(), [Filter::Lzma2(LzmaOptions::preset(0, false)?)]);
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn filters(&self) -> &[Filter] {
         &self.plan.filters
     }
 
     /// Records of the blocks written so far.
+    ///
+    /// ```
+    /// use lzma_core::{oneshot::run, xz::XzEncoder, EncoderOptions};
+    /// let mut enc = XzEncoder::new(&EncoderOptions::preset(0).block_size(1000))?;
+    /// run(&mut enc, &[3u8; 2500])?;
+    /// let sizes: Vec<u64> = enc.index_records().iter().map(|r| r.uncompressed_size).collect();
+    /// assert_eq!(sizes, [1000, 1000, 500]);
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn index_records(&self) -> &[IndexRecord] {
         &self.records
     }

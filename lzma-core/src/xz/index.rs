@@ -1,5 +1,16 @@
 //! The index at the end of each stream: one record (unpadded size, uncompressed size) per
 //! block, zero padding to a multiple of four bytes, and a CRC32.
+//!
+//! ```
+//! use lzma_core::xz::index::{encode, IndexDecoder, IndexRecord};
+//! let recs = [IndexRecord { unpadded_size: 20, uncompressed_size: 5 }];
+//! let bytes = encode(&recs)?;
+//! assert_eq!(bytes[..2], [0x00, 1]); // indicator, one record
+//! let mut d = IndexDecoder::new(true);
+//! assert_eq!(d.decode(&bytes, None)?, (bytes.len(), true));
+//! assert_eq!(d.records(), recs);
+//! # Ok::<(), lzma_core::Error>(())
+//! ```
 
 use super::block_header::{UNPADDED_SIZE_MAX, UNPADDED_SIZE_MIN};
 use super::stream_flags::BACKWARD_SIZE_MAX;
@@ -23,6 +34,12 @@ pub struct IndexRecord {
 
 impl IndexRecord {
     /// Size the block takes in the file (unpadded size rounded up to four).
+    ///
+    /// ```
+    /// use lzma_core::xz::index::IndexRecord;
+    /// let r = IndexRecord { unpadded_size: 29, uncompressed_size: 7 };
+    /// assert_eq!(r.total_size(), 32); // padded to four bytes
+    /// ```
     pub fn total_size(&self) -> u64 {
         self.unpadded_size.saturating_add(3) & !3
     }
@@ -153,6 +170,16 @@ pub struct IndexDecoder {
 
 impl IndexDecoder {
     /// A decoder; `collect` keeps the records (for `records()`).
+    ///
+    /// ```
+    /// use lzma_core::xz::index::{encode, IndexDecoder, IndexRecord};
+    /// let bytes = encode(&[IndexRecord { unpadded_size: 20, uncompressed_size: 5 }])?;
+    /// let mut quiet = IndexDecoder::new(false);
+    /// quiet.decode(&bytes, None)?;
+    /// assert!(quiet.records().is_empty()); // not collected
+    /// assert_eq!(quiet.count(), 1);
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn new(collect: bool) -> Self {
         IndexDecoder {
             state: State::Indicator,
@@ -175,31 +202,89 @@ impl IndexDecoder {
     }
 
     /// The records decoded so far (only if collecting).
+    ///
+    /// ```
+    /// use lzma_core::xz::index::{encode, IndexDecoder, IndexRecord};
+    /// let recs = [IndexRecord { unpadded_size: 20, uncompressed_size: 5 }, IndexRecord { unpadded_size: 30, uncompressed_size: 9 }];
+    /// let mut d = IndexDecoder::new(true);
+    /// d.decode(&encode(&recs)?, None)?;
+    /// assert_eq!(d.records(), recs);
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn records(&self) -> &[IndexRecord] {
         &self.records
     }
 
     /// Number of records the index declares.
+    ///
+    /// ```
+    /// use lzma_core::xz::index::{encode, IndexDecoder, IndexRecord};
+    /// let bytes = encode(&[IndexRecord { unpadded_size: 20, uncompressed_size: 5 }; 3])?;
+    /// let mut d = IndexDecoder::new(false);
+    /// d.decode(&bytes[..2], None)?; // indicator and count
+    /// assert_eq!(d.count(), 3);
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn count(&self) -> u64 {
         self.count
     }
 
     /// Whether the record count has been decoded.
+    ///
+    /// ```
+    /// use lzma_core::xz::index::{encode, IndexDecoder, IndexRecord};
+    /// let bytes = encode(&[IndexRecord { unpadded_size: 20, uncompressed_size: 5 }])?;
+    /// let mut d = IndexDecoder::new(false);
+    /// d.decode(&bytes[..1], None)?;
+    /// assert!(!d.count_known());
+    /// d.decode(&bytes[1..2], None)?;
+    /// assert!(d.count_known());
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn count_known(&self) -> bool {
         !matches!(self.state, State::Indicator | State::Count)
     }
 
     /// Bytes of index decoded so far (the whole index once done).
+    ///
+    /// ```
+    /// use lzma_core::xz::index::{encode, index_size, IndexDecoder, IndexRecord};
+    /// let recs = [IndexRecord { unpadded_size: 20, uncompressed_size: 5 }];
+    /// let bytes = encode(&recs)?;
+    /// let mut d = IndexDecoder::new(false);
+    /// d.decode(&bytes, None)?;
+    /// assert_eq!(d.size(), bytes.len() as u64);
+    /// assert_eq!(d.size(), index_size(&recs)?);
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn size(&self) -> u64 {
         self.size
     }
 
     /// Sum of the uncompressed sizes.
+    ///
+    /// ```
+    /// use lzma_core::xz::index::{encode, IndexDecoder, IndexRecord};
+    /// let recs = [IndexRecord { unpadded_size: 20, uncompressed_size: 5 }, IndexRecord { unpadded_size: 30, uncompressed_size: 9 }];
+    /// let mut d = IndexDecoder::new(false);
+    /// d.decode(&encode(&recs)?, None)?;
+    /// assert_eq!(d.uncompressed_sum(), 14);
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn uncompressed_sum(&self) -> u64 {
         self.uncompressed_sum
     }
 
     /// Sum of the blocks' sizes in the file (with block padding).
+    ///
+    /// ```
+    /// use lzma_core::xz::index::{encode, IndexDecoder, IndexRecord};
+    /// let recs = [IndexRecord { unpadded_size: 21, uncompressed_size: 5 }, IndexRecord { unpadded_size: 30, uncompressed_size: 9 }];
+    /// let mut d = IndexDecoder::new(false);
+    /// d.decode(&encode(&recs)?, None)?;
+    /// assert_eq!(d.blocks_size_sum(), 24 + 32); // each rounded up to four bytes
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn blocks_size_sum(&self) -> u64 {
         self.blocks_sum
     }

@@ -1,6 +1,15 @@
 //! What `xz --list` shows: a whole .xz file parsed from its end (stream footers, indexes,
 //! stream padding, stream headers) and, on request, every block header, with liblzma's
 //! validation and memory limit. The caller formats the output.
+//!
+//! ```
+//! use lzma_core::xz::info::{parse, InfoOptions};
+//! let xz = lzma_core::compress(b"listed", 0)?;
+//! let info = parse(&mut std::io::Cursor::new(&xz), &InfoOptions::default())?;
+//! assert_eq!((info.file_size, info.uncompressed_size()), (xz.len() as u64, 6));
+//! assert_eq!(info.streams[0].flags.check_name(), "CRC64");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use super::backend;
 use super::block_header::{header_size_from_byte, BlockHeader, BLOCK_HEADER_SIZE_MAX};
@@ -32,6 +41,17 @@ impl Default for InfoOptions {
 }
 
 /// A block header as `xz -lvv` describes it.
+///
+/// ```
+/// use lzma_core::xz::info::{parse, InfoOptions};
+/// let xz = lzma_core::compress(b"headers", 0)?;
+/// let opts = InfoOptions { block_headers: true, ..InfoOptions::default() };
+/// let info = parse(&mut std::io::Cursor::new(&xz), &opts)?;
+/// let h = info.streams[0].blocks[0].header.as_ref().ok_or("no header")?;
+/// assert_eq!((h.header_size, h.flags.as_str(), h.has_sizes), (12, "--", false));
+/// assert_eq!(h.check_value.len(), 8); // CRC64
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BlockHeaderInfo {
     /// Header size in bytes.
@@ -53,6 +73,16 @@ pub struct BlockHeaderInfo {
 }
 
 /// One block, from the index (and its header if requested).
+///
+/// ```
+/// use lzma_core::{xz::info::{parse, InfoOptions}, EncoderOptions};
+/// let xz = lzma_core::compress_with(&[1u8; 2500], &EncoderOptions::preset(0).block_size(1000))?;
+/// let info = parse(&mut std::io::Cursor::new(&xz), &InfoOptions::default())?;
+/// let b = &info.streams[0].blocks[2];
+/// assert_eq!((b.number_in_file, b.uncompressed_offset, b.uncompressed_size), (3, 2000, 500));
+/// assert!(b.header.is_none()); // not asked for
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BlockInfo {
     /// Number of the block within its stream, from 1.
@@ -74,6 +104,17 @@ pub struct BlockInfo {
 }
 
 /// One stream.
+///
+/// ```
+/// use lzma_core::xz::info::{parse, InfoOptions};
+/// let mut xz = lzma_core::compress(b"one", 0)?;
+/// xz.extend(lzma_core::compress(b"two", 0)?);
+/// let info = parse(&mut std::io::Cursor::new(&xz), &InfoOptions::default())?;
+/// assert_eq!(info.streams.len(), 2);
+/// let s = &info.streams[1];
+/// assert_eq!((s.number, s.uncompressed_offset, s.compressed_offset + s.compressed_size), (2, 3, xz.len() as u64));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StreamInfo {
     /// Number of the stream in the file, from 1.
@@ -117,27 +158,71 @@ pub struct FileInfo {
 
 impl FileInfo {
     /// Total uncompressed size.
+    ///
+    /// ```
+    /// use lzma_core::xz::info::{parse, InfoOptions};
+    /// let mut xz = lzma_core::compress(b"one", 0)?;
+    /// xz.extend(lzma_core::compress(b"three", 0)?);
+    /// let info = parse(&mut std::io::Cursor::new(&xz), &InfoOptions::default())?;
+    /// assert_eq!(info.uncompressed_size(), 8);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn uncompressed_size(&self) -> u64 {
         self.streams.iter().fold(0u64, |a, s| a.saturating_add(s.uncompressed_size))
     }
 
     /// Number of blocks in all streams.
+    ///
+    /// ```
+    /// use lzma_core::{xz::info::{parse, InfoOptions}, EncoderOptions};
+    /// let xz = lzma_core::compress_with(&[0u8; 2048], &EncoderOptions::preset(0).block_size(1024))?;
+    /// let info = parse(&mut std::io::Cursor::new(&xz), &InfoOptions::default())?;
+    /// assert_eq!(info.block_count(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn block_count(&self) -> u64 {
         self.streams.iter().map(|s| s.blocks.len() as u64).sum()
     }
 
     /// Total stream padding.
+    ///
+    /// ```
+    /// use lzma_core::xz::info::{parse, InfoOptions};
+    /// let mut xz = lzma_core::compress(b"padded", 0)?;
+    /// xz.extend([0u8; 8]); // stream padding: a multiple of four zero bytes
+    /// let info = parse(&mut std::io::Cursor::new(&xz), &InfoOptions::default())?;
+    /// assert_eq!(info.padding(), 8);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn padding(&self) -> u64 {
         self.streams.iter().map(|s| s.padding).sum()
     }
 
     /// Bit mask of the check IDs used (bit N for check ID N), as liblzma's
     /// `lzma_index_checks`.
+    ///
+    /// ```
+    /// use lzma_core::{xz::info::{parse, InfoOptions}, Check, EncoderOptions};
+    /// let mut xz = lzma_core::compress_with(b"a", &EncoderOptions::preset(0).check(Check::Crc32))?;
+    /// xz.extend(lzma_core::compress_with(b"b", &EncoderOptions::preset(0).check(Check::Sha256))?);
+    /// let info = parse(&mut std::io::Cursor::new(&xz), &InfoOptions::default())?;
+    /// assert_eq!(info.checks_mask(), 1 << 1 | 1 << 10);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn checks_mask(&self) -> u32 {
         self.streams.iter().fold(0, |m, s| m | 1 << s.flags.check_id())
     }
 
     /// The largest memory any block needs (only with `block_headers`).
+    ///
+    /// ```
+    /// use lzma_core::xz::info::{parse, InfoOptions};
+    /// let xz = lzma_core::compress(b"memory", 0)?;
+    /// let opts = InfoOptions { block_headers: true, ..InfoOptions::default() };
+    /// let info = parse(&mut std::io::Cursor::new(&xz), &opts)?;
+    /// assert!(info.memusage_max() > 256 << 10); // the 256 KiB dictionary of preset 0
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn memusage_max(&self) -> u64 {
         self.streams
             .iter()
@@ -148,6 +233,16 @@ impl FileInfo {
     }
 
     /// Whether every block header stores both sizes (only meaningful with `block_headers`).
+    ///
+    /// ```
+    /// use lzma_core::{xz::info::{parse, InfoOptions}, EncoderOptions};
+    /// let opts = InfoOptions { block_headers: true, ..InfoOptions::default() };
+    /// let st = lzma_core::compress(b"sizes", 0)?; // single-threaded layout: no sizes in headers
+    /// assert!(!parse(&mut std::io::Cursor::new(&st), &opts)?.all_have_sizes());
+    /// let mt = lzma_core::compress_with(b"sizes", &EncoderOptions::preset(0).threads(2))?;
+    /// assert!(parse(&mut std::io::Cursor::new(&mt), &opts)?.all_have_sizes());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn all_have_sizes(&self) -> bool {
         self.streams.iter().flat_map(|s| &s.blocks).all(|b| b.header.as_ref().is_some_and(|h| h.has_sizes))
     }
@@ -166,6 +261,12 @@ pub fn xz_error(e: &io::Error) -> Option<&Error> {
 }
 
 /// liblzma's `lzma_index_memusage` for 64-bit targets.
+///
+/// ```
+/// use lzma_core::xz::info::index_memusage;
+/// assert!(index_memusage(1, 1) < index_memusage(1, 1000));
+/// assert_eq!(index_memusage(0, 1), u64::MAX); // no stream: invalid
+/// ```
 pub fn index_memusage(streams: u64, blocks: u64) -> u64 {
     const ALLOC_OVERHEAD: u64 = 32;
     const STREAM_BASE: u64 = 168 + 64 + 2 * ALLOC_OVERHEAD;

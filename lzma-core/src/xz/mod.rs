@@ -1,5 +1,15 @@
 //! The .xz container: stream header and footer, block headers, index, stream coders, and
 //! `xz --list` information.
+//!
+//! ```
+//! use lzma_core::xz::{XzDecoder, XzEncoder};
+//! use lzma_core::{oneshot::run, DecoderOptions, EncoderOptions};
+//! let xz = run(&mut XzEncoder::new(&EncoderOptions::preset(0))?, b"container")?;
+//! assert_eq!(&xz[..6], b"\xFD7zXZ\x00");
+//! assert_eq!(&xz[xz.len() - 2..], b"YZ");
+//! assert_eq!(run(&mut XzDecoder::new(DecoderOptions::new()), &xz)?, b"container");
+//! # Ok::<(), lzma_core::Error>(())
+//! ```
 
 pub(crate) mod backend;
 pub(crate) mod block;

@@ -1,4 +1,13 @@
 //! Stream header and stream footer (12 bytes each).
+//!
+//! ```
+//! use lzma_core::xz::stream_flags::{decode_footer, decode_header, encode_footer, encode_header, StreamFlags};
+//! use lzma_core::Check;
+//! let flags = StreamFlags::new(Check::Crc32);
+//! assert_eq!(decode_header(&encode_header(flags))?, flags);
+//! assert_eq!(decode_footer(&encode_footer(flags, 8)?)?.flags, flags);
+//! # Ok::<(), lzma_core::Error>(())
+//! ```
 
 use crate::check::{check_name, check_size, crc32, CHECK_ID_MAX};
 use crate::{Check, Error, Result};
@@ -30,6 +39,11 @@ pub struct StreamFlags {
 
 impl StreamFlags {
     /// Flags for a supported check.
+    ///
+    /// ```
+    /// use lzma_core::{xz::stream_flags::StreamFlags, Check};
+    /// assert_eq!(StreamFlags::new(Check::Sha256).check_id(), 10);
+    /// ```
     pub fn new(check: Check) -> Self {
         StreamFlags { check_id: check.id() }
     }
@@ -47,21 +61,48 @@ impl StreamFlags {
     }
 
     /// The raw check ID (0..=15).
+    ///
+    /// ```
+    /// use lzma_core::xz::stream_flags::StreamFlags;
+    /// assert_eq!(StreamFlags::from_check_id(7)?.check_id(), 7);
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn check_id(self) -> u8 {
         self.check_id
     }
 
     /// The check if this implementation supports it.
+    ///
+    /// ```
+    /// use lzma_core::{xz::stream_flags::StreamFlags, Check};
+    /// assert_eq!(StreamFlags::from_check_id(1)?.check(), Some(Check::Crc32));
+    /// assert_eq!(StreamFlags::from_check_id(2)?.check(), None); // reserved ID
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn check(self) -> Option<Check> {
         Check::from_id(self.check_id)
     }
 
     /// Size of each block's check field.
+    ///
+    /// ```
+    /// use lzma_core::{xz::stream_flags::StreamFlags, Check};
+    /// assert_eq!(StreamFlags::new(Check::Sha256).check_size(), 32);
+    /// assert_eq!(StreamFlags::from_check_id(2)?.check_size(), 4); // reserved, but sized
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn check_size(self) -> usize {
         check_size(self.check_id).unwrap_or(0)
     }
 
     /// The name `xz --list` prints (`CRC64`, `Unknown-2`...).
+    ///
+    /// ```
+    /// use lzma_core::{xz::stream_flags::StreamFlags, Check};
+    /// assert_eq!(StreamFlags::new(Check::Crc64).check_name(), "CRC64");
+    /// assert_eq!(StreamFlags::from_check_id(3)?.check_name(), "Unknown-3");
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn check_name(self) -> &'static str {
         check_name(self.check_id)
     }
@@ -113,6 +154,15 @@ pub fn decode_header(h: &[u8; STREAM_HEADER_SIZE]) -> Result<StreamFlags> {
 }
 
 /// A decoded stream footer.
+///
+/// ```
+/// use lzma_core::xz::stream_flags::{decode_footer, encode_footer, StreamFlags, StreamFooter};
+/// use lzma_core::Check;
+/// let flags = StreamFlags::new(Check::None);
+/// let footer = decode_footer(&encode_footer(flags, 16)?)?;
+/// assert_eq!(footer, StreamFooter { flags, backward_size: 16 });
+/// # Ok::<(), lzma_core::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StreamFooter {
     /// The stream flags (must equal the header's).

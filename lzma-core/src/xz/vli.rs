@@ -1,6 +1,15 @@
 //! Variable-length integers of the .xz format: 7 bits per byte, least significant first,
 //! high bit set on every byte but the last, at most 9 bytes, values below 2^63, and no
 //! superfluous trailing zero byte.
+//!
+//! ```
+//! use lzma_core::xz::vli::{decode, encode};
+//! let mut buf = Vec::new();
+//! encode(300, &mut buf)?;
+//! assert_eq!(buf, [0xAC, 0x02]); // 7 bits per byte, low bits first
+//! assert_eq!(decode(&buf)?, (300, 2));
+//! # Ok::<(), lzma_core::Error>(())
+//! ```
 
 use crate::{Error, Result};
 
@@ -86,6 +95,16 @@ pub struct VliDecoder {
 
 impl VliDecoder {
     /// Feeds one byte; returns the value once complete.
+    ///
+    /// ```
+    /// use lzma_core::xz::vli::VliDecoder;
+    /// let mut d = VliDecoder::default();
+    /// assert_eq!(d.push(0x7F)?, Some(127));
+    /// let mut long = VliDecoder::default();
+    /// for _ in 0..8 { assert_eq!(long.push(0x80)?, None); }
+    /// assert!(long.push(0x80).is_err()); // a tenth byte would be needed
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn push(&mut self, byte: u8) -> Result<Option<u64>> {
         if self.pos as usize >= VLI_BYTES_MAX {
             return Err(Error::Corrupt("variable-length integer is too long"));
