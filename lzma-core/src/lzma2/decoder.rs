@@ -15,6 +15,16 @@
 //! after a dictionary reset must carry properties. An LZMA chunk must use exactly its
 //! compressed size and end with the range decoder's `code == 0`. These rules and the
 //! verdicts follow liblzma's `lzma2_decoder.c`.
+//!
+//! ```
+//! use lzma_core::lzma2::{decoder::Lzma2Decoder, encoder::Lzma2Encoder};
+//! use lzma_core::{oneshot::run, LzmaOptions};
+//! let opts = LzmaOptions::preset(0, false)?;
+//! let chunks = run(&mut Lzma2Encoder::new(&opts)?, &[b'z'; 5000])?;
+//! assert_eq!(chunks[0], 0xE0); // LZMA chunk resetting dictionary, state and properties
+//! assert_eq!(run(&mut Lzma2Decoder::new(opts.dict_size)?, &chunks)?, [b'z'; 5000]);
+//! # Ok::<(), lzma_core::Error>(())
+//! ```
 
 use crate::lz::decoder::{Dict, LzDecode};
 use crate::lzma::decoder::{run_coder, LzmaDecoder, LzmaEngine, RunState};
@@ -234,6 +244,17 @@ impl Lzma2Decoder {
     /// A decoder with a dictionary of `dict_size` bytes. The caller checks
     /// [`Lzma2Decoder::memusage`] against its memory limit first; the buffer is allocated
     /// zeroed, so pages the data never reaches are never touched.
+    ///
+    /// ```
+    /// use lzma_core::lzma2::{decoder::Lzma2Decoder, encoder::Lzma2Encoder};
+    /// use lzma_core::{oneshot::run, Coder, LzmaOptions};
+    /// let opts = LzmaOptions::preset(1, false)?;
+    /// let chunks = run(&mut Lzma2Encoder::new(&opts)?, b"lzma2")?;
+    /// let mut dec = Lzma2Decoder::new(opts.dict_size)?;
+    /// assert!(dec.memusage() <= Lzma2Decoder::memusage(opts.dict_size));
+    /// assert_eq!(run(&mut dec, &chunks)?, b"lzma2");
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn new(dict_size: u32) -> Result<Self> {
         let props = LzmaProps {
             lc: 0,

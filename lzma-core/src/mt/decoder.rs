@@ -48,6 +48,12 @@ pub struct MtDecoderOptions {
 
 impl MtDecoderOptions {
     /// `threads` workers, no memory limits, checks verified, concatenated streams.
+    ///
+    /// ```
+    /// use lzma_core::mt::MtDecoderOptions;
+    /// let o = MtDecoderOptions::new(4);
+    /// assert_eq!((o.threads, o.memlimit_stop, o.ignore_check), (4, u64::MAX, false));
+    /// ```
     pub fn new(threads: u32) -> Self {
         MtDecoderOptions {
             threads,
@@ -59,24 +65,62 @@ impl MtDecoderOptions {
     }
 
     /// Sets the soft limit of threaded decoding (0 counts as 1).
+    ///
+    /// ```
+    /// use lzma_core::mt::{MtDecoderOptions, XzDecoderMt};
+    /// let d = XzDecoderMt::new(MtDecoderOptions::new(2).memlimit_threading(1 << 30).memlimit_stop(64 << 20));
+    /// assert_eq!(d.options().memlimit_threading, 64 << 20); // never above the hard limit
+    /// ```
     pub fn memlimit_threading(mut self, limit: u64) -> Self {
         self.memlimit_threading = limit.max(1);
         self
     }
 
     /// Sets the hard memory limit (0 counts as 1).
+    ///
+    /// ```
+    /// use lzma_core::mt::{MtDecoderOptions, XzDecoderMt};
+    /// use lzma_core::{oneshot::run, Error};
+    /// let xz = lzma_core::compress(b"hello", 0)?;
+    /// let mut d = XzDecoderMt::new(MtDecoderOptions::new(2).memlimit_stop(1024));
+    /// assert!(matches!(run(&mut d, &xz), Err(Error::MemLimit { .. })));
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn memlimit_stop(mut self, limit: u64) -> Self {
         self.memlimit_stop = limit.max(1);
         self
     }
 
     /// Sets whether checks are ignored.
+    ///
+    /// ```
+    /// use lzma_core::mt::{MtDecoderOptions, XzDecoderMt};
+    /// use lzma_core::oneshot::run;
+    /// let mut xz = lzma_core::compress(b"hello", 0)?;
+    /// let n = xz.len();
+    /// xz[n - 21] ^= 1; // the last byte of the block's CRC64, before index (8) and footer (12)
+    /// assert!(run(&mut XzDecoderMt::new(MtDecoderOptions::new(2)), &xz).is_err());
+    /// let mut d = XzDecoderMt::new(MtDecoderOptions::new(2).ignore_check(true));
+    /// assert_eq!(run(&mut d, &xz)?, b"hello");
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn ignore_check(mut self, yes: bool) -> Self {
         self.ignore_check = yes;
         self
     }
 
     /// Sets whether only the first stream is decoded.
+    ///
+    /// ```
+    /// use lzma_core::mt::{MtDecoderOptions, XzDecoderMt};
+    /// use lzma_core::oneshot::run;
+    /// let mut two = lzma_core::compress(b"one", 0)?;
+    /// two.extend(lzma_core::compress(b"two", 0)?);
+    /// assert_eq!(run(&mut XzDecoderMt::new(MtDecoderOptions::new(2)), &two)?, b"onetwo");
+    /// let mut d = XzDecoderMt::new(MtDecoderOptions::new(2).single_stream(true));
+    /// assert_eq!(run(&mut d, &two)?, b"one");
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn single_stream(mut self, yes: bool) -> Self {
         self.single_stream = yes;
         self
@@ -255,6 +299,16 @@ impl Drop for XzDecoderMt {
 
 impl XzDecoderMt {
     /// A decoder with these options. Worker threads start here (none for one thread).
+    ///
+    /// ```
+    /// use lzma_core::mt::{MtDecoderOptions, XzDecoderMt, XzEncoderMt};
+    /// use lzma_core::{oneshot::run, EncoderOptions};
+    /// let data = [5u8; 5000];
+    /// let xz = run(&mut XzEncoderMt::new(&EncoderOptions::preset(0).block_size(1000), 2)?, &data)?;
+    /// let mut d = XzDecoderMt::new(MtDecoderOptions::new(2));
+    /// assert_eq!(run(&mut d, &xz)?, data);
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn new(opts: MtDecoderOptions) -> Self {
         let mut opts = opts;
         opts.memlimit_stop = opts.memlimit_stop.max(1);
@@ -286,22 +340,54 @@ impl XzDecoderMt {
     }
 
     /// The check of the current stream if this crate verifies it.
+    ///
+    /// ```
+    /// use lzma_core::mt::{MtDecoderOptions, XzDecoderMt};
+    /// use lzma_core::{oneshot::run, Check, EncoderOptions};
+    /// let xz = lzma_core::compress_with(b"hi", &EncoderOptions::preset(0).check(Check::Crc32))?;
+    /// let mut d = XzDecoderMt::new(MtDecoderOptions::new(2));
+    /// assert_eq!(d.check(), None); // no header seen yet
+    /// run(&mut d, &xz)?;
+    /// assert_eq!(d.check(), Some(Check::Crc32));
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn check(&self) -> Option<Check> {
         self.flags.and_then(|f| f.check())
     }
 
     /// `true` once a stream named a check this crate cannot verify (see
     /// [`crate::xz::XzDecoder::unsupported_check`]).
+    ///
+    /// ```
+    /// use lzma_core::mt::{MtDecoderOptions, XzDecoderMt};
+    /// let xz = lzma_core::compress(b"hi", 0)?;
+    /// let mut d = XzDecoderMt::new(MtDecoderOptions::new(2));
+    /// lzma_core::oneshot::run(&mut d, &xz)?;
+    /// assert!(!d.unsupported_check()); // CRC64 is verified
+    /// # Ok::<(), lzma_core::Error>(())
+    /// ```
     pub fn unsupported_check(&self) -> bool {
         self.fields.unsupported_check()
     }
 
     /// The options in force (limits after clamping).
+    ///
+    /// ```
+    /// use lzma_core::mt::{MtDecoderOptions, XzDecoderMt};
+    /// let d = XzDecoderMt::new(MtDecoderOptions::new(2).memlimit_stop(0));
+    /// assert_eq!(d.options().memlimit_stop, 1); // 0 counts as 1
+    /// ```
     pub fn options(&self) -> &MtDecoderOptions {
         &self.opts
     }
 
     /// Worker threads running (0 when decoding single-threaded).
+    ///
+    /// ```
+    /// use lzma_core::mt::{MtDecoderOptions, XzDecoderMt};
+    /// assert_eq!(XzDecoderMt::new(MtDecoderOptions::new(3)).threads(), 3);
+    /// assert_eq!(XzDecoderMt::new(MtDecoderOptions::new(1)).threads(), 0); // single-threaded
+    /// ```
     pub fn threads(&self) -> usize {
         self.pool.as_ref().map_or(0, Pool::workers)
     }
