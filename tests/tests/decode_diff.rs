@@ -343,6 +343,25 @@ fn single_stream_ignores_what_follows() {
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
 }
 
+/// The one place where the library and the command answer differently, by design: .xz
+/// input shorter than the 12-byte stream header. The library waits for the whole header
+/// and calls it truncated, as liblzma; the xz command checks the magic bytes itself first
+/// and calls such input "File format not recognized" (ours does the same, see
+/// xz-cli/tests/compat.rs).
+fn short_header_format(
+    fmt: &str,
+    input: &[u8],
+    ours: &RunResult,
+    status: i32,
+    reference: Option<xz_corpus::ErrorClass>,
+) -> bool {
+    fmt == "--format=xz"
+        && input.len() < 12
+        && status == 1
+        && reference == Some(xz_corpus::ErrorClass::Format)
+        && matches!(ours, Err((RunError::Coder(lzma_core::Error::Truncated), _)))
+}
+
 /// Bit flips of the small .xz and lzip corpus vectors (every 11th byte/bit pair, damaged and
 /// undamaged vectors alike, so truncation and corruption combine): our verdict equals the
 /// reference's.
@@ -384,7 +403,7 @@ fn bit_flips_of_small_vectors_get_the_reference_verdict() {
                     (Err((RunError::Coder(e), _)), 1) => class_of(e).is_some() && class_of(e) == rf.class(),
                     (Err((RunError::Coder(e), _)), 2) => class_of(e) == Some(xz_corpus::ErrorClass::Unsupported),
                     _ => false,
-                };
+                } || short_header_format(fmt, &d, &ours, rf.status, rf.class());
                 if !agree {
                     failures.push(format!(
                         "{} flip byte {pos} bit {bit}: reference says {}, ours: {}",
