@@ -18,6 +18,21 @@ use crate::{Check, DecoderOptions, Error, Result};
 /// The lzip magic bytes.
 pub const MAGIC: [u8; 4] = *b"LZIP";
 
+/// A one-member lzip (version 1) file of `data`, for the documentation's examples: the
+/// `.lzma` encoder's stream at preset 0 without its 13-byte header (lzip's LZMA data, with
+/// its end marker), after the lzip header (256 KiB dictionary) and before the trailer
+/// (CRC32, data size, member size). lzma-core has no lzip encoder; this is not one.
+#[doc(hidden)]
+pub fn example_member(data: &[u8]) -> Result<Vec<u8>> {
+    let lzma = crate::oneshot::run(&mut crate::alone::AloneEncoder::with_preset(0, false)?, data)?;
+    let mut lz = b"LZIP\x01\x12".to_vec();
+    lz.extend_from_slice(&lzma[13..]);
+    lz.extend_from_slice(&crate::check::crc32(data).to_le_bytes());
+    lz.extend_from_slice(&(data.len() as u64).to_le_bytes());
+    lz.extend_from_slice(&(lz.len() as u64 + 8).to_le_bytes());
+    Ok(lz)
+}
+
 /// Decodes the lzip dictionary-size byte: 2^n minus n-4 sixteenths of it, 4 KiB..=512 MiB.
 ///
 /// ```

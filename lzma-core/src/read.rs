@@ -207,12 +207,7 @@ read_type!(
     LzipDecoder, crate::lzip::LzipDecoder,
     example {
         ty: "lzma_core::read::LzipDecoder",
-        setup: "# let lzma = lzma_core::oneshot::run(&mut lzma_core::alone::AloneEncoder::with_preset(0, false)?, b\"hello\")?;
-# let mut lz = b\"LZIP\\x01\\x12\".to_vec(); // version 1, 256 KiB dictionary
-# lz.extend_from_slice(&lzma[13..]); // the LZMA data of the .lzma file
-# lz.extend_from_slice(&lzma_core::check::crc32(b\"hello\").to_le_bytes());
-# lz.extend_from_slice(&5u64.to_le_bytes());
-# lz.extend_from_slice(&(lz.len() as u64 + 8).to_le_bytes());
+        setup: "# let lz = lzma_core::lzip::example_member(b\"hello\")?;
 ",
         data: "lz",
         new: "lzma_core::read::LzipDecoder::new(inner)",
@@ -225,12 +220,7 @@ ctors!(
         ///
         /// ```
         /// use std::io::Read;
-        /// # let lzma = lzma_core::oneshot::run(&mut lzma_core::alone::AloneEncoder::with_preset(0, false)?, b"hello")?;
-        /// # let mut lz = b"LZIP\x01\x12".to_vec(); // version 1, 256 KiB dictionary
-        /// # lz.extend_from_slice(&lzma[13..]); // the LZMA data of the .lzma file
-        /// # lz.extend_from_slice(&lzma_core::check::crc32(b"hello").to_le_bytes());
-        /// # lz.extend_from_slice(&5u64.to_le_bytes());
-        /// # lz.extend_from_slice(&(lz.len() as u64 + 8).to_le_bytes());
+        /// # let lz = lzma_core::lzip::example_member(b"hello")?;
         /// let mut out = Vec::new();
         /// lzma_core::read::LzipDecoder::new(&lz[..]).read_to_end(&mut out)?;
         /// assert_eq!(out, b"hello");

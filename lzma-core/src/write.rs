@@ -216,12 +216,7 @@ write_type!(
     LzipDecoder, crate::lzip::LzipDecoder, None,
     example {
         ty: "lzma_core::write::LzipDecoder",
-        setup: "# let lzma = lzma_core::oneshot::run(&mut lzma_core::alone::AloneEncoder::with_preset(0, false)?, b\"hello\")?;
-# let mut lz = b\"LZIP\\x01\\x12\".to_vec(); // version 1, 256 KiB dictionary
-# lz.extend_from_slice(&lzma[13..]); // the LZMA data of the .lzma file
-# lz.extend_from_slice(&lzma_core::check::crc32(b\"hello\").to_le_bytes());
-# lz.extend_from_slice(&5u64.to_le_bytes());
-# lz.extend_from_slice(&(lz.len() as u64 + 8).to_le_bytes());
+        setup: "# let lz = lzma_core::lzip::example_member(b\"hello\")?;
 ",
         data: "lz",
         new: "lzma_core::write::LzipDecoder::new(Vec::new())",
@@ -234,12 +229,7 @@ ctors!(
         ///
         /// ```
         /// use std::io::Write;
-        /// # let lzma = lzma_core::oneshot::run(&mut lzma_core::alone::AloneEncoder::with_preset(0, false)?, b"hello")?;
-        /// # let mut lz = b"LZIP\x01\x12".to_vec(); // version 1, 256 KiB dictionary
-        /// # lz.extend_from_slice(&lzma[13..]); // the LZMA data of the .lzma file
-        /// # lz.extend_from_slice(&lzma_core::check::crc32(b"hello").to_le_bytes());
-        /// # lz.extend_from_slice(&5u64.to_le_bytes());
-        /// # lz.extend_from_slice(&(lz.len() as u64 + 8).to_le_bytes());
+        /// # let lz = lzma_core::lzip::example_member(b"hello")?;
         /// let mut d = lzma_core::write::LzipDecoder::new(Vec::new());
         /// d.write_all(&lz)?;
         /// assert_eq!(d.finish()?, b"hello");
