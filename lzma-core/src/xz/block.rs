@@ -147,10 +147,10 @@ impl BlockDecoder {
         *op += p.produced;
         self.compressed += p.consumed as u64;
         self.uncompressed += p.produced as u64;
+        if let Some(c) = self.check.as_mut() {
+            c.update(&output[out_start..*op]);
+        }
         if p.status == Status::StreamEnd {
-            if let Some(c) = self.check.as_mut() {
-                c.update(&output[out_start..*op]);
-            }
             if self.expected_compressed.is_some_and(|c| c != self.compressed)
                 || self.expected_uncompressed.is_some_and(|u| u != self.uncompressed)
             {
@@ -162,9 +162,6 @@ impl BlockDecoder {
         let uncomp_done = Some(self.uncompressed) == self.expected_uncompressed;
         if (comp_done && (uncomp_done || *op < output.len())) || (uncomp_done && *ip < input.len()) {
             return Err(mismatch());
-        }
-        if let Some(c) = self.check.as_mut() {
-            c.update(&output[out_start..*op]);
         }
         if p.consumed > 0 || p.produced > 0 {
             return Ok(Some(false));
