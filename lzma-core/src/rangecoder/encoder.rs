@@ -15,8 +15,6 @@ pub const BIT_MODEL_TOTAL_BITS: u32 = 11;
 pub const BIT_MODEL_TOTAL: u32 = 1 << BIT_MODEL_TOTAL_BITS;
 /// Initial probability (one half).
 pub const PROB_INIT: u16 = (BIT_MODEL_TOTAL / 2) as u16;
-/// Adaptation speed of a probability.
-const MOVE_BITS: u32 = 5;
 /// Normalize when the range drops below this.
 const TOP_VALUE: u32 = 1 << 24;
 
@@ -122,11 +120,11 @@ impl RangeEncoder {
         let bound = (self.range >> BIT_MODEL_TOTAL_BITS) * p;
         if bit == 0 {
             self.range = bound;
-            *prob = (p + ((BIT_MODEL_TOTAL - p) >> MOVE_BITS)) as u16;
+            *prob = super::adapt(p, 0) as u16;
         } else {
             self.low += u64::from(bound);
             self.range -= bound;
-            *prob = (p - (p >> MOVE_BITS)) as u16;
+            *prob = super::adapt(p, 1) as u16;
         }
     }
 
