@@ -59,6 +59,12 @@ pub struct Outcome {
     pub capped: bool,
     /// Input bytes consumed.
     pub consumed: usize,
+    /// How much of `output` is final whatever calls would follow: all of it at the end of
+    /// the stream; without the last call's output after an error or at the cap. A
+    /// decoder reports an error on the call after the one that met it, and that call's
+    /// output has passed the BCJ stages unconverted (as liblzma hands it on), so it
+    /// depends on where the calls ended; at the cap, the next call might have met one.
+    pub settled: usize,
 }
 
 /// Runs `coder` over `input` until the stream ends, an error, or the output
@@ -76,6 +82,8 @@ pub fn run<C: Coder + ?Sized>(coder: &mut C, input: &[u8], plan: &mut ChunkPlan)
     let mut pos = 0usize;
     let mut stalls = 0u32;
     let mut finishing = false;
+    // Output of the last call, not final until the next call returns without an error.
+    let mut last_produced = 0usize;
     loop {
         // Once Finish was passed, every later call gets all remaining input
         // (liblzma's rule; ours follow it too).
@@ -88,7 +96,8 @@ pub fn run<C: Coder + ?Sized>(coder: &mut C, input: &[u8], plan: &mut ChunkPlan)
         buf.resize(out_len, 0u8);
         match coder.code(&input[pos..end], &mut buf, action) {
             Err(e) => {
-                return Outcome { output, result: Err(e), capped: false, consumed: pos };
+                let settled = output.len() - last_produced;
+                return Outcome { output, result: Err(e), capped: false, consumed: pos, settled };
             }
             Ok(p) => {
                 assert!(
@@ -99,11 +108,14 @@ pub fn run<C: Coder + ?Sized>(coder: &mut C, input: &[u8], plan: &mut ChunkPlan)
                 );
                 pos += p.consumed;
                 output.extend_from_slice(&buf[..p.produced]);
+                last_produced = p.produced;
                 if p.status == Status::StreamEnd {
-                    return Outcome { output, result: Ok(()), capped: false, consumed: pos };
+                    let settled = output.len();
+                    return Outcome { output, result: Ok(()), capped: false, consumed: pos, settled };
                 }
                 if output.len() > crate::OUTPUT_CAP {
-                    return Outcome { output, result: Ok(()), capped: true, consumed: pos };
+                    let settled = output.len() - last_produced;
+                    return Outcome { output, result: Ok(()), capped: true, consumed: pos, settled };
                 }
                 if p.consumed == 0 && p.produced == 0 {
                     stalls += 1;

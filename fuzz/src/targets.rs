@@ -47,21 +47,26 @@ pub fn decode_chunked(data: &[u8]) {
     let Ok(source) = Source::arbitrary(&mut u) else { return };
     let Ok(seed_len) = u.int_in_range(1..=16usize) else { return };
     let Ok(seed) = u.bytes(seed_len) else { return };
-    let mut plan = ChunkPlan::from_seed(seed);
-    let rest = u.take_rest();
+    decode_chunked_source(&source, seed, u.take_rest());
+}
 
-    let (Some(Ok(mut a)), Some(Ok(mut b))) = (our_decoder(&source), our_decoder(&source)) else { return };
+/// [`decode_chunked`] with the source and the chunk plan's seed already parsed (for
+/// regression tests).
+pub fn decode_chunked_source(source: &Source, seed: &[u8], rest: &[u8]) {
+    let mut plan = ChunkPlan::from_seed(seed);
+    let (Some(Ok(mut a)), Some(Ok(mut b))) = (our_decoder(source), our_decoder(source)) else { return };
     let chunked = drive::run(&mut a, rest, &mut plan);
     let whole = drive::run(&mut b, rest, &mut ChunkPlan::whole());
     if chunked.result.is_err() && whole.result.is_err() {
-        // Output before an error may depend on where the calls end, exactly as in
-        // liblzma: a BCJ filter hands on the bytes of the failing call unconverted
-        // (simple_coder.c), so only the verdicts must agree.
+        // The output of the call that met the error depends on where the calls end,
+        // exactly as in liblzma: a BCJ filter hands it on unconverted (simple_coder.c).
+        // So the verdicts and the settled output must agree.
         assert_eq!(
             verdict::class(&chunked),
             verdict::class(&whole),
             "{source:?}: chunked and one-shot verdicts differ"
         );
+        verdict::assert_same_settled_output(&chunked, &whole, &format!("{source:?}"));
         return;
     }
     verdict::assert_same_run(&chunked, &whole, &format!("{source:?}"));

@@ -52,7 +52,8 @@ pub fn common_prefix(a: &[u8], b: &[u8]) -> usize {
 
 /// Asserts that two runs of the same coder over the same input, fed in
 /// different chunks, agree: same class of result, and the same
-/// output (up to where either stopped, when capped or failed).
+/// output (up to where either stopped, when capped or failed: the settled
+/// output, see [`crate::drive::Outcome::settled`]).
 pub fn assert_same_run(chunked: &Outcome, whole: &Outcome, what: &str) {
     let (a, b) = (class(chunked), class(whole));
     if a != Class::Capped && b != Class::Capped {
@@ -62,16 +63,24 @@ pub fn assert_same_run(chunked: &Outcome, whole: &Outcome, what: &str) {
             chunked.result, whole.result
         );
     }
-    let n = chunked.output.len().min(whole.output.len());
-    let same = common_prefix(&chunked.output, &whole.output);
-    assert!(
-        same == n,
-        "{what}: chunked and one-shot output differ at byte {same} (lengths {} and {})",
-        chunked.output.len(),
-        whole.output.len()
-    );
+    assert_same_settled_output(chunked, whole, what);
     if a == Class::Ok && b == Class::Ok {
         assert_eq!(chunked.output.len(), whole.output.len(), "{what}: output lengths differ");
         assert_eq!(chunked.consumed, whole.consumed, "{what}: consumed input differs");
     }
+}
+
+/// Asserts that the settled output of two runs over the same input (see
+/// [`crate::drive::Outcome::settled`]) agrees as far as both go.
+pub fn assert_same_settled_output(chunked: &Outcome, whole: &Outcome, what: &str) {
+    let n = chunked.settled.min(whole.settled);
+    let same = common_prefix(&chunked.output[..n], &whole.output[..n]);
+    assert!(
+        same == n,
+        "{what}: chunked and one-shot output differ at byte {same} (lengths {} and {}, settled {} and {})",
+        chunked.output.len(),
+        whole.output.len(),
+        chunked.settled,
+        whole.settled
+    );
 }

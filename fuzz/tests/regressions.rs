@@ -236,3 +236,67 @@ fn bcj_chains_on_corrupt_lzma1_data_match_liblzma() {
     // The noise decodes to output before it fails: the outputs were compared.
     assert!(longest > 64, "longest output before an error: {longest} bytes");
 }
+
+/// decode_chunked, found in a 900 s campaign on 2026-11-27: raw chain IA-64
+/// BCJ, Delta (distance 115), LZMA1 (lc 4, lp 0, pb 4) over fuzzer-made data
+/// that decodes to 4.2 MB and then meets a match beyond the dictionary. The
+/// one-shot run met that error in the 64 KiB call that crossed the 4 MiB output
+/// cap, so that call's bytes went out unconverted by the BCJ stage; the chunked
+/// run stopped at the cap before the error, with the same bytes converted. The
+/// decoder was right (liblzma gives the same bytes, byte for byte, in both
+/// modes); the harness compared output that a later call can still change. It
+/// now compares only `Outcome::settled`: not the last call's output after an
+/// error or at the cap.
+///
+/// Rebuilt from a description: IA-64 BCJ over LZMA1 (lc 3, lp 0, pb 2, 1 MiB
+/// dictionary) coding 4 MiB + 10,000 bytes of 0x16 (IA-64 bundles of template
+/// 0x16, which the filter converts) and then a match at a distance of 2 MiB:
+/// corrupt. Chunked run: 32 input bytes and 4 KiB of output per call.
+#[test]
+fn bcj_output_of_the_failing_call_past_the_output_cap() {
+    use xz_corpus::lzma_enc::{LzmaModel, Op, RangeEncoder};
+    use xz_fuzz::drive::{self, ChunkPlan};
+    use xz_fuzz::spec::{LastFilter, PreFilter, RawChain};
+    use xz_fuzz::targets::Source;
+    let cap = xz_fuzz::OUTPUT_CAP;
+    let mut model = LzmaModel::new(3, 0, 2);
+    let mut rc = RangeEncoder::new();
+    model.op(&mut rc, &Op::Lit(vec![0x16])).expect("valid op");
+    let mut left = cap + 10_000 - 1;
+    while left >= 2 {
+        let mut len = left.min(273);
+        if left - len == 1 {
+            len -= 1;
+        }
+        model.op(&mut rc, &Op::Match { dist: 1, len }).expect("valid op");
+        left -= len;
+    }
+    if left == 1 {
+        model.op(&mut rc, &Op::Lit(vec![0x16])).expect("valid op");
+    }
+    model.op(&mut rc, &Op::Match { dist: 2 << 20, len: 2 }).expect("valid op");
+    let data = rc.finish();
+    let props = (2 * 5) * 9 + 3; // pb 2, lp 0, lc 3
+    let chain = RawChain {
+        pre: vec![PreFilter::Bcj { id: 6, start_offset: None }],
+        last: LastFilter::Lzma1 { props, dict_size: 1 << 20 },
+    };
+    // 0x1F: input chunks of 32 bytes, output chunks of 4 KiB (0x1F rotated left by 3 = 0xF8).
+    let seed = [0x1F];
+
+    let run = |plan: &mut ChunkPlan| {
+        let mut dec = xz_fuzz::ours::raw_decoder(&chain, xz_fuzz::MEMLIMIT).expect("available").expect("valid");
+        drive::run(&mut dec, &data, plan)
+    };
+    let whole = run(&mut ChunkPlan::whole());
+    let chunked = run(&mut ChunkPlan::from_seed(&seed));
+    // The scenario: both runs stop at the cap, the one-shot run's last call met the
+    // error and handed on its bytes unconverted, the chunked run's did not.
+    assert!(whole.capped && chunked.capped, "{:?} {:?}", whole.result, chunked.result);
+    assert_eq!((whole.output.len(), whole.settled), (cap + 10_000, cap));
+    assert_eq!((chunked.output.len(), chunked.settled), (cap + 4096, cap));
+    assert_ne!(whole.output[cap..cap + 4096], chunked.output[cap..], "the bytes past the cap differ");
+    // What the one-shot run handed on is what liblzma hands on.
+    targets::diff_decode_source(&Source::Raw(chain.clone()), &data);
+    targets::decode_chunked_source(&Source::Raw(chain), &seed, &data);
+}
