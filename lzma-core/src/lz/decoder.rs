@@ -10,6 +10,7 @@
 //! whole 32-byte blocks past its end.
 
 use crate::Result;
+use std::cell::{Cell, RefCell};
 
 /// The longest match (273) rounded up to a multiple of 32.
 pub const REPEAT_MAX: usize = 288;
@@ -39,6 +40,44 @@ pub struct Dict {
     pub(crate) need_reset: bool,
 }
 
+thread_local! {
+    /// Whether this thread keeps the buffer of a dropped [`Dict`] for the next one (the
+    /// threaded decoder's workers, which decode block after block).
+    static KEEP_DICTS: Cell<bool> = const { Cell::new(false) };
+    /// The buffer kept, if any.
+    static KEPT_DICT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Makes this thread keep the buffer of its last dropped dictionary and reuse it for the
+/// next one of the same size, as liblzma's worker threads keep their decoder: a new buffer
+/// would have every page it touches faulted in and cleared again, block after block. The
+/// buffer is freed with the thread.
+pub(crate) fn keep_dicts_on_this_thread() {
+    KEEP_DICTS.with(|k| k.set(true));
+}
+
+/// A buffer of `len` bytes for a dictionary: the kept one if it has that size (its old
+/// contents are never read: the decoder reads only bytes it wrote since its reset, and
+/// [`Dict::reset`] clears the one byte it reads before), else a new zeroed one.
+fn dict_buffer(len: usize) -> Vec<u8> {
+    if KEEP_DICTS.with(Cell::get) {
+        let kept = KEPT_DICT.with(|k| std::mem::take(&mut *k.borrow_mut()));
+        if kept.len() == len {
+            return kept;
+        }
+    }
+    vec![0u8; len]
+}
+
+impl Drop for Dict {
+    fn drop(&mut self) {
+        if KEEP_DICTS.with(Cell::get) {
+            let buf = std::mem::take(&mut self.buf);
+            KEPT_DICT.with(|k| *k.borrow_mut() = buf);
+        }
+    }
+}
+
 /// The dictionary size actually used for `dict_size`: at least [`DICT_MIN`], rounded up to
 /// a multiple of 16 (so the buffer position keeps the low four bits of the stream position).
 pub fn effective_dict_size(dict_size: u64) -> u64 {
@@ -64,7 +103,7 @@ impl Dict {
                 limit: usize::MAX as u64,
             })?;
         let mut d = Dict {
-            buf: vec![0u8; size + EXTRA],
+            buf: dict_buffer(size + EXTRA),
             pos: 0,
             full: 0,
             limit: 0,
@@ -242,6 +281,33 @@ pub(crate) fn decode_buffer<L: LzDecode>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_thread_that_keeps_dicts_reuses_the_last_buffer_of_the_same_size() {
+        std::thread::spawn(|| {
+            keep_dicts_on_this_thread();
+            let mut d = Dict::new(4096).unwrap();
+            d.buf.fill(0xAA);
+            let kept = d.buf.as_ptr();
+            drop(d);
+            let mut again = Dict::new(4096).unwrap();
+            assert_eq!(again.buf.as_ptr(), kept);
+            // The one old byte the decoder reads is cleared; the rest is never read.
+            assert_eq!(again.buf[INIT_POS - 1], 0);
+            again.put(7);
+            assert_eq!(again.get(0), 7);
+            drop(again);
+            // Another size gets a new, zeroed buffer.
+            let other = Dict::new(8192).unwrap();
+            assert!(other.buf.iter().all(|&b| b == 0));
+        })
+        .join()
+        .unwrap();
+        // Threads that did not ask keep nothing.
+        let d = Dict::new(4096).unwrap();
+        drop(d);
+        assert!(KEPT_DICT.with(|k| k.borrow().is_empty()));
+    }
 
     #[test]
     fn sizes() {

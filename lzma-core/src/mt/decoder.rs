@@ -12,10 +12,40 @@ use crate::{Check, Error, Result};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Output piece a worker sends at a time.
 const CHUNK: usize = 64 << 10;
+
+/// Output buffers handed back by the reader for workers to reuse: a fresh buffer would be
+/// zeroed (and its pages faulted in) for every chunk of output. At most [`SPARE_MAX`] are
+/// kept.
+#[derive(Clone, Default)]
+struct Spare(Arc<Mutex<Vec<Vec<u8>>>>);
+
+/// Buffers kept in a [`Spare`] pool (512 KiB).
+const SPARE_MAX: usize = 8;
+
+impl Spare {
+    /// A buffer of `len` bytes: a returned one if there is one (only bytes beyond its old
+    /// length are zeroed), else a new one.
+    fn take(&self, len: usize) -> Vec<u8> {
+        let mut buf = self.0.lock().ok().and_then(|mut s| s.pop()).unwrap_or_default();
+        buf.resize(len, 0);
+        buf
+    }
+
+    /// Keeps `buf` for reuse if it is a whole chunk's and the pool has room.
+    fn give(&self, buf: Vec<u8>) {
+        if buf.capacity() >= CHUNK {
+            if let Ok(mut s) = self.0.lock() {
+                if s.len() < SPARE_MAX {
+                    s.push(buf);
+                }
+            }
+        }
+    }
+}
 /// liblzma's allowance for an output buffer's bookkeeping (`sizeof(lzma_outbuf)`).
 const OUTBUF_OVERHEAD: u64 = 64;
 /// Largest block decoded on a worker thread; larger ones are decoded directly.
@@ -148,6 +178,7 @@ fn decode_job(
     tx: Sender<Msg>,
     cancel: Arc<AtomicBool>,
     running: Arc<AtomicUsize>,
+    spare: Spare,
 ) {
     /// Counts the job as finished when it ends, however it ends.
     struct Running(Arc<AtomicUsize>);
@@ -180,7 +211,7 @@ fn decode_job(
                 ip = 0;
             }
             let room = dec.output_left().min(CHUNK as u64) as usize;
-            let mut out = vec![0u8; room];
+            let mut out = spare.take(room);
             let mut op = 0;
             let before = ip;
             let r = dec.code(&piece, &mut ip, &mut out, &mut op, ended);
@@ -270,6 +301,8 @@ pub struct XzDecoderMt {
     block_mem: u64,
     direct: Option<BlockDecoder>,
     pending: VecDeque<Pending>,
+    /// Output buffers read out, for the workers to reuse.
+    spare: Spare,
     mem_in_use: u64,
     records: Vec<IndexRecord>,
     index: IndexDecoder,
@@ -329,6 +362,7 @@ impl XzDecoderMt {
             block_mem: 0,
             direct: None,
             pending: VecDeque::new(),
+            spare: Spare::default(),
             mem_in_use: 0,
             records: Vec::new(),
             index: IndexDecoder::new(false),
@@ -424,11 +458,12 @@ impl XzDecoderMt {
             any = true;
             match msg {
                 Msg::Data(v) => {
-                    head.cur = v;
+                    self.spare.give(std::mem::replace(&mut head.cur, v));
                     head.pos = 0;
                 }
                 Msg::End(r) => {
                     let mem = head.mem;
+                    self.spare.give(std::mem::take(&mut head.cur));
                     self.pending.pop_front();
                     self.mem_in_use -= mem;
                     if let Err(e) = r {
@@ -520,12 +555,13 @@ impl XzDecoderMt {
         let running = Arc::clone(&self.running);
         running.fetch_add(1, Ordering::AcqRel);
         let ignore = self.opts.ignore_check;
+        let spare = self.spare.clone();
         let pool = self
             .pool
             .as_ref()
             .ok_or(Error::Misuse("no worker threads"))?;
         pool.submit(Box::new(move || {
-            decode_job(header, flags, ignore, input, expected, tx, cancel, running)
+            decode_job(header, flags, ignore, input, expected, tx, cancel, running, spare)
         }));
         self.pending.push_back(Pending {
             rx,
@@ -840,6 +876,24 @@ impl Coder for XzDecoderMt {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spare_buffers_are_reused_zeroed_beyond_their_old_length_and_bounded() {
+        let spare = Spare::default();
+        let mut a = spare.take(CHUNK);
+        a.fill(9);
+        a.truncate(100);
+        let ptr = a.as_ptr();
+        spare.give(a);
+        let b = spare.take(200);
+        assert_eq!(b.as_ptr(), ptr);
+        assert_eq!((&b[..100], &b[100..]), (&[9u8; 100][..], &[0u8; 100][..]));
+        spare.give(vec![0u8; 10]); // too small to keep
+        for _ in 0..2 * SPARE_MAX {
+            spare.give(vec![0u8; CHUNK]);
+        }
+        assert_eq!(spare.0.lock().unwrap().len(), SPARE_MAX);
+    }
     use crate::mt::XzEncoderMt;
     use crate::EncoderOptions;
 

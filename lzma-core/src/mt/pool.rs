@@ -65,6 +65,7 @@ impl Drop for Pool {
 }
 
 fn worker_loop(rx: &Mutex<Receiver<Job>>) {
+    crate::lz::decoder::keep_dicts_on_this_thread();
     loop {
         let job = match rx.lock() {
             Ok(guard) => guard.recv(),
