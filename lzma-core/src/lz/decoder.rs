@@ -90,8 +90,9 @@ pub fn memusage(dict_size: u64) -> u64 {
 }
 
 impl Dict {
-    /// Allocates a dictionary for `dict_size` bytes of history. The buffer is zeroed by the
-    /// allocator, so pages that are never written are never touched.
+    /// Allocates a dictionary for `dict_size` bytes of history. A new buffer is zeroed by
+    /// the allocator, so pages that are never written are never touched; a thread that keeps
+    /// dictionaries ([`keep_dicts_on_this_thread`]) reuses its last one of the same size.
     pub fn new(dict_size: u64) -> Result<Dict> {
         let eff = effective_dict_size(dict_size);
         let size = usize::try_from(eff)
