@@ -10,7 +10,7 @@
 //! whole 32-byte blocks past its end.
 
 use crate::Result;
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 
 /// The longest match (273) rounded up to a multiple of 32.
 pub const REPEAT_MAX: usize = 288;
@@ -41,11 +41,10 @@ pub struct Dict {
 }
 
 thread_local! {
-    /// Whether this thread keeps the buffer of a dropped [`Dict`] for the next one (the
-    /// threaded decoder's workers, which decode block after block).
-    static KEEP_DICTS: Cell<bool> = const { Cell::new(false) };
-    /// The buffer kept, if any.
-    static KEPT_DICT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    /// On a thread that keeps dictionaries (the threaded decoder's workers, which decode
+    /// block after block), the buffer of the last dropped [`Dict`] (empty until one is
+    /// dropped); `None` on every other thread.
+    static KEPT_DICT: RefCell<Option<Vec<u8>>> = const { RefCell::new(None) };
 }
 
 /// Makes this thread keep the buffer of its last dropped dictionary and reuse it for the
@@ -53,28 +52,29 @@ thread_local! {
 /// would have every page it touches faulted in and cleared again, block after block. The
 /// buffer is freed with the thread.
 pub(crate) fn keep_dicts_on_this_thread() {
-    KEEP_DICTS.with(|k| k.set(true));
+    KEPT_DICT.with(|k| {
+        k.borrow_mut().get_or_insert_with(Vec::new);
+    });
 }
 
 /// A buffer of `len` bytes for a dictionary: the kept one if it has that size (its old
 /// contents are never read: the decoder reads only bytes it wrote since its reset, and
 /// [`Dict::reset`] clears the one byte it reads before), else a new zeroed one.
 fn dict_buffer(len: usize) -> Vec<u8> {
-    if KEEP_DICTS.with(Cell::get) {
-        let kept = KEPT_DICT.with(|k| std::mem::take(&mut *k.borrow_mut()));
-        if kept.len() == len {
-            return kept;
-        }
+    let kept = KEPT_DICT.with(|k| k.borrow_mut().as_mut().map(std::mem::take));
+    match kept {
+        Some(buf) if buf.len() == len => buf,
+        _ => vec![0u8; len],
     }
-    vec![0u8; len]
 }
 
 impl Drop for Dict {
     fn drop(&mut self) {
-        if KEEP_DICTS.with(Cell::get) {
-            let buf = std::mem::take(&mut self.buf);
-            KEPT_DICT.with(|k| *k.borrow_mut() = buf);
-        }
+        KEPT_DICT.with(|k| {
+            if let Some(kept) = k.borrow_mut().as_mut() {
+                *kept = std::mem::take(&mut self.buf);
+            }
+        });
     }
 }
 
@@ -307,7 +307,7 @@ mod tests {
         // Threads that did not ask keep nothing.
         let d = Dict::new(4096).unwrap();
         drop(d);
-        assert!(KEPT_DICT.with(|k| k.borrow().is_empty()));
+        assert!(KEPT_DICT.with(|k| k.borrow().is_none()));
     }
 
     #[test]
