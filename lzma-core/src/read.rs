@@ -10,6 +10,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use crate::bufread;
 use crate::zio::{ctors, read_type};
 
 read_type!(

@@ -192,19 +192,20 @@ macro_rules! bufread_type {
     };
 }
 
-/// Defines a `read` adapter type: the `bufread` type over a `BufReader`.
+/// Defines a `read` adapter type: the type of the same name in the `bufread` module in
+/// scope where it is invoked, over a `BufReader`.
 macro_rules! read_type {
     ($(#[$m:meta])* $name:ident, $coder:ty, example { ty: $ty:literal, setup: $setup:literal, data: $data:literal, new: $new:literal, coder: $cnew:literal $(,)? }) => {
         $(#[$m])*
         pub struct $name<R> {
-            inner: crate::bufread::$name<std::io::BufReader<R>>,
+            inner: bufread::$name<std::io::BufReader<R>>,
         }
 
         impl<R: std::io::Read> $name<R> {
             /// Wraps a reader and an already built coder.
             #[doc = concat!("\n```\n# use std::io::Read;\n# use lzma_core::Coder;\n", $setup, "let data = ", $data, ";\n", "let inner: &[u8] = &data;\nlet mut r = ", $ty, "::from_coder(inner, ", $cnew, ");\nlet mut out = Vec::new();\nr.read_to_end(&mut out)?;\nassert!(!out.is_empty());\n", "# Ok::<(), Box<dyn std::error::Error>>(())\n```")]
             pub fn from_coder(inner: R, coder: $coder) -> Self {
-                $name { inner: crate::bufread::$name::from_coder(std::io::BufReader::with_capacity(1 << 16, inner), coder) }
+                $name { inner: bufread::$name::from_coder(std::io::BufReader::with_capacity(1 << 16, inner), coder) }
             }
         }
 
@@ -219,7 +220,7 @@ macro_rules! read_type {
             pub fn get_mut(&mut self) -> &mut R {
                 self.inner.get_mut().get_mut()
             }
-            /// The underlying reader (buffered bytes not yet decoded are lost).
+            /// The underlying reader (buffered bytes not yet coded are lost).
             #[doc = concat!("\n```\n# use std::io::Read;\n# use lzma_core::Coder;\n", $setup, "let data = ", $data, ";\n", "let inner: &[u8] = &data;\nlet mut r = ", $new, ";\nr.read_to_end(&mut Vec::new())?;\nassert!(r.into_inner().is_empty()); // all input was used\n", "# Ok::<(), Box<dyn std::error::Error>>(())\n```")]
             pub fn into_inner(self) -> R {
                 self.inner.into_inner().into_inner()

@@ -107,57 +107,9 @@ pub mod bufread {
 /// ```
 pub mod read {
     use super::bufread;
-    use std::io::{BufReader, Read};
+    use crate::zio::read_type;
 
-    macro_rules! read_wrapper {
-        ($(#[$m:meta])* $name:ident, $coder:ty, example { ty: $ty:literal, data: $data:literal, new: $new:literal, coder: $cnew:literal $(,)? }) => {
-            $(#[$m])*
-            pub struct $name<R> {
-                inner: bufread::$name<BufReader<R>>,
-            }
-
-            impl<R: Read> $name<R> {
-                /// Wraps a reader and an already built coder.
-                #[doc = concat!("\n```\n# use std::io::Read;\n# use lzma_core::Coder;\nlet data = ", $data, ";\n", "let inner: &[u8] = &data;\nlet mut r = ", $ty, "::from_coder(inner, ", $cnew, ");\nlet mut out = Vec::new();\nr.read_to_end(&mut out)?;\nassert!(!out.is_empty());\n", "# Ok::<(), Box<dyn std::error::Error>>(())\n```")]
-                pub fn from_coder(inner: R, coder: $coder) -> Self {
-                    let r = BufReader::with_capacity(64 << 10, inner);
-                    $name { inner: bufread::$name::from_coder(r, coder) }
-                }
-            }
-
-            impl<R> $name<R> {
-                /// The underlying reader.
-                #[doc = concat!("\n```\n# use std::io::Read;\n# use lzma_core::Coder;\nlet data = ", $data, ";\n", "let inner: &[u8] = &data;\nlet r = ", $new, ";\nassert_eq!(r.get_ref().len(), data.len());\n", "# Ok::<(), Box<dyn std::error::Error>>(())\n```")]
-                pub fn get_ref(&self) -> &R {
-                    self.inner.get_ref().get_ref()
-                }
-                /// The underlying reader (buffered bytes not yet coded are lost).
-                #[doc = concat!("\n```\n# use std::io::Read;\n# use lzma_core::Coder;\nlet data = ", $data, ";\n", "let inner: &[u8] = &data;\nlet mut r = ", $new, ";\nr.read_to_end(&mut Vec::new())?;\nassert!(r.into_inner().is_empty()); // all input was used\n", "# Ok::<(), Box<dyn std::error::Error>>(())\n```")]
-                pub fn into_inner(self) -> R {
-                    self.inner.into_inner().into_inner()
-                }
-                /// The sans-IO coder.
-                #[doc = concat!("\n```\n# use std::io::Read;\n# use lzma_core::Coder;\nlet data = ", $data, ";\n", "let inner: &[u8] = &data;\nlet mut r = ", $new, ";\nr.read_to_end(&mut Vec::new())?;\nassert!(r.coder().memusage() > 0);\n", "# Ok::<(), Box<dyn std::error::Error>>(())\n```")]
-                pub fn coder(&self) -> &$coder {
-                    self.inner.coder()
-                }
-            }
-
-            impl<R: Read> Read for $name<R> {
-                fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-                    self.inner.read(buf)
-                }
-            }
-
-            impl<R> std::fmt::Debug for $name<R> {
-                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                    f.debug_struct(stringify!($name)).finish_non_exhaustive()
-                }
-            }
-        };
-    }
-
-    read_wrapper!(
+    read_type!(
         /// Compresses what is read from a `Read` with [`crate::mt::XzEncoderMt`].
         ///
         /// ```
@@ -171,12 +123,13 @@ pub mod read {
         XzEncoderMt, crate::mt::XzEncoderMt,
         example {
             ty: "lzma_core::mt::read::XzEncoderMt",
+            setup: "",
             data: "*b\"hello\"",
             new: "lzma_core::mt::read::XzEncoderMt::new(inner, &lzma_core::EncoderOptions::preset(0), 2)?",
             coder: "lzma_core::mt::XzEncoderMt::new(&lzma_core::EncoderOptions::preset(0), 2)?",
         }
     );
-    read_wrapper!(
+    read_type!(
         /// Decompresses .xz read from a `Read` with [`crate::mt::XzDecoderMt`].
         ///
         /// ```
@@ -191,13 +144,14 @@ pub mod read {
         XzDecoderMt, crate::mt::XzDecoderMt,
         example {
             ty: "lzma_core::mt::read::XzDecoderMt",
+            setup: "",
             data: "lzma_core::compress(b\"hello\", 0)?",
             new: "lzma_core::mt::read::XzDecoderMt::new(inner, lzma_core::mt::MtDecoderOptions::new(2))",
             coder: "lzma_core::mt::XzDecoderMt::new(lzma_core::mt::MtDecoderOptions::new(2))",
         }
     );
 
-    impl<R: Read> XzEncoderMt<R> {
+    impl<R: std::io::Read> XzEncoderMt<R> {
         /// An encoder with `threads` worker threads.
         ///
         /// ```
@@ -216,7 +170,7 @@ pub mod read {
         }
     }
 
-    impl<R: Read> XzDecoderMt<R> {
+    impl<R: std::io::Read> XzDecoderMt<R> {
         /// A decoder with the given options.
         ///
         /// ```
