@@ -239,45 +239,19 @@ const LONG: &[LongOpt] = &[
     lo("version", No, c(b'V')),
 ];
 
-fn physical_memory() -> u64 {
-    std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|s| {
-            s.lines().find_map(|l| {
-                let rest = l.strip_prefix("MemTotal:")?;
-                let kb: u64 = rest.trim().trim_end_matches("kB").trim().parse().ok()?;
-                kb.checked_mul(1024)
-            })
-        })
-        .unwrap_or(128 << 20)
-}
-
+/// The soft data-segment or address-space limit less a 64 MiB margin, if one is set.
 fn rlimit_cap() -> Option<u64> {
-    let s = std::fs::read_to_string("/proc/self/limits").ok()?;
-    let mut cap: Option<u64> = None;
-    for l in s.lines() {
-        if l.starts_with("Max data size") || l.starts_with("Max address space") {
-            let soft = l.split_whitespace().nth(3)?;
-            if let Ok(v) = soft.parse::<u64>() {
-                let margin = 64u64 << 20;
-                let v = if v > margin { v - margin } else { 1 };
-                cap = Some(cap.map_or(v, |c: u64| c.min(v)));
-            }
-        }
-    }
-    cap
+    crate::host::address_space_limit().map(|v| v.checked_sub(64 << 20).unwrap_or(1).max(1))
 }
 
 impl Config {
     fn new() -> Config {
-        let total_ram = physical_memory();
+        let total_ram = crate::host::physical_memory().unwrap_or(128 << 20);
         let mut mt_default = total_ram / 4;
         if let Some(cap) = rlimit_cap() {
             mt_default = mt_default.min(cap);
         }
-        let cpu_threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get() as u32)
-            .max(1);
+        let cpu_threads = crate::host::cpu_threads();
         Config {
             mode: OpMode::Compress,
             format: Format::Auto,

@@ -6,7 +6,7 @@ use std::ffi::{OsStr, OsString};
 use std::fs::{File, Metadata, OpenOptions};
 use std::io::{ErrorKind, IsTerminal, Read, Seek, SeekFrom, Write};
 use std::os::fd::AsFd;
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -55,7 +55,7 @@ impl Source {
     /// Reads until `buf` is full or the input ends; `None` after printing a read error.
     pub fn read_full(&mut self, buf: &mut [u8]) -> Option<usize> {
         let mut pos = 0;
-        let may_block = !self.meta.as_ref().is_some_and(Metadata::is_file);
+        let may_block = self.meta.as_ref().map_or(true, may_block);
         while pos < buf.len() {
             let got = if may_block {
                 crate::signals::blocking(|| self.file.read(&mut buf[pos..]))
@@ -125,6 +125,13 @@ impl SrcPolicy {
 }
 
 /// xz's `io_open_src`: `None` after printing why the file is skipped.
+/// Whether reading or writing a file of this type may block for ever (a pipe, a terminal,
+/// a FIFO, a socket): anything but a regular file or `/dev/null` (character device 1:3).
+fn may_block(m: &Metadata) -> bool {
+    const DEV_NULL: u64 = (1 << 8) | 3;
+    !(m.is_file() || (m.file_type().is_char_device() && m.rdev() == DEV_NULL))
+}
+
 pub fn open_src(cfg: &Config, operand: &OsStr) -> Option<Source> {
     open_src_with(SrcPolicy::for_config(cfg), operand)
 }
@@ -172,7 +179,13 @@ pub fn open_src_with(policy: SrcPolicy, operand: &OsStr) -> Option<Source> {
         flags |= O_NONBLOCK;
     }
     oo.custom_flags(flags);
-    let file = match oo.open(&path) {
+    // Only a non-regular file's open() can wait (for a FIFO's writer).
+    let opened = if reg_only || std::fs::metadata(&path).is_ok_and(|m| !may_block(&m)) {
+        oo.open(&path)
+    } else {
+        crate::signals::blocking(|| oo.open(&path))
+    };
+    let file = match opened {
         Ok(f) => f,
         Err(e) => {
             if e.raw_os_error() == Some(40) && !follow {
@@ -265,16 +278,8 @@ pub struct Dest {
 }
 
 fn stdout_append_flag() -> bool {
-    // /proc/self/fdinfo/1 "flags:" is octal; O_APPEND is 0o2000.
-    std::fs::read_to_string("/proc/self/fdinfo/1")
-        .ok()
-        .and_then(|s| {
-            s.lines().find_map(|l| {
-                l.strip_prefix("flags:")
-                    .and_then(|v| u64::from_str_radix(v.trim(), 8).ok())
-            })
-        })
-        .map_or(true, |f| f & 0o2000 != 0)
+    // O_APPEND is 0o2000.
+    crate::host::stdout_flags().map_or(true, |f| f & 0o2000 != 0)
 }
 
 fn test_fail_after() -> Option<u64> {
@@ -294,7 +299,7 @@ pub fn open_stdout(cfg: &Config) -> Option<Dest> {
     };
     let mut file = File::from(fd);
     let mut try_sparse = false;
-    let may_block = !file.metadata().is_ok_and(|m| m.is_file());
+    let may_block = file.metadata().as_ref().map_or(true, may_block);
     if cfg.sparse && cfg.mode == OpMode::Decompress {
         if let Ok(m) = file.metadata() {
             if m.is_file() && !stdout_append_flag() && file.stream_position().ok() == Some(m.len())
@@ -546,7 +551,7 @@ impl Dest {
     fn copy_attrs(&self, src: &Source) {
         let Some(sm) = src.meta.as_ref() else { return };
         let fchown_ok = std::os::unix::fs::fchown(&self.file, Some(sm.uid()), None).is_ok();
-        if !fchown_ok && is_root() {
+        if !fchown_ok && crate::host::is_root() {
             message::warning(&format!(
                 "{}: Cannot set the file owner: {}",
                 self.name,
@@ -585,18 +590,6 @@ impl Dest {
         }
         let _ = self.file.set_times(times);
     }
-}
-
-fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines().find_map(|l| {
-                l.strip_prefix("Uid:")
-                    .and_then(|v| v.split_whitespace().nth(1)?.parse::<u32>().ok())
-            })
-        })
-        == Some(0)
 }
 
 /// Removes `path` only if it is still the file we know (same device and inode).

@@ -201,18 +201,6 @@ impl Reader<'_> {
     }
 }
 
-fn physical_memory() -> u64 {
-    std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|s| {
-            s.lines().find_map(|l| {
-                let kb = l.strip_prefix("MemTotal:")?.trim().trim_end_matches("kB");
-                kb.trim().parse::<u64>().ok()?.checked_mul(1024)
-            })
-        })
-        .unwrap_or(u64::MAX)
-}
-
 const HEADER_MAGIC: [u8; 6] = [0xFD, b'7', b'z', b'X', b'Z', 0];
 
 fn parse_file(r: &mut Reader<'_>, size: u64) -> Result<FileInfo, ListError> {
@@ -271,7 +259,7 @@ fn parse_streams(r: &mut Reader<'_>, size: u64) -> Result<FileInfo, ListError> {
         }
         p += 1;
         let count = read_vli(&index, &mut p)?;
-        if count.saturating_mul(16) > physical_memory() {
+        if count.saturating_mul(16) > crate::host::physical_memory().unwrap_or(u64::MAX) {
             // liblzma preallocates the records and fails with LZMA_MEM_ERROR.
             return Err(ListError::Io(format!(
                 "{}: Cannot allocate memory",

@@ -9,12 +9,13 @@
 //!   output, removal of partial output; [`suffix`]: output names; [`signals`]: stop
 //!   signals (partial output removed, then death by the same signal) and progress signals;
 //! - [`list`]: `--list`; [`message`]: messages, exit status and progress; [`util`]:
-//!   number parsing and formatting.
+//!   number parsing and formatting; [`host`]: what the process reads from `/proc`.
 #![forbid(unsafe_code)]
 
 mod args;
 mod coder;
 mod getopt;
+mod host;
 mod io;
 mod list;
 mod memusage;
