@@ -670,6 +670,20 @@ pub fn emergency_cleanup_hold() -> std::sync::MutexGuard<'static, Current> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn which_files_may_block() {
+        // Regular files and /dev/null never block (no signal thread is started for them);
+        // other devices, pipes and FIFOs may.
+        let exe = std::env::current_exe().expect("test binary");
+        assert!(!may_block(&std::fs::metadata(exe).expect("metadata")));
+        if let Ok(m) = std::fs::metadata("/dev/null") {
+            assert!(!may_block(&m));
+        }
+        if let Ok(m) = std::fs::metadata("/dev/zero") {
+            assert!(may_block(&m));
+        }
+    }
+
     /// A sparse-capable destination writing to a new scratch file.
     fn scratch_dest(tag: &str) -> (Dest, PathBuf) {
         let path = std::env::temp_dir().join(format!("xz-rs-io-{tag}-{}", std::process::id()));
