@@ -124,7 +124,6 @@ impl SrcPolicy {
     }
 }
 
-/// xz's `io_open_src`: `None` after printing why the file is skipped.
 /// Whether reading or writing a file of this type may block for ever (a pipe, a terminal,
 /// a FIFO, a socket): anything but a regular file or `/dev/null` (character device 1:3).
 fn may_block(m: &Metadata) -> bool {
@@ -132,6 +131,7 @@ fn may_block(m: &Metadata) -> bool {
     !(m.is_file() || (m.file_type().is_char_device() && m.rdev() == DEV_NULL))
 }
 
+/// xz's `io_open_src`: `None` after printing why the file is skipped.
 pub fn open_src(cfg: &Config, operand: &OsStr) -> Option<Source> {
     open_src_with(SrcPolicy::for_config(cfg), operand)
 }
@@ -179,11 +179,11 @@ pub fn open_src_with(policy: SrcPolicy, operand: &OsStr) -> Option<Source> {
         flags |= O_NONBLOCK;
     }
     oo.custom_flags(flags);
-    // Only a non-regular file's open() can wait (for a FIFO's writer).
-    let opened = if reg_only || std::fs::metadata(&path).is_ok_and(|m| !may_block(&m)) {
-        oo.open(&path)
-    } else {
+    // Only a FIFO's open() can wait (for a writer), and only without O_NONBLOCK.
+    let opened = if !reg_only && std::fs::metadata(&path).is_ok_and(|m| may_block(&m)) {
         crate::signals::blocking(|| oo.open(&path))
+    } else {
+        oo.open(&path)
     };
     let file = match opened {
         Ok(f) => f,
