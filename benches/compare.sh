@@ -20,7 +20,7 @@
 #                           resolution); the figures shown are per run
 #   T2_PRESETS="6"          presets for the -T2 rows ("" to skip them)
 #   T2_BLOCK=1MiB           --block-size for the -T2 rows
-#   OURS=path               our xz (default: cargo build --release -p xz-cli)
+#   OURS=path               our xz (default: built as the release binary, static PIE)
 #   REF=path                reference xz (default: XZ Utils 5.8 from /work/shared/tools/xz58.sh)
 # Example, decoder tuning on two files:
 #   OPS=d PRESETS="6" REPS=5 benches/compare.sh python.tar rustc_driver.so
@@ -39,10 +39,13 @@ T2_BLOCK="${T2_BLOCK:-1MiB}"
 die() { echo "compare.sh: $*" >&2; exit 1; }
 [ -x /usr/bin/time ] || die "/usr/bin/time is missing (apt-get install time)"
 
-# Our xz.
+# Our xz: built as the release binary is (`cargo xtask build`: a static PIE for
+# x86_64-unknown-linux-gnu), without the reproducibility settings, which do not change speed.
 if [ -z "${OURS:-}" ]; then
-    cargo build --release --locked -q -p xz-cli || die "cargo build --release -p xz-cli failed"
-    OURS="${CARGO_TARGET_DIR:-$root/target}/release/xz"
+    CARGO_ENCODED_RUSTFLAGS=-Ctarget-feature=+crt-static \
+        cargo build --release --locked -q -p xz-cli --bin xz --target x86_64-unknown-linux-gnu \
+        || die "cargo build --release -p xz-cli failed"
+    OURS="${CARGO_TARGET_DIR:-$root/target}/x86_64-unknown-linux-gnu/release/xz"
 fi
 [ -x "$OURS" ] || die "our xz not found at $OURS"
 

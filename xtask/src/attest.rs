@@ -34,6 +34,7 @@ pub fn target_dir(root: &Path) -> Result<PathBuf> {
 /// Where the attestation goes by default.
 pub fn default_attestation_path(root: &Path) -> Result<PathBuf> {
     Ok(target_dir(root)?
+        .join(repro::TARGET)
         .join("release")
         .join(format!("{BINARY}.intoto.json")))
 }
@@ -68,7 +69,10 @@ pub fn build_definition(src: &Path, source: &Source, rustup_home: &Path) -> Resu
                 ),
                 ("command", Json::Arr(command)),
                 ("toolchain", s(channel)),
-                ("artifact", s(format!("target/release/{BINARY}"))),
+                (
+                    "artifact",
+                    s(format!("target/{}", repro::binary_in_target_dir().display())),
+                ),
             ]),
         ),
         (

@@ -6,28 +6,39 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// The target of the release build. Naming it (even though it is the host) makes the
+/// `RUSTFLAGS` below reach only the crates of the binary, not build scripts and proc-macros,
+/// which `crt-static` would break.
+pub const TARGET: &str = "x86_64-unknown-linux-gnu";
+
 /// The cargo arguments of the release build (run in the source root).
-pub const BUILD_ARGS: [&str; 7] = [
-    "build",
-    "--release",
-    "--locked",
-    "-p",
-    "xz-cli",
-    "--bin",
-    "xz",
+pub const BUILD_ARGS: [&str; 9] = [
+    "build", "--release", "--locked", "-p", "xz-cli", "--bin", "xz", "--target", TARGET,
 ];
 
-/// Name of the built binary, relative to `<target-dir>/release/`.
+/// Name of the built binary, in `<target-dir>/<TARGET>/release/`.
 pub const BINARY: &str = "xz";
+
+/// The built binary's path relative to the target directory.
+pub fn binary_in_target_dir() -> PathBuf {
+    Path::new(TARGET).join("release").join(BINARY)
+}
 
 /// The path-dependent rustc flags, with placeholders for the four directories. Later
 /// remappings win in rustc, so the more specific directories come last.
-pub const RUSTFLAGS_TEMPLATE: [&str; 5] = [
+///
+/// `+crt-static` links glibc (and libgcc's unwinder) statically into a static PIE: no dynamic
+/// loader, no libgcc_s and its CPU-detection constructor at start-up. Measured on this
+/// project's machine: an empty file takes 0.86 ms instead of 1.19 ms (XZ Utils 5.8: 1.10 ms),
+/// and decompressing 8 MiB about 1.5 % less CPU. `xz` uses no glibc function that needs a
+/// shared library at run time (name services, `dlopen`, locales).
+pub const RUSTFLAGS_TEMPLATE: [&str; 6] = [
     "--remap-path-prefix=${SRC}=/xz-rs",
     "--remap-path-prefix=${RUSTUP_HOME}=/rustup",
     "--remap-path-prefix=${CARGO_HOME}=/cargo",
     "--remap-path-prefix=${TARGET_DIR}=/target",
     "-Cdebuginfo=0",
+    "-Ctarget-feature=+crt-static",
 ];
 
 /// Where and how one build runs.
@@ -93,7 +104,7 @@ impl BuildEnv {
         if !status.success() {
             return Err(format!("cargo build failed ({status})"));
         }
-        let bin = self.target_dir.join("release").join(BINARY);
+        let bin = self.target_dir.join(binary_in_target_dir());
         if !bin.is_file() {
             return Err(format!("{} was not built", bin.display()));
         }
