@@ -13,7 +13,15 @@ pub const TARGET: &str = "x86_64-unknown-linux-gnu";
 
 /// The cargo arguments of the release build (run in the source root).
 pub const BUILD_ARGS: [&str; 9] = [
-    "build", "--release", "--locked", "-p", "xz-cli", "--bin", "xz", "--target", TARGET,
+    "build",
+    "--release",
+    "--locked",
+    "-p",
+    "xz-cli",
+    "--bin",
+    "xz",
+    "--target",
+    TARGET,
 ];
 
 /// Name of the built binary, in `<target-dir>/<TARGET>/release/`.
