@@ -9,9 +9,12 @@ use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// Our `xz` binary, as built by Cargo for these tests.
+/// Our `xz` binary: `$XZ_RS_BIN` (CI points it at the release binary, a static PIE), else the
+/// one Cargo built for these tests.
 pub fn ours() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_xz"))
+    std::env::var_os("XZ_RS_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_xz")))
 }
 
 /// The reference `xz`: `$XZ_REFERENCE`, else `/tmp/xz58/xz` if it exists. (The
