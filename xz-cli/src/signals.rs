@@ -10,12 +10,12 @@
 //!   [`crate::message::progress_update`]); they never stop the command.
 //!
 //! Safe Rust cannot install a signal handler, so the handlers are `signal-hook`'s: they set
-//! flags ([`RAW_STOP`], [`RAW_PROGRESS`]) and wake a thread of ours
-//! ([`signal_hook::iterator::Signals`]), which then does the work outside signal context.
-//! The thread is started only when first needed, before an operation that may block for ever
-//! (see [`blocking`]): a run that never blocks (regular files in and out, the common case)
-//! does not pay for a thread start, about a tenth of a millisecond, more than the rest of
-//! this module's set-up.
+//! the flags [`ABORT`] and [`PROGRESS`], and a stop signal also wakes a thread of ours
+//! ([`signal_hook::iterator::Signals`]), which acts outside signal context when nobody else
+//! will. The thread is started only when first needed, before an operation that may block
+//! for ever (see [`blocking`]): a run that never blocks (regular files in and out, the
+//! common case) does not pay for a thread start, about a tenth of a millisecond, more than the
+//! rest of this module's set-up.
 //!
 //! Who cleans up: while the coding loop runs and can look at [`aborted`] between two
 //! buffers, it is *watching* (see [`watch`]); a stop request then only sets the flag, and the
@@ -29,7 +29,7 @@
 //! and before every blocking operation): nothing in between can wait for ever.
 
 use std::io::Write;
-use std::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 use signal_hook::consts::signal::{
@@ -43,10 +43,11 @@ const STOP_SIGNALS: [i32; 6] = [SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGXCPU, SIGXF
 /// The signals that ask for a progress line (xz's `message_progress_sigs`).
 const PROGRESS_SIGNALS: [i32; 2] = [SIGALRM, SIGUSR1];
 
-/// The last stop signal received (0: none), like xz's `exit_signal`.
-static ABORT: AtomicI32 = AtomicI32::new(0);
+/// The last stop signal received (0: none), like xz's `exit_signal`; set by the handler
+/// itself, so it is set before the signal thread wakes, and whether it runs or not.
+static ABORT: AtomicUsize = AtomicUsize::new(0);
 
-/// A progress line was asked for and not printed yet.
+/// A progress line was asked for and not printed yet (set by the handler).
 static PROGRESS: AtomicBool = AtomicBool::new(false);
 
 /// Whether the main thread is watching [`ABORT`] (see the module documentation).
@@ -55,14 +56,18 @@ static WATCHING: Mutex<bool> = Mutex::new(false);
 /// The handle of the signal thread's registrations, to add the stop signals later.
 static HANDLE: OnceLock<Handle> = OnceLock::new();
 
-/// The registrations, until the signal thread is started and takes them ([`start_thread`]).
+/// The stop-signal registrations, until the signal thread is started and takes them
+/// ([`start_thread`]).
 static UNSTARTED: Mutex<Option<Signals>> = Mutex::new(None);
 
-/// Set by the handlers themselves, thread or not: the last stop signal (0: none)...
-static RAW_STOP: AtomicUsize = AtomicUsize::new(0);
-
-/// ...and a progress request.
-static RAW_PROGRESS: AtomicBool = AtomicBool::new(false);
+/// Makes stop signal `sig` set [`ABORT`] and then wake the signal thread (`signal-hook` runs
+/// a signal's actions in the order they were registered).
+fn register_stop(sig: i32) {
+    let _ = signal_hook::flag::register_usize(sig, &ABORT, sig as usize);
+    if let Some(handle) = HANDLE.get() {
+        let _ = handle.add_signal(sig);
+    }
+}
 
 fn watching() -> std::sync::MutexGuard<'static, bool> {
     WATCHING.lock().unwrap_or_else(|e| e.into_inner())
@@ -78,15 +83,15 @@ fn is_ignored(mask: u64, sig: i32) -> bool {
 /// SIGPIPE, as with xz. Call once, early; a failure is silent. The signal thread is not
 /// started yet (see [`start_thread`]).
 pub fn init() {
-    let Ok(signals) = Signals::new(PROGRESS_SIGNALS.into_iter().chain([SIGPIPE])) else {
+    for sig in PROGRESS_SIGNALS {
+        let _ = signal_hook::flag::register(sig, &PROGRESS);
+    }
+    let Ok(signals) = Signals::new(std::iter::empty::<i32>()) else {
         return;
     };
     let _ = HANDLE.set(signals.handle());
-    for sig in PROGRESS_SIGNALS {
-        let _ = signal_hook::flag::register(sig, &RAW_PROGRESS);
-    }
-    let _ = signal_hook::flag::register_usize(SIGPIPE, &RAW_STOP, SIGPIPE as usize);
     *UNSTARTED.lock().unwrap_or_else(|e| e.into_inner()) = Some(signals);
+    register_stop(SIGPIPE);
 }
 
 /// Starts the signal thread, once: from then on a stop request is acted on at once, even
@@ -95,17 +100,13 @@ fn start_thread() {
     let Some(mut signals) = UNSTARTED.lock().unwrap_or_else(|e| e.into_inner()).take() else {
         return;
     };
-    // What arrived so far is already in the flags, and is seen through them.
+    // What arrived so far is already in ABORT, and is seen through it.
     for _ in signals.pending() {}
     let spawned = std::thread::Builder::new()
         .name("signals".into())
         .spawn(move || {
             for sig in signals.forever() {
-                if PROGRESS_SIGNALS.contains(&sig) {
-                    PROGRESS.store(true, Ordering::SeqCst);
-                } else {
-                    stop_requested(sig);
-                }
+                stop_requested(sig);
             }
         });
     let _ = spawned;
@@ -114,22 +115,19 @@ fn start_thread() {
 /// Also handles the stop signals (xz's `signals_init`, not used by `--list`), except those
 /// that were ignored when the process started.
 pub fn hook_stop_signals() {
-    let Some(handle) = HANDLE.get() else { return };
     let ignored = crate::host::ignored_signals();
     for sig in STOP_SIGNALS {
         if sig == SIGPIPE || is_ignored(ignored, sig) {
             // SIGPIPE is handled from the start (see init).
             continue;
         }
-        let _ = signal_hook::flag::register_usize(sig, &RAW_STOP, sig as usize);
-        let _ = handle.add_signal(sig);
+        register_stop(sig);
     }
 }
 
-/// In the signal thread: a stop signal arrived.
+/// In the signal thread: a stop signal arrived (its handler has set [`ABORT`]).
 fn stop_requested(sig: i32) {
     let watched = watching();
-    ABORT.store(sig, Ordering::SeqCst);
     if !*watched {
         // Nobody will look at the flag soon: clean up and die here, holding the lock so
         // that the main thread cannot start watching in between.
@@ -150,18 +148,15 @@ fn die(sig: i32) -> ! {
 /// The stop signal received so far, if any (xz's `user_abort`).
 pub fn aborted() -> Option<i32> {
     match ABORT.load(Ordering::SeqCst) {
-        0 => match RAW_STOP.load(Ordering::SeqCst) {
-            0 => None,
-            s => i32::try_from(s).ok(),
-        },
-        s => Some(s),
+        0 => None,
+        s => i32::try_from(s).ok(),
     }
 }
 
 /// Records a stop by `sig` found without the signal, e.g. EPIPE when writing to standard
 /// output (the SIGPIPE that comes with it may not have been seen yet).
 pub fn set_aborted(sig: i32) {
-    ABORT.store(sig, Ordering::SeqCst);
+    ABORT.store(sig as usize, Ordering::SeqCst);
 }
 
 /// SIGPIPE's number, for [`set_aborted`].
@@ -177,9 +172,7 @@ pub fn exit_if_aborted() {
 
 /// Whether a progress line was asked for since the last call (clears the request).
 pub fn take_progress_request() -> bool {
-    // Both flags are cleared: one signal asks for one line.
-    let raw = RAW_PROGRESS.swap(false, Ordering::SeqCst);
-    PROGRESS.swap(false, Ordering::SeqCst) | raw
+    PROGRESS.swap(false, Ordering::SeqCst)
 }
 
 /// While alive, the main thread looks at [`aborted`] between buffers, so a stop signal only
@@ -254,14 +247,6 @@ mod tests {
 
     #[test]
     fn progress_request_is_taken_once() {
-        PROGRESS.store(true, Ordering::SeqCst);
-        assert!(take_progress_request());
-        assert!(!take_progress_request());
-        // Set by the handler alone (no signal thread yet), or by both for one signal.
-        RAW_PROGRESS.store(true, Ordering::SeqCst);
-        assert!(take_progress_request());
-        assert!(!take_progress_request());
-        RAW_PROGRESS.store(true, Ordering::SeqCst);
         PROGRESS.store(true, Ordering::SeqCst);
         assert!(take_progress_request());
         assert!(!take_progress_request());
