@@ -20,7 +20,7 @@
 #                           resolution); the figures shown are per run
 #   T2_PRESETS="6"          presets for the -T2 rows ("" to skip them)
 #   T2_BLOCK=1MiB           --block-size for the -T2 rows
-#   OURS=path               our xz (default: built as the release binary, static PIE)
+#   OURS=path               our xz (default: the release binary, from cargo xtask build)
 #   REF=path                reference xz (default: XZ Utils 5.8 from /work/shared/tools/xz58.sh)
 # Example, decoder tuning on two files:
 #   OPS=d PRESETS="6" REPS=5 benches/compare.sh python.tar rustc_driver.so
@@ -39,18 +39,13 @@ T2_BLOCK="${T2_BLOCK:-1MiB}"
 die() { echo "compare.sh: $*" >&2; exit 1; }
 [ -x /usr/bin/time ] || die "/usr/bin/time is missing (apt-get install time)"
 
-# Our xz: built as the release binary is (`cargo xtask build`: a static PIE for
-# x86_64-unknown-linux-gnu), without the reproducibility settings, which do not change speed.
+# Our xz: the release binary, as `cargo xtask build` makes it (it prints "sha256 path").
 if [ -z "${OURS:-}" ]; then
-    CARGO_ENCODED_RUSTFLAGS=-Ctarget-feature=+crt-static \
-        cargo build --release --locked -q -p xz-cli --bin xz --target x86_64-unknown-linux-gnu \
-        || die "cargo build --release -p xz-cli failed"
-    OURS="${CARGO_TARGET_DIR:-$root/target}/x86_64-unknown-linux-gnu/release/xz"
+    OURS="$(cargo xtask build | awk 'END { print $2 }')" || die "cargo xtask build failed"
 fi
 [ -x "$OURS" ] || die "our xz not found at $OURS"
 
 # The reference: call the real 5.8 binary (not its bash wrapper) to time xz alone.
-ref_env=()
 if [ -z "${REF:-}" ]; then
     for tool in "$root/../shared/tools/xz58.sh" /work/shared/tools/xz58.sh; do
         if [ ! -x /tmp/xz58/xz ] && [ -f "$tool" ]; then bash "$tool" >/dev/null || true; fi
@@ -58,7 +53,6 @@ if [ -z "${REF:-}" ]; then
     if [ -x /tmp/xz58/usr/bin/xz ]; then
         REF=/tmp/xz58/usr/bin/xz
         ref_libdir=/tmp/xz58/usr/lib/x86_64-linux-gnu
-        ref_env=(env LD_LIBRARY_PATH="$ref_libdir")
     else
         die "XZ Utils 5.8 not found (run /work/shared/tools/xz58.sh or set REF=)"
     fi
@@ -93,11 +87,10 @@ trap 'rm -rf "$work"' EXIT
 # start to every reference run and flatter our ratios by about half a millisecond a run.
 if [ -n "${ref_libdir:-}" ]; then
     export LD_LIBRARY_PATH="$ref_libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-    ref_env=()
 fi
 
 echo "ours:      $OURS ($("$OURS" --version 2>/dev/null | head -1 || echo 'no --version'))"
-echo "reference: $REF ($("${ref_env[@]}" "$REF" --version | head -1))"
+echo "reference: $REF ($("$REF" --version | head -1))"
 echo "reps: $REPS, alternating; figures are medians; ratio = ours/reference"
 echo
 
@@ -141,7 +134,7 @@ bench() {
                 if [ "$r" = FAIL ]; then fail=1; continue; fi
                 read -r u w m <<<"$r"; ou+=("$u"); ow+=("$w"); orss+=("$m")
             else
-                r="$(run_timed "$inner" "$work/out.ref" "$input" "${ref_env[@]}" "$REF" "${args[@]}")"
+                r="$(run_timed "$inner" "$work/out.ref" "$input" "$REF" "${args[@]}")"
                 [ "$r" = FAIL ] && die "the reference failed: $REF ${args[*]} < $input"
                 read -r u w m <<<"$r"; ru+=("$u"); rw+=("$w"); rrss+=("$m")
             fi
@@ -177,7 +170,7 @@ for f in "${files[@]}"; do
             bench "$label" c "$p" 1 "$f" "" -T1 -zc "-$p" ;;
         esac
         case " $OPS " in *" d "*)
-            "${ref_env[@]}" "$REF" -T1 -zc "-$p" <"$f" >"$work/in.xz" || die "reference compression failed"
+            "$REF" -T1 -zc "-$p" <"$f" >"$work/in.xz" || die "reference compression failed"
             bench "$label" d "$p" 1 "$work/in.xz" "$f" -T1 -dc ;;
         esac
     done
@@ -186,7 +179,7 @@ for f in "${files[@]}"; do
             bench "$label" c "$p" 2 "$f" "" -T2 "--block-size=$T2_BLOCK" -zc "-$p" ;;
         esac
         case " $OPS " in *" d "*)
-            "${ref_env[@]}" "$REF" -T2 "--block-size=$T2_BLOCK" -zc "-$p" <"$f" >"$work/in-mb.xz" \
+            "$REF" -T2 "--block-size=$T2_BLOCK" -zc "-$p" <"$f" >"$work/in-mb.xz" \
                 || die "reference multi-block compression failed"
             bench "$label" d "$p" 2 "$work/in-mb.xz" "$f" -T2 -dc ;;
         esac

@@ -81,4 +81,3 @@ pub fn assert_same_run(chunked: &Outcome, whole: &Outcome, what: &str) {
         assert_eq!(chunked.consumed, whole.consumed, "{what}: consumed input differs");
     }
 }
-

@@ -3,7 +3,8 @@
 //! - `cargo xtask build`: the reproducible release build of `xz`; prints its sha256.
 //! - `cargo xtask attest [--out FILE] [--sign KEY] [--repo URL] [--allow-dirty]`: builds and
 //!   writes an in-toto Statement v1 with a SLSA Provenance v1 predicate (default
-//!   `target/x86_64-unknown-linux-gnu/release/xz.intoto.json`), optionally signed with `ssh-keygen -Y sign`.
+//!   `target/x86_64-unknown-linux-gnu/release/xz.intoto.json`), optionally signed with
+//!   `ssh-keygen -Y sign`.
 //! - `cargo xtask verify [FILE] [--binary PATH] [--signature SIG --allowed-signers FILE]
 //!   [--repo PATH] [--keep]`: checks the signature and binary, clones the attested commit
 //!   into a new folder, rebuilds offline with a new cargo home and compares. Exit status 0

@@ -46,6 +46,7 @@ impl Spare {
         }
     }
 }
+
 /// liblzma's allowance for an output buffer's bookkeeping (`sizeof(lzma_outbuf)`).
 const OUTBUF_OVERHEAD: u64 = 64;
 /// Largest block decoded on a worker thread; larger ones are decoded directly.
@@ -876,6 +877,8 @@ impl Coder for XzDecoderMt {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::mt::XzEncoderMt;
+    use crate::EncoderOptions;
 
     #[test]
     fn spare_buffers_are_reused_zeroed_beyond_their_old_length_and_bounded() {
@@ -894,8 +897,6 @@ mod tests {
         }
         assert_eq!(spare.0.lock().unwrap().len(), SPARE_MAX);
     }
-    use crate::mt::XzEncoderMt;
-    use crate::EncoderOptions;
 
     fn data(n: usize) -> Vec<u8> {
         (0..n).map(|i| ((i * 7) ^ (i / 300)) as u8).collect()
